@@ -1,0 +1,152 @@
+using NSec.Cryptography;
+
+namespace HiddenPoint.Crypto.Keys;
+
+/// <summary>A relay's identity, by its Ed25519 public key (KP_relayid_ed).</summary>
+/// <param name="Key">The identity key.</param>
+public readonly record struct RelayId(Ed25519PublicKey Key)
+{
+    /// <inheritdoc/>
+    public override string ToString() => Key.ToString();
+}
+
+/// <summary>A directory authority's identity, by its Ed25519 public key.</summary>
+/// <param name="Key">The identity key.</param>
+public readonly record struct AuthorityId(Ed25519PublicKey Key)
+{
+    /// <inheritdoc/>
+    public override string ToString() => Key.ToString();
+}
+
+/// <summary>A relay's Noise static key as its descriptor lists it; the link initiator checks the responder against it.</summary>
+/// <param name="Key">The X25519 public key.</param>
+public readonly record struct LinkPublicKey(X25519PublicKey Key)
+{
+    /// <inheritdoc/>
+    public override string ToString() => Key.ToString();
+}
+
+/// <summary>A relay's ntor v3 key (KP_ntor) as its descriptor lists it.</summary>
+/// <param name="Key">The X25519 public key.</param>
+public readonly record struct CircuitHandshakePublicKey(X25519PublicKey Key)
+{
+    /// <inheritdoc/>
+    public override string ToString() => Key.ToString();
+}
+
+/// <summary>A relay's long-term identity signing key (KS_relayid_ed).</summary>
+public sealed class RelayIdentityKey : Ed25519SecretKey, ISecretKeyRole<RelayIdentityKey>
+{
+    private RelayIdentityKey(Key key)
+        : base(key)
+    {
+    }
+
+    /// <inheritdoc/>
+    public static KeyRole KeyRole => KeyRole.RelayIdentity;
+
+    /// <inheritdoc/>
+    public override KeyRole Role => KeyRole;
+
+    /// <summary>The relay's public identity.</summary>
+    public RelayId Id => new(PublicKey);
+
+    /// <inheritdoc/>
+    public static RelayIdentityKey Generate() => new(Create());
+
+    /// <inheritdoc/>
+    public static RelayIdentityKey FromSeed(ReadOnlySpan<byte> seed) => new(Import(seed));
+}
+
+/// <summary>A directory authority's identity signing key.</summary>
+public sealed class AuthorityIdentityKey : Ed25519SecretKey, ISecretKeyRole<AuthorityIdentityKey>
+{
+    private AuthorityIdentityKey(Key key)
+        : base(key)
+    {
+    }
+
+    /// <inheritdoc/>
+    public static KeyRole KeyRole => KeyRole.AuthorityIdentity;
+
+    /// <inheritdoc/>
+    public override KeyRole Role => KeyRole;
+
+    /// <summary>The authority's public identity.</summary>
+    public AuthorityId Id => new(PublicKey);
+
+    /// <inheritdoc/>
+    public static AuthorityIdentityKey Generate() => new(Create());
+
+    /// <inheritdoc/>
+    public static AuthorityIdentityKey FromSeed(ReadOnlySpan<byte> seed) => new(Import(seed));
+}
+
+/// <summary>A hidden point's identity signing key (KS_hs_id); its public half is the hidden-id.</summary>
+public sealed class HiddenPointIdentityKey : Ed25519SecretKey, ISecretKeyRole<HiddenPointIdentityKey>
+{
+    private HiddenPointIdentityKey(Key key)
+        : base(key)
+    {
+    }
+
+    /// <inheritdoc/>
+    public static KeyRole KeyRole => KeyRole.HiddenPointIdentity;
+
+    /// <inheritdoc/>
+    public override KeyRole Role => KeyRole;
+
+    /// <inheritdoc/>
+    public static HiddenPointIdentityKey Generate() => new(Create());
+
+    /// <inheritdoc/>
+    public static HiddenPointIdentityKey FromSeed(ReadOnlySpan<byte> seed) => new(Import(seed));
+}
+
+/// <summary>A relay's Noise static secret key.</summary>
+public sealed class LinkKey : X25519SecretKey, ISecretKeyRole<LinkKey>
+{
+    private LinkKey(Key key)
+        : base(key)
+    {
+    }
+
+    /// <inheritdoc/>
+    public static KeyRole KeyRole => KeyRole.Link;
+
+    /// <inheritdoc/>
+    public override KeyRole Role => KeyRole;
+
+    /// <summary>The public half, as the relay's descriptor lists it.</summary>
+    public LinkPublicKey Public => new(PublicKey);
+
+    /// <inheritdoc/>
+    public static LinkKey Generate() => new(Create());
+
+    /// <inheritdoc/>
+    public static LinkKey FromSeed(ReadOnlySpan<byte> seed) => new(Import(seed));
+}
+
+/// <summary>A relay's ntor v3 secret key (KS_ntor).</summary>
+public sealed class CircuitHandshakeKey : X25519SecretKey, ISecretKeyRole<CircuitHandshakeKey>
+{
+    private CircuitHandshakeKey(Key key)
+        : base(key)
+    {
+    }
+
+    /// <inheritdoc/>
+    public static KeyRole KeyRole => KeyRole.CircuitHandshake;
+
+    /// <inheritdoc/>
+    public override KeyRole Role => KeyRole;
+
+    /// <summary>The public half, as the relay's descriptor lists it.</summary>
+    public CircuitHandshakePublicKey Public => new(PublicKey);
+
+    /// <inheritdoc/>
+    public static CircuitHandshakeKey Generate() => new(Create());
+
+    /// <inheritdoc/>
+    public static CircuitHandshakeKey FromSeed(ReadOnlySpan<byte> seed) => new(Import(seed));
+}
