@@ -80,7 +80,8 @@ public sealed class NoiseHandshake : IDisposable
 
     /// <summary>
     /// The peer's static X25519 key: given up front to an NK or XK initiator; learned by an XK responder from the
-    /// third message (null before it has been read and authenticated); null for NK responders and NN.
+    /// third message, once that message has been read successfully (null before, and null if it failed); null for NK
+    /// responders and NN.
     /// </summary>
     public PublicKey? RemoteStaticKey => _remoteStatic;
 
@@ -494,6 +495,14 @@ public sealed class NoiseHandshake : IDisposable
     private void Fail()
     {
         _status = Status.Failed;
+
+        // A static key decrypted from a message that then failed was never proven (its DH and tag did not verify):
+        // it must not be mistaken for the peer's identity.
+        if (!(_role == NoiseRole.Initiator ? _protocol.Pattern.InitiatorNeedsRemoteStatic : _protocol.Pattern.ResponderNeedsRemoteStatic))
+        {
+            _remoteStatic = null;
+        }
+
         _symmetric.Dispose();
         DisposeEphemeral();
     }

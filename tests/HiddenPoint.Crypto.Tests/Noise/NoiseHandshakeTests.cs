@@ -184,6 +184,20 @@ public sealed class NoiseHandshakeTests
         }
     }
 
+    [Fact]
+    public void An_XK_responder_does_not_expose_the_initiator_key_of_a_third_message_that_failed()
+    {
+        using var peers = new NoisePeers(NoiseProtocol.RelayToRelay);
+        Assert.Equal(NoiseError.None, peers.Read(peers.Write([])).Error);
+        Assert.Equal(NoiseError.None, peers.Read(peers.Write([])).Error);
+
+        // The encrypted static key is intact; only the payload's tag is broken.
+        var third = peers.Write([]);
+        third[^1] ^= 0x80;
+        Assert.Equal(NoiseError.DecryptFailed, peers.Read(third).Error);
+        Assert.Null(peers.Responder.RemoteStaticKey);
+    }
+
     [Theory]
     [InlineData("Noise_XK_25519_AESGCM_SHA256")]
     [InlineData("Noise_NK_25519_AESGCM_SHA256")]
