@@ -42,6 +42,12 @@ public sealed class Extend2Message : RelayMessage
     /// <summary>Decodes the whole message data.</summary>
     public static bool TryDecode(ref WireReader reader, [NotNullWhen(true)] out Extend2Message? message, out DecodeError error)
     {
+        if (!FitsInCell(ref reader, RelayCommand.Extend2, out error))
+        {
+            message = null;
+            return false;
+        }
+
         message = null;
         if (!LinkSpecifiers.TryDecode(ref reader, out var target, out error))
         {
@@ -110,6 +116,12 @@ public sealed class Extended2Message : RelayMessage
     /// <summary>Decodes the whole message data.</summary>
     public static bool TryDecode(ref WireReader reader, [NotNullWhen(true)] out Extended2Message? message, out DecodeError error)
     {
+        if (!FitsInCell(ref reader, RelayCommand.Extended2, out error))
+        {
+            message = null;
+            return false;
+        }
+
         message = null;
         var lengthAt = reader.Offset;
         if (!reader.TryReadU16(out var length))

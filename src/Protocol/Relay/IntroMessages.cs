@@ -134,6 +134,12 @@ public sealed class EstablishIntroMessage : RelayMessage
     /// <summary>Decodes the whole message data.</summary>
     public static bool TryDecode(ref WireReader reader, [NotNullWhen(true)] out EstablishIntroMessage? message, out DecodeError error)
     {
+        if (!FitsInCell(ref reader, RelayCommand.EstablishIntro, out error))
+        {
+            message = null;
+            return false;
+        }
+
         message = null;
         if (!HiddenPointWire.TryReadAuthKey(ref reader, out var authKey, out error)
             || !ExtensionList.TryDecode(ref reader, out var extensions, out error))
@@ -204,6 +210,12 @@ public sealed class IntroEstablishedMessage : RelayMessage
     /// <summary>Decodes the whole message data.</summary>
     public static bool TryDecode(ref WireReader reader, [NotNullWhen(true)] out IntroEstablishedMessage? message, out DecodeError error)
     {
+        if (!FitsInCell(ref reader, RelayCommand.IntroEstablished, out error))
+        {
+            message = null;
+            return false;
+        }
+
         message = null;
         if (!ExtensionList.TryDecode(ref reader, out var extensions, out error) || !reader.TryExpectEnd(out error))
         {
@@ -343,6 +355,12 @@ public sealed class Introduce1Message : IntroduceMessage
     /// <summary>Decodes the whole message data.</summary>
     public static bool TryDecode(ref WireReader reader, [NotNullWhen(true)] out Introduce1Message? message, out DecodeError error)
     {
+        if (!FitsInCell(ref reader, RelayCommand.Introduce1, out error))
+        {
+            message = null;
+            return false;
+        }
+
         message = TryDecodeParts(ref reader, out var authKey, out var extensions, out var clientKey, out var encrypted, out var mac, out error)
             ? new Introduce1Message(authKey, extensions, clientKey, encrypted, mac)
             : null;
@@ -369,6 +387,12 @@ public sealed class Introduce2Message : IntroduceMessage
     /// <summary>Decodes the whole message data.</summary>
     public static bool TryDecode(ref WireReader reader, [NotNullWhen(true)] out Introduce2Message? message, out DecodeError error)
     {
+        if (!FitsInCell(ref reader, RelayCommand.Introduce2, out error))
+        {
+            message = null;
+            return false;
+        }
+
         message = TryDecodeParts(ref reader, out var authKey, out var extensions, out var clientKey, out var encrypted, out var mac, out error)
             ? new Introduce2Message(authKey, extensions, clientKey, encrypted, mac)
             : null;
@@ -421,6 +445,12 @@ public sealed class IntroduceAckMessage : RelayMessage
     /// <summary>Decodes the whole message data.</summary>
     public static bool TryDecode(ref WireReader reader, [NotNullWhen(true)] out IntroduceAckMessage? message, out DecodeError error)
     {
+        if (!FitsInCell(ref reader, RelayCommand.IntroduceAck, out error))
+        {
+            message = null;
+            return false;
+        }
+
         message = null;
         if (!reader.TryReadU16(out var status))
         {

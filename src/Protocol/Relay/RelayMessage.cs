@@ -165,6 +165,12 @@ public abstract class RelayMessage
                 message = response;
                 break;
             default:
+                if (!FitsInCell(ref reader, command, out error))
+                {
+                    message = null;
+                    return false;
+                }
+
                 message = new UnrecognizedMessage(command, reader.ReadRest());
                 error = default;
                 return true;
@@ -176,6 +182,22 @@ public abstract class RelayMessage
         }
 
         return ok;
+    }
+
+    /// <summary>
+    /// Helper for decoders of variable-length messages: data longer than one relay cell can carry is refused
+    /// before anything is parsed (the span entry points accept any length).
+    /// </summary>
+    private protected static bool FitsInCell(ref WireReader reader, RelayCommand command, out DecodeError error)
+    {
+        if (reader.Remaining > RelayCell.MaxDataLength(command))
+        {
+            error = new DecodeError(DecodeErrorKind.BadLength, reader.Offset, "message longer than one relay cell");
+            return false;
+        }
+
+        error = default;
+        return true;
     }
 
     /// <summary>Helper for decoders: a fixed-length field that must fill the rest of the data exactly.</summary>

@@ -176,6 +176,12 @@ public sealed class DataMessage : RelayMessage
     /// <summary>Decodes the whole message data.</summary>
     public static bool TryDecode(ref WireReader reader, [NotNullWhen(true)] out DataMessage? message, out DecodeError error)
     {
+        if (!FitsInCell(ref reader, RelayCommand.Data, out error))
+        {
+            message = null;
+            return false;
+        }
+
         var at = reader.Offset;
         var payload = reader.ReadRest();
         message = IsValidPayload(payload, at, out error) ? new DataMessage(payload) : null;
