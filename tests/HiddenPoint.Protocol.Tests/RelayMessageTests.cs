@@ -110,6 +110,27 @@ public class RelayMessageTests
     }
 
     [Fact]
+    public void Extend2_and_establish_intro_have_the_frozen_spec_layout()
+    {
+        var target = new LinkSpecifiers(Samples.Identity, new IPEndPoint(IPAddress.Parse("127.0.0.1"), 9001), null);
+        var extend = new Extend2Message(target, HandshakeType.NtorV3, [0xAA, 0xBB]);
+        var expected = Convert.FromHexString(
+            "02" // two specifiers
+            + "0006" + "7f000001" + "2329" // IPv4 127.0.0.1:9001
+            + "0320" + "101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f" // Ed25519 identity
+            + "0003" + "0002" + "aabb"); // ntor v3, two bytes
+        Assert.Equal(expected, extend.EncodeData());
+
+        var intro = new EstablishIntroMessage(Samples.Bytes(32, 0), [new Extension(1, [0x05])], Samples.Bytes(32, 0x40), Samples.Bytes(64, 0x80));
+        var data = intro.EncodeData();
+        Assert.Equal(Convert.FromHexString("020020"), data[..3]);
+        Assert.Equal(Convert.FromHexString("01" + "0101" + "05"), data[35..39]);
+        Assert.Equal(39, intro.MacCoveredLength);
+        Assert.Equal(Convert.FromHexString("0040"), data[71..73]);
+        Assert.Equal(73 + 64, data.Length);
+    }
+
+    [Fact]
     public void Data_cell_carries_the_stream_id_and_the_hot_path_view_does_not_copy()
     {
         var body = new byte[Cell.BodyLength];

@@ -90,6 +90,11 @@ public static class HiddenPointWire
 /// before the signature length). Verifying the MAC and signature is the caller's job; the covered lengths are
 /// exposed for it.
 /// </summary>
+/// <remarks>
+/// The covered prefixes do not depend on the MAC or signature values, so a host builds the message once with
+/// zero-filled MAC and signature, encodes it, computes the MAC over the first <see cref="MacCoveredLength"/>
+/// bytes, signs the first <see cref="SignatureCoveredLength"/> bytes (with the MAC in place), and builds it again.
+/// </remarks>
 public sealed class EstablishIntroMessage : RelayMessage
 {
     private readonly byte[] _authKey;
