@@ -218,3 +218,19 @@ public class CellTests
         Assert.Equal(CellDecodeStatus.NeedMore, Cell.TryRead(ref input, buffer, LinkSide.Initiator, out _, out _));
     }
 }
+
+public class LinkStateTests
+{
+    [Fact]
+    public void Client_link_refuses_create2_and_relay_early_at_offset_4()
+    {
+        Assert.False(LinkStates.ClientFromRelay.Check(CellCommand.Create2, out var error));
+        Assert.Equal((DecodeErrorKind.CommandNotAllowed, 4), (error.Kind, error.Offset));
+        Assert.False(LinkStates.ClientFromRelay.Contains(CellCommand.RelayEarly));
+        Assert.True(LinkStates.ClientFromRelay.Check(CellCommand.Created2, out _));
+        Assert.False(LinkStates.RelayFromClient.Contains(CellCommand.Created2));
+        Assert.True(LinkStates.RelayFromRelay.Contains(CellCommand.Created2));
+        Assert.False(LinkStates.RelayFromRelay.Contains((CellCommand)200));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CellCommandSet.Of((CellCommand)64));
+    }
+}
