@@ -61,11 +61,12 @@ internal static class Base32
                 group = (group << 5) | value;
             }
 
-            destination[o] = (byte)(group >> 32);
-            destination[o + 1] = (byte)(group >> 24);
-            destination[o + 2] = (byte)(group >> 16);
-            destination[o + 3] = (byte)(group >> 8);
-            destination[o + 4] = (byte)group;
+            // Truncating casts: each takes the low eight bits of the shifted group.
+            destination[o] = unchecked((byte)(group >> 32));
+            destination[o + 1] = unchecked((byte)(group >> 24));
+            destination[o + 2] = unchecked((byte)(group >> 16));
+            destination[o + 3] = unchecked((byte)(group >> 8));
+            destination[o + 4] = unchecked((byte)group);
         }
 
         return CharacterKind.Valid;
