@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using HiddenPoint.Crypto.Interop;
 
 namespace HiddenPoint.Crypto.HiddenPoints;
@@ -70,14 +69,12 @@ public sealed class HiddenPointIdentityPublicKey : IEquatable<HiddenPointIdentit
             : HiddenIdError.KeyNotOnCurve;
     }
 
-    /// <summary>Creates a key from the public half of a secret key, which is valid by construction.</summary>
-    internal static HiddenPointIdentityPublicKey FromDerived(ReadOnlySpan<byte> key)
-    {
-        if (!Ed25519Arithmetic.IsValidPoint(key))
-        {
-            throw new CryptographicException("A derived Ed25519 public key is not a valid point.");
-        }
-
-        return new HiddenPointIdentityPublicKey(key.ToArray());
-    }
+    /// <summary>
+    /// The public half a·B of a secret key: a non-zero multiple of the base point, so of prime order by construction
+    /// (libsodium has just refused the identity), and not checked again.
+    /// </summary>
+    internal static HiddenPointIdentityPublicKey FromDerived(ReadOnlySpan<byte> key) =>
+        key.Length == Length
+            ? new HiddenPointIdentityPublicKey(key.ToArray())
+            : throw new ArgumentException("An identity key is 32 bytes.", nameof(key));
 }

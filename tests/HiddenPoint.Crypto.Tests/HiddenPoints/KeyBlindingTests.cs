@@ -58,6 +58,7 @@ public class KeyBlindingTests
             TestPoints.AssertScalarsEqualModL(v.ExpandedSecret.AsSpan(0, 32), identity.ExpandedSecret[..32]);
             Assert.Equal(v.ExpandedSecret[32..], identity.ExpandedSecret[32..].ToArray());
             Assert.Equal(v.PublicKey, identity.PublicKey.Bytes.ToArray());
+            Assert.True(Ed25519Arithmetic.IsValidPoint(identity.PublicKey.Bytes));
 
             if (v.Curve25519PublicKey is not null)
             {
@@ -215,6 +216,8 @@ public class KeyBlindingTests
 
     private static void AssertSignsVerifiably(BlindedSigningKey signing)
     {
+        // Derived keys skip the subgroup check on creation; they must pass it anyway.
+        Assert.True(Ed25519Arithmetic.IsValidPoint(signing.PublicKey.Bytes));
         var message = "hidden point descriptor"u8.ToArray();
         var signature = new byte[64];
         signing.Sign(message, signature);
