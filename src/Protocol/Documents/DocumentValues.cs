@@ -139,7 +139,7 @@ internal static class DocumentValues
             }
 
             var digit = (ulong)(b - '0');
-            if (value > (max - digit) / 10)
+            if (digit > max || value > (max - digit) / 10)
             {
                 return false;
             }
