@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using HiddenPoint.Crypto.Keys;
 
 namespace HiddenPoint.Protocol.Documents;
@@ -28,7 +29,7 @@ public sealed class UnverifiedConsensus
     public ReadOnlyMemory<byte> Document => _buffer.AsMemory(SignatureDomains.Consensus.Length);
 
     /// <summary>Parses a consensus; see <see cref="NetworkStatusParser.TryParseConsensus"/>.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> document, out UnverifiedConsensus? consensus, out DocumentError error) =>
+    public static bool TryParse(ReadOnlySpan<byte> document, [NotNullWhen(true)] out UnverifiedConsensus? consensus, out DocumentError error) =>
         NetworkStatusParser.TryParseConsensus(document, out consensus, out error);
 
     /// <summary>
@@ -99,7 +100,7 @@ public sealed class UnverifiedVote
     public ReadOnlyMemory<byte> Document => _buffer.AsMemory(SignatureDomains.Vote.Length);
 
     /// <summary>Parses a vote; see <see cref="NetworkStatusParser.TryParseVote"/>.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> document, out UnverifiedVote? vote, out DocumentError error) =>
+    public static bool TryParse(ReadOnlySpan<byte> document, [NotNullWhen(true)] out UnverifiedVote? vote, out DocumentError error) =>
         NetworkStatusParser.TryParseVote(document, out vote, out error);
 
     /// <summary>Accepts the vote when its voter is one of <paramref name="pinned"/> and its signature verifies.</summary>

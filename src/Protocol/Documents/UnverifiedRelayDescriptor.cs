@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using HiddenPoint.Crypto.Keys;
 
 namespace HiddenPoint.Protocol.Documents;
@@ -40,7 +41,7 @@ public sealed class UnverifiedRelayDescriptor
     public ReadOnlyMemory<byte> Document => _descriptor.Document;
 
     /// <summary>Parses a descriptor; see <see cref="RelayDescriptorParser.TryParse"/>.</summary>
-    public static bool TryParse(ReadOnlySpan<byte> document, out UnverifiedRelayDescriptor? descriptor, out DocumentError error) =>
+    public static bool TryParse(ReadOnlySpan<byte> document, [NotNullWhen(true)] out UnverifiedRelayDescriptor? descriptor, out DocumentError error) =>
         RelayDescriptorParser.TryParse(document, out descriptor, out error);
 
     /// <summary>

@@ -13,9 +13,11 @@ internal static class DocumentFixtures
 
     public static byte[] Seed(int domain, int index)
     {
+        // Index and domain sit in middle bytes: X25519 clamping clears the low bits of byte 0, which would make
+        // distinct seeds give the same key.
         var seed = new byte[32];
-        seed[0] = (byte)domain;
-        BitConverter.TryWriteBytes(seed.AsSpan(1), index);
+        BitConverter.TryWriteBytes(seed.AsSpan(4), index);
+        seed[16] = (byte)domain;
         return seed;
     }
 

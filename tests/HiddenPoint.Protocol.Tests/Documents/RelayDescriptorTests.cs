@@ -32,6 +32,7 @@ public class RelayDescriptorTests
         var builder = DescriptorBuilder([another.Id, other.Id]);
         var document = builder.Sign(identity);
 
+        Assert.NotEqual(builder.LinkKey.Key, builder.CircuitHandshakeKey.Key);
         var descriptor = ParseVerifyAndCheck(document, Published.AddHours(1));
 
         Assert.Equal("Relay1", descriptor.Nickname);
@@ -140,6 +141,37 @@ public class RelayDescriptorTests
         var resigned = Resign(document, identity);
 
         Assert.True(RelayDescriptorParser.TryParse(resigned, out var unverified, out _));
+        Assert.Equal(SignatureError.BadCertificate, unverified.VerifySignature().Error);
+    }
+
+    [Fact]
+    public void Certificate_for_one_role_does_not_certify_the_other()
+    {
+        // Same key under both roles, certificates swapped: each signature is genuine but for the other role.
+        using var identity = RelayIdentity();
+        var b = DescriptorBuilder();
+        var sameKey = new RelayDescriptorBuilder
+        {
+            Nickname = b.Nickname,
+            Published = b.Published,
+            LinkKey = b.LinkKey,
+            LinkKeyExpires = b.LinkKeyExpires,
+            CircuitHandshakeKey = new CircuitHandshakePublicKey(b.LinkKey.Key),
+            CircuitHandshakeKeyExpires = b.LinkKeyExpires,
+            Addresses = b.Addresses,
+            Bandwidth = b.Bandwidth,
+            Software = b.Software,
+            Protocols = b.Protocols,
+        }.Sign(identity);
+        Assert.True(RelayDescriptorParser.TryParse(sameKey, out var genuine, out _));
+        Assert.True(genuine.VerifySignature().IsValid);
+
+        var link = LineStartingWith(sameKey, "link-key-cert ")["link-key-cert ".Length..];
+        var circuit = LineStartingWith(sameKey, "circuit-handshake-key-cert ")["circuit-handshake-key-cert ".Length..];
+        Assert.NotEqual(link, circuit);
+        var swapped = ReplaceLine(sameKey, "link-key-cert ", "link-key-cert " + circuit);
+        swapped = ReplaceLine(swapped, "circuit-handshake-key-cert ", "circuit-handshake-key-cert " + link);
+        Assert.True(RelayDescriptorParser.TryParse(Resign(swapped, identity), out var unverified, out _));
         Assert.Equal(SignatureError.BadCertificate, unverified.VerifySignature().Error);
     }
 
