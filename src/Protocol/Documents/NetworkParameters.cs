@@ -185,7 +185,7 @@ public sealed class NetworkParameters
     }
 
     /// <summary>The line's arguments.</summary>
-    public override string ToString() => string.Join(' ', _pairs.Select(p => $"{p.Key}={p.Value}"));
+    public override string ToString() => string.Join(' ', _pairs.Select(p => p.Key + "=" + p.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>A letter, then letters, digits and '_'; at most 32.</summary>
     private static bool IsName(ReadOnlySpan<byte> name)

@@ -57,7 +57,7 @@ public sealed class NetworkStatusBuilder
             writer.Keyword("params");
             foreach (var (name, value) in Parameters.All)
             {
-                writer.Argument($"{name}={value}");
+                writer.Argument(name + "=" + value.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
             writer.EndLine();
