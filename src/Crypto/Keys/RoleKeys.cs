@@ -1,3 +1,4 @@
+using HiddenPoint.Crypto.HiddenPoints;
 using NSec.Cryptography;
 
 namespace HiddenPoint.Crypto.Keys;
@@ -96,11 +97,32 @@ public sealed class HiddenPointIdentityKey : Ed25519SecretKey, ISecretKeyRole<Hi
     /// <inheritdoc/>
     public override KeyRole Role => KeyRole;
 
+    /// <summary>The public identity key (KP_hs_id), from which the hidden-id is formed.</summary>
+    public HiddenPointIdentityPublicKey IdentityPublicKey => HiddenPointIdentityPublicKey.FromDerived(PublicKey.Bytes);
+
     /// <inheritdoc/>
     public static HiddenPointIdentityKey Generate() => new(Create());
 
     /// <inheritdoc/>
     public static HiddenPointIdentityKey FromSeed(ReadOnlySpan<byte> seed) => new(Import(seed));
+
+    /// <summary>
+    /// The same key in its expanded form (<c>a | RH</c>), which key blinding needs. The caller disposes it as soon as
+    /// the blinded keys for the periods at hand are made.
+    /// </summary>
+    public HiddenPointIdentitySecretKey ToExpandedSecretKey()
+    {
+        Span<byte> seed = stackalloc byte[SeedLength];
+        try
+        {
+            ExportSeed(seed);
+            return HiddenPointIdentitySecretKey.FromSeed(seed);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(seed);
+        }
+    }
 }
 
 /// <summary>A relay's Noise static secret key.</summary>

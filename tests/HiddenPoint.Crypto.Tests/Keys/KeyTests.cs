@@ -56,4 +56,20 @@ public sealed class KeyTests
         Assert.Throws<ArgumentException>(() => X25519PublicKey.FromBytes(new byte[33]));
         Assert.Throws<ArgumentException>(() => LinkKey.FromSeed(new byte[16]));
     }
+
+    [Fact]
+    public void A_hidden_point_key_from_its_key_file_blinds_and_signs_as_its_expanded_form()
+    {
+        using var key = HiddenPointIdentityKey.Generate();
+        using var expanded = key.ToExpandedSecretKey();
+        Assert.Equal(key.PublicKey.Bytes.ToArray(), expanded.PublicKey.Bytes.ToArray());
+        Assert.Equal(key.IdentityPublicKey.Bytes.ToArray(), expanded.PublicKey.Bytes.ToArray());
+
+        var period = HiddenPoint.Crypto.HiddenPoints.TimePeriod.FromInstant(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero));
+        var labels = HiddenPoint.Crypto.HiddenPoints.KeyBlindingLabels.Hpc;
+        using var blinded = HiddenPoint.Crypto.HiddenPoints.KeyBlinding.BlindSigningKey(expanded, period, labels, default);
+        var signature = new byte[64];
+        blinded.Sign([7, 7, 7], signature);
+        Assert.True(HiddenPoint.Crypto.HiddenPoints.KeyBlinding.BlindPublicKey(key.IdentityPublicKey, period, labels, default).Verify([7, 7, 7], signature));
+    }
 }
