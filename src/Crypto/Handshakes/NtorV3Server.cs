@@ -1,0 +1,319 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
+
+namespace HiddenPoint.Crypto.Handshakes;
+
+/// <summary>
+/// The relay side of ntor v3 (Tor proposal 332): holds the relay's identity and onion key(s), checks a client
+/// handshake from CREATE2/EXTEND2 (<see cref="TryAccept"/>), and gives the decrypted client message to the
+/// caller, who then answers with <see cref="NtorV3ServerRequest.Respond(ReadOnlySpan{byte}, Span{byte})"/>.
+/// </summary>
+/// <remarks>
+/// Size limits come from the cells that carry the handshake: a CREATE2 body is 509 bytes, of which HTYPE and
+/// HLEN take 4, so HDATA is at most 505 bytes and CM at most 505 − 128 = 377; a CREATED2 body spends 2 bytes on
+/// HLEN, so a reply is at most 507 bytes and SM at most 507 − 64 = 443. EXTEND2 and EXTENDED2 carry less
+/// (their link specifiers and relay message header share the cell); the circuit layer enforces those tighter
+/// limits on what it sends. Thread-safe: an instance holds only immutable state.
+/// </remarks>
+public sealed class NtorV3Server
+{
+    /// <summary>Largest client handshake accepted: what fits a CREATE2 body (509 − HTYPE(2) − HLEN(2)).</summary>
+    public const int MaxClientHandshakeLength = 505;
+
+    /// <summary>Largest client message CM: <see cref="MaxClientHandshakeLength"/> − ID, B, X and MAC.</summary>
+    public const int MaxClientMessageLength = MaxClientHandshakeLength - NtorV3Client.ClientOverhead;
+
+    /// <summary>Largest server handshake accepted: what fits a CREATED2 body (509 − HLEN(2)).</summary>
+    public const int MaxServerHandshakeLength = 507;
+
+    /// <summary>Largest server message SM: <see cref="MaxServerHandshakeLength"/> − Y and AUTH.</summary>
+    public const int MaxServerMessageLength = MaxServerHandshakeLength - NtorV3Client.ServerOverhead;
+
+    private const int K = NtorV3Kdf.KeyLength;
+
+    private readonly NtorV3Labels _labels;
+    private readonly Ed25519Identity _identity;
+    private readonly Curve25519KeyPair _onionKey;
+    private readonly Curve25519KeyPair? _previousOnionKey;
+
+    /// <summary>A relay answering handshakes for <paramref name="identity"/>.</summary>
+    /// <param name="labels">PROTOID and verification string; clients must use the same.</param>
+    /// <param name="identity">The relay's Ed25519 identity (ID).</param>
+    /// <param name="onionKey">The current onion key pair (b, B). The caller keeps ownership.</param>
+    /// <param name="previousOnionKey">The previous onion key, still accepted while clients' descriptors catch up.</param>
+    public NtorV3Server(
+        NtorV3Labels labels,
+        Ed25519Identity identity,
+        Curve25519KeyPair onionKey,
+        Curve25519KeyPair? previousOnionKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(onionKey);
+        _labels = labels;
+        _identity = identity;
+        _onionKey = onionKey;
+        _previousOnionKey = previousOnionKey;
+    }
+
+    /// <summary>The labels this relay's handshakes use.</summary>
+    public NtorV3Labels Labels => _labels;
+
+    /// <summary>
+    /// Checks a client handshake <c>ID | B | X | MSG | MAC</c>: that it is addressed to this relay's identity and
+    /// one of its onion keys, that X is not of small order, and that the MAC verifies; then decrypts CM.
+    /// Never throws on what the client sent.
+    /// </summary>
+    public bool TryAccept(
+        ReadOnlySpan<byte> clientHandshake,
+        [NotNullWhen(true)] out NtorV3ServerRequest? request,
+        out NtorV3Error error)
+    {
+        request = null;
+        if (clientHandshake.Length < NtorV3Client.ClientOverhead)
+        {
+            error = NtorV3Error.Truncated;
+            return false;
+        }
+
+        if (clientHandshake.Length > MaxClientHandshakeLength)
+        {
+            error = NtorV3Error.Oversized;
+            return false;
+        }
+
+        var id = clientHandshake[..K];
+        var onionKeyB = clientHandshake.Slice(K, K);
+        var clientX = clientHandshake.Slice(2 * K, K);
+        var encryptedMessage = clientHandshake[(3 * K)..^K];
+        var mac = clientHandshake[^K..];
+
+        // ID and B are public: ordinary comparisons leak nothing.
+        if (!id.SequenceEqual(_identity.Bytes))
+        {
+            error = NtorV3Error.UnknownRelayIdentity;
+            return false;
+        }
+
+        Curve25519KeyPair keyPair;
+        if (onionKeyB.SequenceEqual(_onionKey.PublicKey.Bytes))
+        {
+            keyPair = _onionKey;
+        }
+        else if (_previousOnionKey is not null && onionKeyB.SequenceEqual(_previousOnionKey.PublicKey.Bytes))
+        {
+            keyPair = _previousOnionKey;
+        }
+        else
+        {
+            error = NtorV3Error.UnknownOnionKey;
+            return false;
+        }
+
+        var accepted = new NtorV3ServerRequest(_labels, keyPair, clientHandshake.Length - NtorV3Client.ClientOverhead);
+        if (!accepted.TryOpen(id, onionKeyB, clientX, encryptedMessage, mac, out error))
+        {
+            accepted.Dispose();
+            return false;
+        }
+
+        request = accepted;
+        return true;
+    }
+}
+
+/// <summary>
+/// A client handshake that <see cref="NtorV3Server.TryAccept"/> verified: the decrypted client message, and the
+/// state needed to answer it once. Dispose it if no answer is sent.
+/// </summary>
+public sealed class NtorV3ServerRequest : IDisposable
+{
+    private const int K = NtorV3Kdf.KeyLength;
+
+    private readonly NtorV3Labels _labels;
+    private readonly Curve25519KeyPair _onionKey;
+
+    // Xb | ID | B | X | MAC, pinned so that the shared secret Xb is not copied by the GC.
+    private readonly byte[] _state;
+    private readonly byte[] _clientMessage;
+    private bool _responded;
+    private bool _disposed;
+
+    internal NtorV3ServerRequest(NtorV3Labels labels, Curve25519KeyPair onionKey, int clientMessageLength)
+    {
+        _labels = labels;
+        _onionKey = onionKey;
+        _state = GC.AllocateArray<byte>(5 * K, pinned: true);
+        _clientMessage = clientMessageLength == 0 ? [] : GC.AllocateArray<byte>(clientMessageLength, pinned: true);
+    }
+
+    /// <summary>CM, the client's decrypted message (an encoded <see cref="NtorV3ExtensionList"/> in CREATE2).</summary>
+    public ReadOnlySpan<byte> ClientMessage => _clientMessage;
+
+    /// <summary>The onion key (B) the client addressed: the current or the previous one.</summary>
+    public Curve25519PublicKey OnionKey => _onionKey.PublicKey;
+
+    private Span<byte> SharedXb => _state.AsSpan(0, K);
+
+    private Span<byte> RelayId => _state.AsSpan(K, K);
+
+    private Span<byte> OnionKeyB => _state.AsSpan(2 * K, K);
+
+    private Span<byte> ClientX => _state.AsSpan(3 * K, K);
+
+    private Span<byte> MessageMac => _state.AsSpan(4 * K, K);
+
+    /// <summary>Length of a server handshake that carries a <paramref name="serverMessageLength"/>-byte message.</summary>
+    public static int GetServerHandshakeLength(int serverMessageLength) => NtorV3Client.ServerOverhead + serverMessageLength;
+
+    /// <summary>Parses <see cref="ClientMessage"/> as an extension list.</summary>
+    public bool TryGetClientExtensions(
+        [NotNullWhen(true)] out NtorV3ExtensionList? extensions,
+        out NtorV3ExtensionError error) =>
+        NtorV3ExtensionList.TryParse(_clientMessage, out extensions, out error);
+
+    /// <summary>
+    /// Answers with <paramref name="serverMessage"/> (SM): writes <c>Y | AUTH | encrypted SM</c> to
+    /// <paramref name="serverHandshake"/> and returns the key stream for the new circuit.
+    /// </summary>
+    /// <exception cref="ArgumentException">SM is over <see cref="NtorV3Server.MaxServerMessageLength"/> bytes or the destination is short.</exception>
+    /// <exception cref="InvalidOperationException">Called a second time.</exception>
+    public NtorKeyStreamReader Respond(ReadOnlySpan<byte> serverMessage, Span<byte> serverHandshake)
+    {
+        Span<byte> secretY = stackalloc byte[K];
+        RandomNumberGenerator.Fill(secretY);
+        try
+        {
+            return RespondCore(serverMessage, serverHandshake, secretY);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secretY);
+        }
+    }
+
+    /// <summary>As <see cref="Respond(ReadOnlySpan{byte}, Span{byte})"/>, with SM the encoded <paramref name="extensions"/>.</summary>
+    public NtorKeyStreamReader Respond(NtorV3ExtensionList extensions, Span<byte> serverHandshake)
+    {
+        ArgumentNullException.ThrowIfNull(extensions);
+        Span<byte> message = stackalloc byte[extensions.EncodedLength];
+        extensions.Encode(message);
+        return Respond(message, serverHandshake);
+    }
+
+    /// <summary>
+    /// TESTS ONLY: <see cref="Respond(ReadOnlySpan{byte}, Span{byte})"/> with a caller-chosen ephemeral secret y,
+    /// to reproduce published vectors. Reusing y breaks forward secrecy; nothing outside the tests may call this.
+    /// </summary>
+    internal NtorKeyStreamReader RespondWithFixedEphemeralKeyForTestsOnly(
+        ReadOnlySpan<byte> serverMessage,
+        Span<byte> serverHandshake,
+        ReadOnlySpan<byte> fixedSecretY) =>
+        RespondCore(serverMessage, serverHandshake, fixedSecretY);
+
+    /// <summary>Wipes the shared secret with the onion key and the client message.</summary>
+    public void Dispose()
+    {
+        CryptographicOperations.ZeroMemory(_state);
+        CryptographicOperations.ZeroMemory(_clientMessage);
+        _disposed = true;
+    }
+
+    internal bool TryOpen(
+        ReadOnlySpan<byte> id,
+        ReadOnlySpan<byte> onionKeyB,
+        ReadOnlySpan<byte> clientX,
+        ReadOnlySpan<byte> encryptedMessage,
+        ReadOnlySpan<byte> mac,
+        out NtorV3Error error)
+    {
+        if (!_onionKey.TryAgree(new Curve25519PublicKey(clientX), SharedXb))
+        {
+            error = NtorV3Error.LowOrderPoint;
+            return false;
+        }
+
+        id.CopyTo(RelayId);
+        onionKeyB.CopyTo(OnionKeyB);
+        clientX.CopyTo(ClientX);
+        mac.CopyTo(MessageMac);
+
+        Span<byte> encK1 = stackalloc byte[K];
+        Span<byte> macK1 = stackalloc byte[K];
+        Span<byte> expectedMac = stackalloc byte[K];
+        try
+        {
+            NtorV3Kdf.DerivePhase1Keys(_labels, SharedXb, RelayId, ClientX, OnionKeyB, encK1, macK1);
+            NtorV3Kdf.ComputeMessageMac(_labels, macK1, RelayId, OnionKeyB, ClientX, encryptedMessage, expectedMac);
+            if (!CryptographicOperations.FixedTimeEquals(expectedMac, mac))
+            {
+                error = NtorV3Error.BadMessageMac;
+                return false;
+            }
+
+            encryptedMessage.CopyTo(_clientMessage);
+            NtorV3Kdf.Encrypt(encK1, _clientMessage);
+            error = NtorV3Error.None;
+            return true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(encK1);
+            CryptographicOperations.ZeroMemory(macK1);
+        }
+    }
+
+    private NtorKeyStreamReader RespondCore(ReadOnlySpan<byte> serverMessage, Span<byte> serverHandshake, ReadOnlySpan<byte> secretY)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_responded)
+        {
+            throw new InvalidOperationException("An ntor v3 request is answered once.");
+        }
+
+        if (serverMessage.Length > NtorV3Server.MaxServerMessageLength)
+        {
+            throw new ArgumentException(
+                $"An ntor v3 server message is at most {NtorV3Server.MaxServerMessageLength} bytes.", nameof(serverMessage));
+        }
+
+        var total = GetServerHandshakeLength(serverMessage.Length);
+        if (serverHandshake.Length < total)
+        {
+            throw new ArgumentException($"The server handshake needs {total} bytes.", nameof(serverHandshake));
+        }
+
+        _responded = true;
+        Span<byte> sharedXy = stackalloc byte[K];
+        Span<byte> keySeed = stackalloc byte[K];
+        Span<byte> verify = stackalloc byte[K];
+        Span<byte> encKey = stackalloc byte[K];
+        try
+        {
+            var serverY = serverHandshake[..K];
+            X25519Native.DerivePublicKey(secretY, serverY);
+            if (!X25519Native.TryAgree(secretY, ClientX, sharedXy))
+            {
+                // X·b was non-zero, and y is clamped like b, so X·y cannot be zero: this is a library fault.
+                throw new CryptographicException("X25519 with the client's key failed after it had succeeded.");
+            }
+
+            NtorV3Kdf.DeriveKeySeedAndVerify(_labels, sharedXy, SharedXb, RelayId, OnionKeyB, ClientX, serverY, keySeed, verify);
+            var keyStream = NtorV3Kdf.DeriveFinalKeys(_labels, keySeed, encKey);
+
+            // Y | AUTH | MSG, where AUTH covers the encrypted MSG.
+            var encrypted = serverHandshake.Slice(2 * K, serverMessage.Length);
+            serverMessage.CopyTo(encrypted);
+            NtorV3Kdf.Encrypt(encKey, encrypted);
+            NtorV3Kdf.ComputeAuth(_labels, verify, RelayId, OnionKeyB, serverY, ClientX, MessageMac, encrypted, serverHandshake.Slice(K, K));
+            return keyStream;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(sharedXy);
+            CryptographicOperations.ZeroMemory(keySeed);
+            CryptographicOperations.ZeroMemory(verify);
+            CryptographicOperations.ZeroMemory(encKey);
+            CryptographicOperations.ZeroMemory(_state);
+        }
+    }
+}
