@@ -82,7 +82,7 @@ public sealed class NtorV3Client : IDisposable
     }
 
     /// <summary>As <see cref="Start(NtorV3Labels, Ed25519Identity, Curve25519PublicKey, ReadOnlySpan{byte}, Span{byte})"/>, with CM the encoded <paramref name="extensions"/>.</summary>
-    public static NtorV3Client Start(
+    public static NtorV3Client StartWithExtensions(
         NtorV3Labels labels,
         Ed25519Identity relayId,
         Curve25519PublicKey onionKey,

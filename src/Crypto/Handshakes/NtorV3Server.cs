@@ -192,7 +192,7 @@ public sealed class NtorV3ServerRequest : IDisposable
     }
 
     /// <summary>As <see cref="Respond(ReadOnlySpan{byte}, Span{byte})"/>, with SM the encoded <paramref name="extensions"/>.</summary>
-    public NtorKeyStreamReader Respond(NtorV3ExtensionList extensions, Span<byte> serverHandshake)
+    public NtorKeyStreamReader RespondWithExtensions(NtorV3ExtensionList extensions, Span<byte> serverHandshake)
     {
         ArgumentNullException.ThrowIfNull(extensions);
         Span<byte> message = stackalloc byte[extensions.EncodedLength];
