@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
 namespace HiddenPoint.Crypto.Handshakes;
@@ -61,14 +62,14 @@ public sealed class NtorV3Server
     /// <summary>
     /// Checks a client handshake <c>ID | B | X | MSG | MAC</c>: that it is addressed to this relay's identity and
     /// one of its onion keys, that X is not of small order, and that the MAC verifies; then decrypts CM.
-    /// Never throws on what the client sent.
+    /// Never throws on what the client sent. On failure <paramref name="request"/> is empty.
     /// </summary>
     public bool TryAccept(
         ReadOnlySpan<byte> clientHandshake,
-        [NotNullWhen(true)] out NtorV3ServerRequest? request,
+        out NtorV3ServerRequest request,
         out NtorV3Error error)
     {
-        request = null;
+        request = default;
         if (clientHandshake.Length < NtorV3Client.ClientOverhead)
         {
             error = NtorV3Error.Truncated;
@@ -109,32 +110,38 @@ public sealed class NtorV3Server
             return false;
         }
 
-        var accepted = new NtorV3ServerRequest(_labels, keyPair, clientHandshake.Length - NtorV3Client.ClientOverhead);
-        if (!accepted.TryOpen(id, onionKeyB, clientX, encryptedMessage, mac, out error))
+        // Built in place in the caller's frame, so that its secrets are never copied elsewhere on the stack.
+        request = new NtorV3ServerRequest(_labels, keyPair, clientHandshake.Length - NtorV3Client.ClientOverhead);
+        if (!request.TryOpen(id, onionKeyB, clientX, encryptedMessage, mac, out error))
         {
-            accepted.Dispose();
+            request.Dispose();
+            request = default;
             return false;
         }
 
-        request = accepted;
         return true;
     }
 }
 
 /// <summary>
 /// A client handshake that <see cref="NtorV3Server.TryAccept"/> verified: the decrypted client message, and the
-/// state needed to answer it once. Dispose it if no answer is sent.
+/// state needed to answer it once. Dispose it (<c>using</c>) whether or not an answer is sent.
 /// </summary>
-public sealed class NtorV3ServerRequest : IDisposable
+/// <remarks>
+/// A ref struct: its secrets (the shared secret Xb) live in the caller's stack frame, so a relay's handshakes
+/// put no secret on the GC heap and nothing on the pinned heap. Do not copy it; answer from the frame that
+/// accepted it (a relay answers at once, on the thread that verified the request).
+/// </remarks>
+public ref struct NtorV3ServerRequest
 {
     private const int K = NtorV3Kdf.KeyLength;
 
-    private readonly NtorV3Labels _labels;
-    private readonly Curve25519KeyPair _onionKey;
-
-    // Xb | ID | B | X | MAC, pinned so that the shared secret Xb is not copied by the GC.
-    private readonly byte[] _state;
+    private readonly NtorV3Labels? _labels;
+    private readonly Curve25519KeyPair? _onionKey;
     private readonly byte[] _clientMessage;
+
+    // Xb | ID | B | X | MAC
+    private RequestState _state;
     private bool _responded;
     private bool _disposed;
 
@@ -142,31 +149,39 @@ public sealed class NtorV3ServerRequest : IDisposable
     {
         _labels = labels;
         _onionKey = onionKey;
-        _state = GC.AllocateArray<byte>(5 * K, pinned: true);
-        _clientMessage = clientMessageLength == 0 ? [] : GC.AllocateArray<byte>(clientMessageLength, pinned: true);
+        _clientMessage = clientMessageLength == 0 ? [] : new byte[clientMessageLength];
     }
 
+    /// <summary>False for the empty value that a failed <see cref="NtorV3Server.TryAccept"/> leaves.</summary>
+    public readonly bool IsAccepted => _labels is not null && !_disposed;
+
     /// <summary>CM, the client's decrypted message (an encoded <see cref="NtorV3ExtensionList"/> in CREATE2).</summary>
-    public ReadOnlySpan<byte> ClientMessage => _clientMessage;
+    public readonly ReadOnlySpan<byte> ClientMessage => _clientMessage;
 
     /// <summary>The onion key (B) the client addressed: the current or the previous one.</summary>
-    public Curve25519PublicKey OnionKey => _onionKey.PublicKey;
+    public readonly Curve25519PublicKey OnionKey =>
+        _onionKey?.PublicKey ?? throw new InvalidOperationException("No request was accepted.");
 
-    private Span<byte> SharedXb => _state.AsSpan(0, K);
+    [UnscopedRef]
+    private Span<byte> SharedXb => ((Span<byte>)_state).Slice(0, K);
 
-    private Span<byte> RelayId => _state.AsSpan(K, K);
+    [UnscopedRef]
+    private Span<byte> RelayId => ((Span<byte>)_state).Slice(K, K);
 
-    private Span<byte> OnionKeyB => _state.AsSpan(2 * K, K);
+    [UnscopedRef]
+    private Span<byte> OnionKeyB => ((Span<byte>)_state).Slice(2 * K, K);
 
-    private Span<byte> ClientX => _state.AsSpan(3 * K, K);
+    [UnscopedRef]
+    private Span<byte> ClientX => ((Span<byte>)_state).Slice(3 * K, K);
 
-    private Span<byte> MessageMac => _state.AsSpan(4 * K, K);
+    [UnscopedRef]
+    private Span<byte> MessageMac => ((Span<byte>)_state).Slice(4 * K, K);
 
     /// <summary>Length of a server handshake that carries a <paramref name="serverMessageLength"/>-byte message.</summary>
     public static int GetServerHandshakeLength(int serverMessageLength) => NtorV3Client.ServerOverhead + serverMessageLength;
 
     /// <summary>Parses <see cref="ClientMessage"/> as an extension list.</summary>
-    public bool TryGetClientExtensions(
+    public readonly bool TryGetClientExtensions(
         [NotNullWhen(true)] out NtorV3ExtensionList? extensions,
         out NtorV3ExtensionError error) =>
         NtorV3ExtensionList.TryParse(_clientMessage, out extensions, out error);
@@ -177,7 +192,7 @@ public sealed class NtorV3ServerRequest : IDisposable
     /// </summary>
     /// <exception cref="ArgumentException">SM is over <see cref="NtorV3Server.MaxServerMessageLength"/> bytes or the destination is short.</exception>
     /// <exception cref="InvalidOperationException">Called a second time.</exception>
-    public NtorKeyStreamReader Respond(ReadOnlySpan<byte> serverMessage, Span<byte> serverHandshake)
+    public NtorKeyStreamReader Respond(scoped ReadOnlySpan<byte> serverMessage, scoped Span<byte> serverHandshake)
     {
         Span<byte> secretY = stackalloc byte[K];
         RandomNumberGenerator.Fill(secretY);
@@ -192,7 +207,7 @@ public sealed class NtorV3ServerRequest : IDisposable
     }
 
     /// <summary>As <see cref="Respond(ReadOnlySpan{byte}, Span{byte})"/>, with SM the encoded <paramref name="extensions"/>.</summary>
-    public NtorKeyStreamReader RespondWithExtensions(NtorV3ExtensionList extensions, Span<byte> serverHandshake)
+    public NtorKeyStreamReader RespondWithExtensions(NtorV3ExtensionList extensions, scoped Span<byte> serverHandshake)
     {
         ArgumentNullException.ThrowIfNull(extensions);
         Span<byte> message = stackalloc byte[extensions.EncodedLength];
@@ -205,28 +220,32 @@ public sealed class NtorV3ServerRequest : IDisposable
     /// to reproduce published vectors. Reusing y breaks forward secrecy; nothing outside the tests may call this.
     /// </summary>
     internal NtorKeyStreamReader RespondWithFixedEphemeralKeyForTestsOnly(
-        ReadOnlySpan<byte> serverMessage,
-        Span<byte> serverHandshake,
-        ReadOnlySpan<byte> fixedSecretY) =>
+        scoped ReadOnlySpan<byte> serverMessage,
+        scoped Span<byte> serverHandshake,
+        scoped ReadOnlySpan<byte> fixedSecretY) =>
         RespondCore(serverMessage, serverHandshake, fixedSecretY);
 
     /// <summary>Wipes the shared secret with the onion key and the client message.</summary>
     public void Dispose()
     {
         CryptographicOperations.ZeroMemory(_state);
-        CryptographicOperations.ZeroMemory(_clientMessage);
+        if (_clientMessage is not null)
+        {
+            CryptographicOperations.ZeroMemory(_clientMessage);
+        }
+
         _disposed = true;
     }
 
     internal bool TryOpen(
-        ReadOnlySpan<byte> id,
-        ReadOnlySpan<byte> onionKeyB,
-        ReadOnlySpan<byte> clientX,
-        ReadOnlySpan<byte> encryptedMessage,
-        ReadOnlySpan<byte> mac,
+        scoped ReadOnlySpan<byte> id,
+        scoped ReadOnlySpan<byte> onionKeyB,
+        scoped ReadOnlySpan<byte> clientX,
+        scoped ReadOnlySpan<byte> encryptedMessage,
+        scoped ReadOnlySpan<byte> mac,
         out NtorV3Error error)
     {
-        if (!_onionKey.TryAgree(new Curve25519PublicKey(clientX), SharedXb))
+        if (!_onionKey!.TryAgree(new Curve25519PublicKey(clientX), SharedXb))
         {
             error = NtorV3Error.LowOrderPoint;
             return false;
@@ -242,8 +261,8 @@ public sealed class NtorV3ServerRequest : IDisposable
         Span<byte> expectedMac = stackalloc byte[K];
         try
         {
-            NtorV3Kdf.DerivePhase1Keys(_labels, SharedXb, RelayId, ClientX, OnionKeyB, encK1, macK1);
-            NtorV3Kdf.ComputeMessageMac(_labels, macK1, RelayId, OnionKeyB, ClientX, encryptedMessage, expectedMac);
+            NtorV3Kdf.DerivePhase1Keys(_labels!, SharedXb, RelayId, ClientX, OnionKeyB, encK1, macK1);
+            NtorV3Kdf.ComputeMessageMac(_labels!, macK1, RelayId, OnionKeyB, ClientX, encryptedMessage, expectedMac);
             if (!CryptographicOperations.FixedTimeEquals(expectedMac, mac))
             {
                 error = NtorV3Error.BadMessageMac;
@@ -262,9 +281,13 @@ public sealed class NtorV3ServerRequest : IDisposable
         }
     }
 
-    private NtorKeyStreamReader RespondCore(ReadOnlySpan<byte> serverMessage, Span<byte> serverHandshake, ReadOnlySpan<byte> secretY)
+    private NtorKeyStreamReader RespondCore(scoped ReadOnlySpan<byte> serverMessage, scoped Span<byte> serverHandshake, scoped ReadOnlySpan<byte> secretY)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_disposed || _labels is null)
+        {
+            throw new InvalidOperationException("No accepted, undisposed request to answer.");
+        }
+
         if (_responded)
         {
             throw new InvalidOperationException("An ntor v3 request is answered once.");
@@ -316,4 +339,10 @@ public sealed class NtorV3ServerRequest : IDisposable
             CryptographicOperations.ZeroMemory(_state);
         }
     }
+}
+
+[InlineArray(5 * NtorV3Kdf.KeyLength)]
+internal struct RequestState
+{
+    private byte _element;
 }
