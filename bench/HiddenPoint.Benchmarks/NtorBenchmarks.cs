@@ -30,7 +30,12 @@ public class NtorBenchmarks
         _serverMessage = new NtorV3ExtensionList(new NtorV3Extension(2, [31])).ToArray();
         _clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(_clientMessage.Length)];
         _clientScratch = new byte[_clientHandshake.Length];
-        using var client = NtorV3Client.Start(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, _clientMessage, _clientHandshake);
+        if (!NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, _clientMessage, _clientHandshake, out var client, out _))
+        {
+            throw new InvalidOperationException("handshake failed");
+        }
+
+        using var clientScope = client;
         _serverHandshake = new byte[NtorV3ServerRequest.GetServerHandshakeLength(_serverMessage.Length)];
         _serverScratch = new byte[_serverHandshake.Length];
         _replyToFixedX = new byte[_serverHandshake.Length];
@@ -81,7 +86,12 @@ public class NtorBenchmarks
     [Benchmark]
     public byte ClientCreate()
     {
-        using var client = NtorV3Client.Start(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, _clientMessage, _clientScratch);
+        if (!NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, _clientMessage, _clientScratch, out var client, out _))
+        {
+            throw new InvalidOperationException("handshake failed");
+        }
+
+        using var clientScope = client;
         return _clientScratch[64];
     }
 

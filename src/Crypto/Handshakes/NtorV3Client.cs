@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace HiddenPoint.Crypto.Handshakes;
 
 /// <summary>
-/// The client side of one ntor v3 handshake (Tor proposal 332): <see cref="Start(NtorV3Labels, Ed25519Identity, Curve25519PublicKey, ReadOnlySpan{byte}, Span{byte})"/>
+/// The client side of one ntor v3 handshake (Tor proposal 332): <see cref="TryStart"/>
 /// writes the CREATE2 handshake data <c>ID | B | X | encrypted CM | MAC</c> and keeps what is needed to check the
 /// relay's reply; <see cref="TryFinish"/> checks <c>Y | AUTH | encrypted SM</c> and yields SM and the key stream.
 /// </summary>
@@ -52,28 +52,31 @@ public sealed class NtorV3Client : IDisposable
 
     /// <summary>
     /// Begins a handshake with the relay whose identity is <paramref name="relayId"/> and whose onion key is
-    /// <paramref name="onionKey"/>, sending <paramref name="clientMessage"/> encrypted to that key.
+    /// <paramref name="onionKey"/>, sending <paramref name="clientMessage"/> encrypted to that key. Fails with
+    /// <see cref="NtorV3Error.LowOrderPoint"/> when the onion key (from the relay's descriptor) has small order.
     /// </summary>
     /// <param name="labels">PROTOID and verification string; the relay must use the same.</param>
     /// <param name="relayId">The relay's Ed25519 identity (ID).</param>
     /// <param name="onionKey">The relay's ntor onion key (B), from its descriptor.</param>
     /// <param name="clientMessage">CM, at most <see cref="NtorV3Server.MaxClientMessageLength"/> bytes.</param>
     /// <param name="clientHandshake">Receives exactly <see cref="GetClientHandshakeLength"/> bytes.</param>
-    /// <returns>The state that checks the relay's reply.</returns>
+    /// <param name="client">The state that checks the relay's reply.</param>
+    /// <param name="error">Why the handshake could not start.</param>
     /// <exception cref="ArgumentException">The message is too long or the destination too short.</exception>
-    /// <exception cref="CryptographicException"><paramref name="onionKey"/> has small order: the descriptor that gave it is bad.</exception>
-    public static NtorV3Client Start(
+    public static bool TryStart(
         NtorV3Labels labels,
         Ed25519Identity relayId,
         Curve25519PublicKey onionKey,
         ReadOnlySpan<byte> clientMessage,
-        Span<byte> clientHandshake)
+        Span<byte> clientHandshake,
+        [NotNullWhen(true)] out NtorV3Client? client,
+        out NtorV3Error error)
     {
         Span<byte> secretX = stackalloc byte[K];
         RandomNumberGenerator.Fill(secretX);
         try
         {
-            return StartCore(labels, relayId, onionKey, clientMessage, clientHandshake, secretX);
+            return TryStartCore(labels, relayId, onionKey, clientMessage, clientHandshake, secretX, out client, out error);
         }
         finally
         {
@@ -81,24 +84,25 @@ public sealed class NtorV3Client : IDisposable
         }
     }
 
-    /// <summary>As <see cref="Start(NtorV3Labels, Ed25519Identity, Curve25519PublicKey, ReadOnlySpan{byte}, Span{byte})"/>, with CM the encoded <paramref name="extensions"/>.</summary>
-    public static NtorV3Client StartWithExtensions(
+    /// <summary>As <see cref="TryStart"/>, with CM the encoded <paramref name="extensions"/>.</summary>
+    public static bool TryStartWithExtensions(
         NtorV3Labels labels,
         Ed25519Identity relayId,
         Curve25519PublicKey onionKey,
         NtorV3ExtensionList extensions,
-        Span<byte> clientHandshake)
+        Span<byte> clientHandshake,
+        [NotNullWhen(true)] out NtorV3Client? client,
+        out NtorV3Error error)
     {
         ArgumentNullException.ThrowIfNull(extensions);
         Span<byte> message = stackalloc byte[extensions.EncodedLength];
         extensions.Encode(message);
-        return Start(labels, relayId, onionKey, message, clientHandshake);
+        return TryStart(labels, relayId, onionKey, message, clientHandshake, out client, out error);
     }
 
     /// <summary>
-    /// TESTS ONLY: <see cref="Start(NtorV3Labels, Ed25519Identity, Curve25519PublicKey, ReadOnlySpan{byte}, Span{byte})"/>
-    /// with a caller-chosen ephemeral secret x, to reproduce published vectors. Reusing x breaks the handshake's
-    /// security; nothing outside the tests may call this.
+    /// TESTS ONLY: <see cref="TryStart"/> with a caller-chosen ephemeral secret x, to reproduce published vectors.
+    /// Reusing x breaks the handshake's security; nothing outside the tests and benchmarks may call this.
     /// </summary>
     internal static NtorV3Client StartWithFixedEphemeralKeyForTestsOnly(
         NtorV3Labels labels,
@@ -107,7 +111,9 @@ public sealed class NtorV3Client : IDisposable
         ReadOnlySpan<byte> clientMessage,
         Span<byte> clientHandshake,
         ReadOnlySpan<byte> fixedSecretX) =>
-        StartCore(labels, relayId, onionKey, clientMessage, clientHandshake, fixedSecretX);
+        TryStartCore(labels, relayId, onionKey, clientMessage, clientHandshake, fixedSecretX, out var client, out var error)
+            ? client
+            : throw new CryptographicException(error.ToString());
 
     /// <summary>
     /// Checks the relay's reply <c>Y | AUTH | MSG</c>. On success returns the decrypted server message SM and the
@@ -146,13 +152,15 @@ public sealed class NtorV3Client : IDisposable
         _disposed = true;
     }
 
-    private static NtorV3Client StartCore(
+    private static bool TryStartCore(
         NtorV3Labels labels,
         Ed25519Identity relayId,
         Curve25519PublicKey onionKey,
         ReadOnlySpan<byte> clientMessage,
         Span<byte> clientHandshake,
-        ReadOnlySpan<byte> secretX)
+        ReadOnlySpan<byte> secretX,
+        [NotNullWhen(true)] out NtorV3Client? client,
+        out NtorV3Error error)
     {
         ArgumentNullException.ThrowIfNull(labels);
         if (clientMessage.Length > NtorV3Server.MaxClientMessageLength)
@@ -167,39 +175,44 @@ public sealed class NtorV3Client : IDisposable
             throw new ArgumentException($"The client handshake needs {total} bytes.", nameof(clientHandshake));
         }
 
-        var client = new NtorV3Client(labels);
+        var started = new NtorV3Client(labels);
         try
         {
-            secretX.CopyTo(client.SecretX);
-            X25519Native.DerivePublicKey(secretX, client.ClientX);
-            relayId.Bytes.CopyTo(client.RelayId);
-            onionKey.Bytes.CopyTo(client.OnionKeyB);
-            if (!X25519Native.TryAgree(secretX, onionKey.Bytes, client.SharedBx))
+            secretX.CopyTo(started.SecretX);
+            X25519Native.DerivePublicKey(secretX, started.ClientX);
+            relayId.Bytes.CopyTo(started.RelayId);
+            onionKey.Bytes.CopyTo(started.OnionKeyB);
+            if (!X25519Native.TryAgree(secretX, onionKey.Bytes, started.SharedBx))
             {
-                throw new CryptographicException("The relay's onion key has small order.");
+                started.Dispose();
+                client = null;
+                error = NtorV3Error.LowOrderPoint;
+                return false;
             }
 
             Span<byte> encK1 = stackalloc byte[K];
             Span<byte> macK1 = stackalloc byte[K];
-            NtorV3Kdf.DerivePhase1Keys(labels, client.SharedBx, client.RelayId, client.ClientX, client.OnionKeyB, encK1, macK1);
+            NtorV3Kdf.DerivePhase1Keys(labels, started.SharedBx, started.RelayId, started.ClientX, started.OnionKeyB, encK1, macK1);
 
             // NODEID | KEYID | CLIENT_PK | MSG | MAC
-            client.RelayId.CopyTo(clientHandshake);
-            client.OnionKeyB.CopyTo(clientHandshake[K..]);
-            client.ClientX.CopyTo(clientHandshake[(2 * K)..]);
+            started.RelayId.CopyTo(clientHandshake);
+            started.OnionKeyB.CopyTo(clientHandshake[K..]);
+            started.ClientX.CopyTo(clientHandshake[(2 * K)..]);
             var encrypted = clientHandshake.Slice(3 * K, clientMessage.Length);
             clientMessage.CopyTo(encrypted);
             NtorV3Kdf.Encrypt(encK1, encrypted);
-            NtorV3Kdf.ComputeMessageMac(labels, macK1, client.RelayId, client.OnionKeyB, client.ClientX, encrypted, client.MessageMac);
-            client.MessageMac.CopyTo(clientHandshake[(3 * K + clientMessage.Length)..]);
+            NtorV3Kdf.ComputeMessageMac(labels, macK1, started.RelayId, started.OnionKeyB, started.ClientX, encrypted, started.MessageMac);
+            started.MessageMac.CopyTo(clientHandshake[(3 * K + clientMessage.Length)..]);
 
             CryptographicOperations.ZeroMemory(encK1);
             CryptographicOperations.ZeroMemory(macK1);
-            return client;
+            client = started;
+            error = NtorV3Error.None;
+            return true;
         }
         catch
         {
-            client.Dispose();
+            started.Dispose();
             throw;
         }
     }

@@ -26,7 +26,8 @@ public sealed class NtorV3HandshakeTests : IDisposable
         var clientMessage = TestKeys.Random(clientLength);
         var serverMessage = TestKeys.Random(serverLength);
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(clientLength)];
-        using var client = NtorV3Client.Start(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, clientMessage, clientHandshake);
+        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, clientMessage, clientHandshake, out var client, out _));
+        using var clientScope = client;
 
         Assert.True(_server.TryAccept(clientHandshake, out var request, out var error));
         Assert.Equal(NtorV3Error.None, error);
@@ -54,7 +55,8 @@ public sealed class NtorV3HandshakeTests : IDisposable
         var request = new NtorV3ExtensionList(new NtorV3Extension(1, []), new NtorV3Extension(3, [5, 6]));
         var reply = new NtorV3ExtensionList(new NtorV3Extension(2, [31]));
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(request.EncodedLength)];
-        using var client = NtorV3Client.StartWithExtensions(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, request, clientHandshake);
+        Assert.True(NtorV3Client.TryStartWithExtensions(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, request, clientHandshake, out var client, out _));
+        using var clientScope = client;
 
         Assert.True(_server.TryAccept(clientHandshake, out var accepted, out _));
         using (accepted)
@@ -81,7 +83,8 @@ public sealed class NtorV3HandshakeTests : IDisposable
         using var previous = Curve25519KeyPair.Generate();
         var server = new NtorV3Server(NtorV3Labels.Hpc, _relayId, _onionKey, previous);
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(0)];
-        using var client = NtorV3Client.Start(NtorV3Labels.Hpc, _relayId, previous.PublicKey, [], clientHandshake);
+        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, previous.PublicKey, [], clientHandshake, out var client, out _));
+        using var clientScope = client;
         Assert.True(server.TryAccept(clientHandshake, out var request, out _));
         using (request)
         {
@@ -185,7 +188,18 @@ public sealed class NtorV3HandshakeTests : IDisposable
     {
         var destination = new byte[1000];
         Assert.Throws<ArgumentException>(() =>
-            NtorV3Client.Start(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, new byte[NtorV3Server.MaxClientMessageLength + 1], destination));
+            NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, new byte[NtorV3Server.MaxClientMessageLength + 1], destination, out _, out _));
+    }
+
+    [Theory]
+    [MemberData(nameof(LowOrderPoints))]
+    public void Low_order_onion_key_in_a_descriptor_is_a_typed_failure(string pointHex)
+    {
+        var destination = new byte[NtorV3Client.GetClientHandshakeLength(0)];
+        var badKey = new Curve25519PublicKey(Convert.FromHexString(pointHex));
+        Assert.False(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, badKey, [], destination, out var client, out var error));
+        Assert.Null(client);
+        Assert.Equal(NtorV3Error.LowOrderPoint, error);
     }
 
     [Fact]
@@ -193,7 +207,8 @@ public sealed class NtorV3HandshakeTests : IDisposable
     {
         using var other = Curve25519KeyPair.Generate();
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(4)];
-        using var client = NtorV3Client.Start(NtorV3Labels.Hpc, _relayId, other.PublicKey, [1, 2, 3, 4], clientHandshake);
+        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, other.PublicKey, [1, 2, 3, 4], clientHandshake, out var client, out _));
+        using var clientScope = client;
         Assert.False(_server.TryAccept(clientHandshake, out _, out var error));
         Assert.Equal(NtorV3Error.UnknownOnionKey, error);
     }
@@ -202,7 +217,8 @@ public sealed class NtorV3HandshakeTests : IDisposable
     public void Client_addressing_another_relay_is_rejected()
     {
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(4)];
-        using var client = NtorV3Client.Start(NtorV3Labels.Hpc, TestKeys.RandomIdentity(), _onionKey.PublicKey, [1, 2, 3, 4], clientHandshake);
+        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, TestKeys.RandomIdentity(), _onionKey.PublicKey, [1, 2, 3, 4], clientHandshake, out var client, out _));
+        using var clientScope = client;
         Assert.False(_server.TryAccept(clientHandshake, out _, out var error));
         Assert.Equal(NtorV3Error.UnknownRelayIdentity, error);
     }
@@ -211,12 +227,14 @@ public sealed class NtorV3HandshakeTests : IDisposable
     public void Different_labels_do_not_interoperate()
     {
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(4)];
-        using var torClient = NtorV3Client.Start(NtorV3Labels.Tor, _relayId, _onionKey.PublicKey, [1, 2, 3, 4], clientHandshake);
+        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Tor, _relayId, _onionKey.PublicKey, [1, 2, 3, 4], clientHandshake, out var torClient, out _));
+        using var torClientScope = torClient;
         Assert.False(_server.TryAccept(clientHandshake, out _, out var error));
         Assert.Equal(NtorV3Error.BadMessageMac, error);
 
         var otherVerification = new NtorV3Labels(NtorV3Labels.Hpc.ProtocolId, "another purpose"u8);
-        using var verificationClient = NtorV3Client.Start(otherVerification, _relayId, _onionKey.PublicKey, [1, 2, 3, 4], clientHandshake);
+        Assert.True(NtorV3Client.TryStart(otherVerification, _relayId, _onionKey.PublicKey, [1, 2, 3, 4], clientHandshake, out var verificationClient, out _));
+        using var verificationClientScope = verificationClient;
         Assert.False(_server.TryAccept(clientHandshake, out _, out error));
         Assert.Equal(NtorV3Error.BadMessageMac, error);
     }
@@ -344,15 +362,16 @@ public sealed class NtorV3HandshakeTests : IDisposable
     private byte[] ClientHandshake(int messageLength)
     {
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(messageLength)];
-        using var client = NtorV3Client.Start(
-            NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, RandomNumberGenerator.GetBytes(messageLength), clientHandshake);
+        Assert.True(NtorV3Client.TryStart(
+            NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, RandomNumberGenerator.GetBytes(messageLength), clientHandshake, out var client, out _));
+        using var clientScope = client;
         return clientHandshake;
     }
 
     private (NtorV3Client Client, byte[] Reply) HandshakeUpToReply(int clientLength, int serverLength)
     {
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(clientLength)];
-        var client = NtorV3Client.Start(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, new byte[clientLength], clientHandshake);
+        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, new byte[clientLength], clientHandshake, out var client, out _));
         Assert.True(_server.TryAccept(clientHandshake, out var request, out _));
         using (request)
         {
