@@ -49,10 +49,7 @@ public class NtorBenchmarks
             throw new InvalidOperationException("handshake failed");
         }
 
-        using (request)
-        {
-            request.Respond(_serverMessage, _replyToFixedX).Dispose();
-        }
+        request.Respond(_serverMessage, _replyToFixedX).Dispose();
     }
 
     /// <summary>One relay-side handshake: verify the client's message, answer it, read the circuit keys.</summary>
@@ -105,7 +102,6 @@ public class NtorBenchmarks
             throw new InvalidOperationException("handshake failed");
         }
 
-        using (request)
         using (var keys = request.Respond(_serverMessage, reply))
         {
             keys.Read(_keys);

@@ -114,7 +114,7 @@ public sealed class NtorV3Server
         request = new NtorV3ServerRequest(_labels, keyPair, clientHandshake.Length - NtorV3Client.ClientOverhead);
         if (!request.TryOpen(id, onionKeyB, clientX, encryptedMessage, mac, out error))
         {
-            request.Dispose();
+            request.Reject();
             request = default;
             return false;
         }
@@ -125,12 +125,14 @@ public sealed class NtorV3Server
 
 /// <summary>
 /// A client handshake that <see cref="NtorV3Server.TryAccept"/> verified: the decrypted client message, and the
-/// state needed to answer it once. Dispose it (<c>using</c>) whether or not an answer is sent.
+/// state needed to answer it once. End it with <see cref="Respond(ReadOnlySpan{byte}, Span{byte})"/> or
+/// <see cref="Reject"/>; both wipe its secrets.
 /// </summary>
 /// <remarks>
-/// A ref struct: its secrets (the shared secret Xb) live in the caller's stack frame, so a relay's handshakes
-/// put no secret on the GC heap and nothing on the pinned heap. Do not copy it; answer from the frame that
-/// accepted it (a relay answers at once, on the thread that verified the request).
+/// A ref struct: its secret (the shared secret Xb) lives in the caller's stack frame, so a relay's handshakes
+/// put no secret on the GC heap and nothing on the pinned heap. It deliberately has no <c>Dispose</c>: a
+/// <c>using</c> statement would dispose a copy. Do not copy it; answer from the frame that accepted it (a relay
+/// answers at once, on the thread that verified the request).
 /// </remarks>
 public ref struct NtorV3ServerRequest
 {
@@ -143,7 +145,7 @@ public ref struct NtorV3ServerRequest
     // Xb | ID | B | X | MAC
     private RequestState _state;
     private bool _responded;
-    private bool _disposed;
+    private bool _rejected;
 
     internal NtorV3ServerRequest(NtorV3Labels labels, Curve25519KeyPair onionKey, int clientMessageLength)
     {
@@ -153,9 +155,9 @@ public ref struct NtorV3ServerRequest
     }
 
     /// <summary>False for the empty value that a failed <see cref="NtorV3Server.TryAccept"/> leaves.</summary>
-    public readonly bool IsAccepted => _labels is not null && !_disposed;
+    public readonly bool IsAccepted => _labels is not null && !_rejected;
 
-    /// <summary>CM, the client's decrypted message (an encoded <see cref="NtorV3ExtensionList"/> in CREATE2).</summary>
+    /// <summary>CM, the client's decrypted message (wiped by <see cref="Reject"/>) (an encoded <see cref="NtorV3ExtensionList"/> in CREATE2).</summary>
     public readonly ReadOnlySpan<byte> ClientMessage => _clientMessage;
 
     /// <summary>The onion key (B) the client addressed: the current or the previous one.</summary>
@@ -225,8 +227,8 @@ public ref struct NtorV3ServerRequest
         scoped ReadOnlySpan<byte> fixedSecretY) =>
         RespondCore(serverMessage, serverHandshake, fixedSecretY);
 
-    /// <summary>Wipes the shared secret with the onion key and the client message.</summary>
-    public void Dispose()
+    /// <summary>Refuses the request (for example, because its extensions are unacceptable): wipes the shared secret with the onion key and the client message.</summary>
+    public void Reject()
     {
         CryptographicOperations.ZeroMemory(_state);
         if (_clientMessage is not null)
@@ -234,7 +236,7 @@ public ref struct NtorV3ServerRequest
             CryptographicOperations.ZeroMemory(_clientMessage);
         }
 
-        _disposed = true;
+        _rejected = true;
     }
 
     internal bool TryOpen(
@@ -283,7 +285,7 @@ public ref struct NtorV3ServerRequest
 
     private NtorKeyStreamReader RespondCore(scoped ReadOnlySpan<byte> serverMessage, scoped Span<byte> serverHandshake, scoped ReadOnlySpan<byte> secretY)
     {
-        if (_disposed || _labels is null)
+        if (_rejected || _labels is null)
         {
             throw new InvalidOperationException("No accepted, undisposed request to answer.");
         }

@@ -31,7 +31,6 @@ public sealed class NtorV3HandshakeTests : IDisposable
 
         Assert.True(_server.TryAccept(clientHandshake, out var request, out var error));
         Assert.Equal(NtorV3Error.None, error);
-        using (request)
         {
             Assert.Equal(clientMessage, request.ClientMessage.ToArray());
             Assert.Equal(_onionKey.PublicKey, request.OnionKey);
@@ -59,7 +58,6 @@ public sealed class NtorV3HandshakeTests : IDisposable
         using var clientScope = client;
 
         Assert.True(_server.TryAccept(clientHandshake, out var accepted, out _));
-        using (accepted)
         {
             Assert.True(accepted.TryGetClientExtensions(out var received, out var extensionError));
             Assert.Equal(NtorV3ExtensionError.None, extensionError);
@@ -86,7 +84,6 @@ public sealed class NtorV3HandshakeTests : IDisposable
         Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, previous.PublicKey, [], clientHandshake, out var client, out _));
         using var clientScope = client;
         Assert.True(server.TryAccept(clientHandshake, out var request, out _));
-        using (request)
         {
             Assert.Equal(previous.PublicKey, request.OnionKey);
             var reply = new byte[64];
@@ -308,7 +305,6 @@ public sealed class NtorV3HandshakeTests : IDisposable
     public void A_request_is_answered_once()
     {
         Assert.True(_server.TryAccept(ClientHandshake(0), out var request, out _));
-        using (request)
         {
             var reply = new byte[64];
             request.Respond(ReadOnlySpan<byte>.Empty, reply).Dispose();
@@ -324,6 +320,30 @@ public sealed class NtorV3HandshakeTests : IDisposable
 
             Assert.True(threw);
         }
+    }
+
+    [Fact]
+    public void A_rejected_request_wipes_the_client_message_and_cannot_be_answered()
+    {
+        var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(16)];
+        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, Enumerable.Repeat((byte)7, 16).ToArray(), clientHandshake, out var client, out _));
+        client.Dispose();
+        Assert.True(_server.TryAccept(clientHandshake, out var request, out _));
+        Assert.True(request.IsAccepted);
+        request.Reject();
+        Assert.False(request.IsAccepted);
+        Assert.Equal(new byte[16], request.ClientMessage.ToArray());
+        var threw = false;
+        try
+        {
+            request.Respond(ReadOnlySpan<byte>.Empty, new byte[64]);
+        }
+        catch (InvalidOperationException)
+        {
+            threw = true;
+        }
+
+        Assert.True(threw);
     }
 
     [Fact]
@@ -373,7 +393,6 @@ public sealed class NtorV3HandshakeTests : IDisposable
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(clientLength)];
         Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, new byte[clientLength], clientHandshake, out var client, out _));
         Assert.True(_server.TryAccept(clientHandshake, out var request, out _));
-        using (request)
         {
             var reply = new byte[NtorV3ServerRequest.GetServerHandshakeLength(serverLength)];
             request.Respond(new byte[serverLength], reply).Dispose();

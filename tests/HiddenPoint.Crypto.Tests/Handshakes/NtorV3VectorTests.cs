@@ -87,7 +87,6 @@ public sealed class NtorV3VectorTests
 
         var server = new NtorV3Server(labels, new Ed25519Identity(id), onionKey);
         Assert.True(server.TryAccept(clientHandshake, out var request, out var error), error.ToString());
-        using (request)
         {
             Assert.Equal(NtorV3Error.None, error);
             Assert.Equal(clientMessage, request.ClientMessage.ToArray());
