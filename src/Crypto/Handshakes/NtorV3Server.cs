@@ -157,7 +157,7 @@ public ref struct NtorV3ServerRequest
     /// <summary>False for the empty value that a failed <see cref="NtorV3Server.TryAccept"/> leaves.</summary>
     public readonly bool IsAccepted => _labels is not null && !_rejected;
 
-    /// <summary>CM, the client's decrypted message (wiped by <see cref="Reject"/>) (an encoded <see cref="NtorV3ExtensionList"/> in CREATE2).</summary>
+    /// <summary>CM, the client's decrypted message: in CREATE2 an encoded <see cref="NtorV3ExtensionList"/>. Wiped by <see cref="Reject"/>.</summary>
     public readonly ReadOnlySpan<byte> ClientMessage => _clientMessage;
 
     /// <summary>The onion key (B) the client addressed: the current or the previous one.</summary>
