@@ -22,6 +22,11 @@ public class NtorBenchmarks
     private readonly byte[] _serverMessage;
     private readonly Curve25519KeyPair _onionKey = Curve25519KeyPair.Generate();
     private readonly NtorV3Server _server;
+    private readonly Curve25519KeyPair _hsIntroKey = Curve25519KeyPair.Generate();
+    private readonly HsNtorService _hsService;
+    private readonly byte[] _hsHeader = new byte[56];
+    private readonly byte[] _hsSection = new byte[HsNtorClient.GetEncryptedSectionLength(246)];
+    private readonly byte[] _hsHandshakeInfo = new byte[HsNtorIntroduction.HandshakeInfoLength];
 
     public NtorBenchmarks()
     {
@@ -50,6 +55,19 @@ public class NtorBenchmarks
         }
 
         request.Respond(_serverMessage, _replyToFixedX).Dispose();
+
+        var authKey = new HsIntroAuthKey(new byte[32]);
+        var subcredential = new HsSubcredential(new byte[32]);
+        _hsService = new HsNtorService(HsNtorLabels.Hpc, _hsIntroKey, authKey, subcredential);
+        if (!HsNtorClient.TryStart(HsNtorLabels.Hpc, authKey, _hsIntroKey.PublicKey, subcredential, out var hsClient, out _))
+        {
+            throw new InvalidOperationException("introduction failed");
+        }
+
+        using (hsClient)
+        {
+            hsClient.SealIntroduce(_hsHeader, new byte[246], _hsSection);
+        }
     }
 
     /// <summary>One relay-side handshake: verify the client's message, answer it, read the circuit keys.</summary>
@@ -92,8 +110,30 @@ public class NtorBenchmarks
         return _clientScratch[64];
     }
 
+    /// <summary>The hidden point's side of hs_ntor: open INTRODUCE2 (246-byte plaintext), answer in RENDEZVOUS1, read keys.</summary>
+    [Benchmark]
+    public byte HsNtorServiceIntroduceAndRespond()
+    {
+        if (!_hsService.TryOpenIntroduce(_hsHeader, _hsSection, out var introduction, out _))
+        {
+            throw new InvalidOperationException("introduction failed");
+        }
+
+        using (introduction)
+        using (var keys = introduction.Respond(_hsHandshakeInfo))
+        {
+            keys.Read(_keys);
+        }
+
+        return _keys[0];
+    }
+
     [GlobalCleanup]
-    public void Cleanup() => _onionKey.Dispose();
+    public void Cleanup()
+    {
+        _onionKey.Dispose();
+        _hsIntroKey.Dispose();
+    }
 
     private byte ServerHandshakeInto(byte[] reply)
     {
