@@ -198,7 +198,7 @@ public abstract class NetworkStatus
     public ReadOnlyMemory<byte> Document { get; }
 
     /// <summary>Finds a relay's entry by identity (binary search: entries are sorted).</summary>
-    public bool TryGetRelay(RelayId id, out RelayStatus? relay)
+    public bool TryGetRelay(RelayId id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RelayStatus? relay)
     {
         int low = 0, high = _relays.Length - 1;
         while (low <= high)
