@@ -56,6 +56,21 @@ internal struct AesKeySchedule
         _portable = implementation == PrimitiveImplementation.Portable;
         var nk = key.Length / 4;
         _rounds = nk + 6;
+        if (!_portable && key.Length != 24)
+        {
+            if (key.Length == 16)
+            {
+                ExpandKey128(Vector128.Create(key));
+            }
+            else
+            {
+                ExpandKey256(Vector128.Create(key[..16]), Vector128.Create(key[16..]));
+            }
+
+            PrepareDecryption(directions);
+            return;
+        }
+
         Span<uint> words = stackalloc uint[MaxRoundKeys * 4];
         var total = (_rounds + 1) * 4;
         for (var i = 0; i < nk; i++)
@@ -89,6 +104,11 @@ internal struct AesKeySchedule
         }
 
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(words));
+        PrepareDecryption(directions);
+    }
+
+    private void PrepareDecryption(AesDirections directions)
+    {
         if (!_portable && (directions & AesDirections.Decrypt) != 0)
         {
             _decryption[0] = _encryption[_rounds];
@@ -99,6 +119,53 @@ internal struct AesKeySchedule
 
             _decryption[_rounds] = _encryption[0];
         }
+    }
+
+    // The AES-NI key expansion: AESKEYGENASSIST gives SubWord(RotWord(w3)) ^ rcon, which is broadcast and added to
+    // the running prefix XOR of the previous round key's words.
+    private void ExpandKey128(Vector128<byte> key)
+    {
+        _encryption[0] = key;
+        _encryption[1] = key = Expand(key, X86Aes.KeygenAssist(key, 0x01), 0xFF);
+        _encryption[2] = key = Expand(key, X86Aes.KeygenAssist(key, 0x02), 0xFF);
+        _encryption[3] = key = Expand(key, X86Aes.KeygenAssist(key, 0x04), 0xFF);
+        _encryption[4] = key = Expand(key, X86Aes.KeygenAssist(key, 0x08), 0xFF);
+        _encryption[5] = key = Expand(key, X86Aes.KeygenAssist(key, 0x10), 0xFF);
+        _encryption[6] = key = Expand(key, X86Aes.KeygenAssist(key, 0x20), 0xFF);
+        _encryption[7] = key = Expand(key, X86Aes.KeygenAssist(key, 0x40), 0xFF);
+        _encryption[8] = key = Expand(key, X86Aes.KeygenAssist(key, 0x80), 0xFF);
+        _encryption[9] = key = Expand(key, X86Aes.KeygenAssist(key, 0x1B), 0xFF);
+        _encryption[10] = Expand(key, X86Aes.KeygenAssist(key, 0x36), 0xFF);
+    }
+
+    // For AES-256 the odd round keys take SubWord(w3) without rotation or rcon (dword 2 of the assist).
+    private void ExpandKey256(Vector128<byte> a, Vector128<byte> b)
+    {
+        _encryption[0] = a;
+        _encryption[1] = b;
+        _encryption[2] = a = Expand(a, X86Aes.KeygenAssist(b, 0x01), 0xFF);
+        _encryption[3] = b = Expand(b, X86Aes.KeygenAssist(a, 0x00), 0xAA);
+        _encryption[4] = a = Expand(a, X86Aes.KeygenAssist(b, 0x02), 0xFF);
+        _encryption[5] = b = Expand(b, X86Aes.KeygenAssist(a, 0x00), 0xAA);
+        _encryption[6] = a = Expand(a, X86Aes.KeygenAssist(b, 0x04), 0xFF);
+        _encryption[7] = b = Expand(b, X86Aes.KeygenAssist(a, 0x00), 0xAA);
+        _encryption[8] = a = Expand(a, X86Aes.KeygenAssist(b, 0x08), 0xFF);
+        _encryption[9] = b = Expand(b, X86Aes.KeygenAssist(a, 0x00), 0xAA);
+        _encryption[10] = a = Expand(a, X86Aes.KeygenAssist(b, 0x10), 0xFF);
+        _encryption[11] = b = Expand(b, X86Aes.KeygenAssist(a, 0x00), 0xAA);
+        _encryption[12] = a = Expand(a, X86Aes.KeygenAssist(b, 0x20), 0xFF);
+        _encryption[13] = b = Expand(b, X86Aes.KeygenAssist(a, 0x00), 0xAA);
+        _encryption[14] = Expand(a, X86Aes.KeygenAssist(b, 0x40), 0xFF);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Expand(Vector128<byte> previous, Vector128<byte> assist, [ConstantExpected] byte select)
+    {
+        var t = Sse2.Shuffle(assist.AsUInt32(), select).AsByte();
+        previous ^= Sse2.ShiftLeftLogical128BitLane(previous, 4);
+        previous ^= Sse2.ShiftLeftLogical128BitLane(previous, 4);
+        previous ^= Sse2.ShiftLeftLogical128BitLane(previous, 4);
+        return previous ^ t;
     }
 
     /// <summary>Writes the raw key back out (its first round keys), for tests that check key updates.</summary>
