@@ -9,6 +9,8 @@ namespace HiddenPoint.Benchmarks;
 /// originate to hop 3 per cell, client receive per cell"), on AES-128 as the network runs it.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
+[MinColumn]
 public class CgoBenchmarks
 {
     private const byte RelayCommand = 3;
