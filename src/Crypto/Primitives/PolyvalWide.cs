@@ -15,32 +15,40 @@ internal static class PolyvalWide
 
     public static bool IsSupported => Pclmulqdq.V512.IsSupported && Avx512BW.IsSupported;
 
-    /// <summary>Fills <paramref name="table"/> with H^n, H^(n-1), ..., H^1 (n = table length, a multiple of 4, at most 32).</summary>
+    /// <summary>
+    /// Fills <paramref name="table"/> (32 entries) with H^32, H^31, ..., H^1: three scalar products give H^2..H^4,
+    /// then each step multiplies every power so far by the highest one, four at a time, all in registers.
+    /// </summary>
     public static void ComputeDescendingPowers(Vector128<ulong> h, Span<Vector128<ulong>> table, in PolyvalKey scalar)
     {
-        var n = table.Length;
-        Span<Vector128<ulong>> ascending = stackalloc Vector128<ulong>[32];
-        ascending[0] = h;
-        ascending[1] = scalar.Multiply(h, h);
-        ascending[2] = scalar.Multiply(ascending[1], h);
-        ascending[3] = scalar.Multiply(ascending[1], ascending[1]);
-        ref var a = ref MemoryMarshal.GetReference(ascending);
-        for (var have = 4; have < n; have *= 2)
+        if (table.Length != 32)
         {
-            var top = Broadcast(Unsafe.Add(ref a, have - 1));
-            for (var i = 0; i < have && have + i < n; i += 4)
-            {
-                Store(ref a, have + i, Multiply(Load(ref a, i), top));
-            }
+            throw new ArgumentException("The power table holds 32 entries.", nameof(table));
         }
 
-        for (var j = 0; j < n; j++)
-        {
-            table[j] = ascending[n - 1 - j];
-        }
-
-        ascending.Clear();
+        var h2 = scalar.Multiply(h, h);
+        var h3 = scalar.Multiply(h2, h);
+        var h4 = scalar.Multiply(h2, h2);
+        var p1 = Vector512.Create(Vector256.Create(h, h2), Vector256.Create(h3, h4));
+        var p2 = Multiply(p1, Broadcast(h4));
+        var h8 = Broadcast(p2.GetUpper().GetUpper());
+        var p3 = Multiply(p1, h8);
+        var p4 = Multiply(p2, h8);
+        var h16 = Broadcast(p4.GetUpper().GetUpper());
+        ref var t = ref MemoryMarshal.GetReference(table);
+        Store(ref t, 0, Reverse(Multiply(p4, h16)));
+        Store(ref t, 4, Reverse(Multiply(p3, h16)));
+        Store(ref t, 8, Reverse(Multiply(p2, h16)));
+        Store(ref t, 12, Reverse(Multiply(p1, h16)));
+        Store(ref t, 16, Reverse(p4));
+        Store(ref t, 20, Reverse(p3));
+        Store(ref t, 24, Reverse(p2));
+        Store(ref t, 28, Reverse(p1));
     }
+
+    /// <summary>Reverses the order of the four 128-bit lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Reverse(Vector512<ulong> v) => Avx512F.Shuffle4x128(v, v, 0x1B);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<ulong> Load(ref Vector128<ulong> table, int index) =>
