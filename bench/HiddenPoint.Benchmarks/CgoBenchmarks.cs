@@ -23,6 +23,8 @@ public class CgoBenchmarks
     private CgoClientCircuit _receiver = null!;
     private byte[][] _inbound = null!;
     private int _next;
+    private byte[][] _receiverMaterial = null!;
+    private byte[] _working = null!;
 
     [Params(PrimitiveImplementation.Intrinsic)]
     public PrimitiveImplementation Implementation { get; set; }
@@ -82,15 +84,23 @@ public class CgoBenchmarks
     public void ClientOriginateHop3() => _client.Originate(2, RelayCommand, _body, _tag);
 
     [GlobalSetup(Target = nameof(ClientReceiveFromHop3))]
-    public void SetupReceive() => Setup();
-
-    /// <summary>Prepares a batch of cells that hop 3 originated and hops 2 and 1 relayed, for a fresh client.</summary>
-    [IterationSetup(Target = nameof(ClientReceiveFromHop3))]
-    public void PrepareReceive()
+    public void SetupReceive()
     {
-        _receiver?.Dispose();
+        Setup();
+
+        // The cells hop 3 originates depend only on the keys, so one batch prepared here can be received again and
+        // again by a fresh client built from the same key material: no per-iteration setup, whose one-call-per-
+        // invocation harness keeps the method from being fully optimised as it is in a long-running client.
         var random = new Random(1);
-        _receiver = NewClient(random, out var relays);
+        _receiverMaterial = new byte[3][];
+        var relays = new CgoRelayHop[3];
+        for (var i = 0; i < 3; i++)
+        {
+            _receiverMaterial[i] = new byte[CgoSizes.KeyMaterialLength(CgoAesKeySize.Aes128)];
+            random.NextBytes(_receiverMaterial[i]);
+            relays[i] = new CgoRelayHop(_receiverMaterial[i], CgoAesKeySize.Aes128, Implementation);
+        }
+
         foreach (var cell in _inbound)
         {
             random.NextBytes(cell);
@@ -104,23 +114,42 @@ public class CgoBenchmarks
             relay.Dispose();
         }
 
-        _next = 0;
+        _working = new byte[CgoSizes.BodyLength];
+        RestartReceiver();
     }
 
     /// <summary>
-    /// The client peels three layers off a cell from hop 3 and recognises it (with hop 3's key update). Each
-    /// iteration consumes the batch its setup prepared, one cell per invocation.
+    /// The client peels three layers off a cell from hop 3 and recognises it (with hop 3's key update). Every
+    /// <see cref="ReceiveBatch"/> cells the client is rebuilt from its key material (a few microseconds, so well
+    /// under a nanosecond per cell) to receive the same batch again.
     /// </summary>
     [Benchmark]
-    [InvocationCount(ReceiveBatch)]
     public bool ClientReceiveFromHop3()
     {
-        var cell = _inbound[_next++];
-        if (!_receiver.TryReceive(RelayCommand, cell, _tag, out _))
+        if (_next == ReceiveBatch)
+        {
+            RestartReceiver();
+        }
+
+        // Received in a copy: the prepared cell must stay as it arrived for the next round.
+        _inbound[_next++].CopyTo(_working, 0);
+        if (!_receiver.TryReceive(RelayCommand, _working, _tag, out _))
         {
             throw new InvalidOperationException("A prepared cell was not recognised.");
         }
 
         return true;
+    }
+
+    private void RestartReceiver()
+    {
+        _receiver?.Dispose();
+        _receiver = new CgoClientCircuit(3);
+        foreach (var material in _receiverMaterial)
+        {
+            _receiver.AddHop(new CgoClientHop(material, CgoAesKeySize.Aes128, Implementation));
+        }
+
+        _next = 0;
     }
 }
