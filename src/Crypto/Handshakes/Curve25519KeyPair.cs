@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using HiddenPoint.Crypto.Interop;
 
 namespace HiddenPoint.Crypto.Handshakes;
 
@@ -21,7 +22,7 @@ public sealed class Curve25519KeyPair : IDisposable
         _secretKey = GC.AllocateArray<byte>(SecretKeyLength, pinned: true);
         secretKey.CopyTo(_secretKey);
         Span<byte> publicKey = stackalloc byte[Curve25519PublicKey.Length];
-        X25519Native.DerivePublicKey(_secretKey, publicKey);
+        X25519.DerivePublicKey(_secretKey, publicKey);
         PublicKey = new Curve25519PublicKey(publicKey);
     }
 
@@ -71,7 +72,7 @@ public sealed class Curve25519KeyPair : IDisposable
     internal bool TryAgree(Curve25519PublicKey peer, Span<byte> shared)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return X25519Native.TryAgree(_secretKey, peer.Bytes, shared);
+        return X25519.TryAgree(_secretKey, peer.Bytes, shared);
     }
 
     /// <summary>Wipes the secret key.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+using HiddenPoint.Crypto.Interop;
 
 namespace HiddenPoint.Crypto.Handshakes;
 
@@ -143,7 +144,7 @@ public sealed class HsNtorClient : IDisposable
             }
 
             var serverY = handshakeInfo[..K];
-            if (!X25519Native.TryAgree(SecretX, serverY, sharedYx))
+            if (!X25519.TryAgree(SecretX, serverY, sharedYx))
             {
                 error = HsNtorError.LowOrderPoint;
                 return false;
@@ -187,8 +188,8 @@ public sealed class HsNtorClient : IDisposable
         ArgumentNullException.ThrowIfNull(labels);
         var started = new HsNtorClient(labels);
         secretX.CopyTo(started.SecretX);
-        X25519Native.DerivePublicKey(secretX, started.ClientX);
-        if (!X25519Native.TryAgree(secretX, introEncryptionKey.Bytes, started.SharedBx))
+        X25519.DerivePublicKey(secretX, started.ClientX);
+        if (!X25519.TryAgree(secretX, introEncryptionKey.Bytes, started.SharedBx))
         {
             started.Dispose();
             client = null;

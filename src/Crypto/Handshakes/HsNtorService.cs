@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+using HiddenPoint.Crypto.Interop;
 
 namespace HiddenPoint.Crypto.Handshakes;
 
@@ -201,8 +202,8 @@ public sealed class HsNtorIntroduction : IDisposable
         try
         {
             var serverY = handshakeInfo[..K];
-            X25519Native.DerivePublicKey(secretY, serverY);
-            if (!X25519Native.TryAgree(secretY, ClientX, sharedXy))
+            X25519.DerivePublicKey(secretY, serverY);
+            if (!X25519.TryAgree(secretY, ClientX, sharedXy))
             {
                 // X·b was non-zero and y is clamped like b, so X·y cannot be zero: this is a library fault.
                 throw new CryptographicException("X25519 with the client's key failed after it had succeeded.");

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+using HiddenPoint.Crypto.Interop;
 
 namespace HiddenPoint.Crypto.Handshakes;
 
@@ -179,10 +180,10 @@ public sealed class NtorV3Client : IDisposable
         try
         {
             secretX.CopyTo(started.SecretX);
-            X25519Native.DerivePublicKey(secretX, started.ClientX);
+            X25519.DerivePublicKey(secretX, started.ClientX);
             relayId.Bytes.CopyTo(started.RelayId);
             onionKey.Bytes.CopyTo(started.OnionKeyB);
-            if (!X25519Native.TryAgree(secretX, onionKey.Bytes, started.SharedBx))
+            if (!X25519.TryAgree(secretX, onionKey.Bytes, started.SharedBx))
             {
                 started.Dispose();
                 client = null;
@@ -248,7 +249,7 @@ public sealed class NtorV3Client : IDisposable
         Span<byte> encKey = stackalloc byte[K];
         try
         {
-            if (!X25519Native.TryAgree(SecretX, serverY, sharedYx))
+            if (!X25519.TryAgree(SecretX, serverY, sharedYx))
             {
                 error = NtorV3Error.LowOrderPoint;
                 return false;

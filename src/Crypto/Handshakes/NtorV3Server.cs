@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using HiddenPoint.Crypto.Interop;
 
 namespace HiddenPoint.Crypto.Handshakes;
 
@@ -315,8 +316,8 @@ public ref struct NtorV3ServerRequest
         try
         {
             var serverY = serverHandshake[..K];
-            X25519Native.DerivePublicKey(secretY, serverY);
-            if (!X25519Native.TryAgree(secretY, ClientX, sharedXy))
+            X25519.DerivePublicKey(secretY, serverY);
+            if (!X25519.TryAgree(secretY, ClientX, sharedXy))
             {
                 // X·b was non-zero, and y is clamped like b, so X·y cannot be zero: this is a library fault.
                 throw new CryptographicException("X25519 with the client's key failed after it had succeeded.");

@@ -1,4 +1,5 @@
 using HiddenPoint.Crypto.Handshakes;
+using HiddenPoint.Crypto.Interop;
 using HiddenPoint.Crypto.Tests.Vectors;
 
 namespace HiddenPoint.Crypto.Tests.Handshakes;
@@ -125,14 +126,14 @@ public sealed class NtorV3VectorTests
     private static byte[] PublicOf(byte[] secret)
     {
         var result = new byte[32];
-        X25519Native.DerivePublicKey(secret, result);
+        X25519.DerivePublicKey(secret, result);
         return result;
     }
 
     private static byte[] Agree(byte[] secret, byte[] publicKey)
     {
         var result = new byte[32];
-        Assert.True(X25519Native.TryAgree(secret, publicKey, result));
+        Assert.True(X25519.TryAgree(secret, publicKey, result));
         return result;
     }
 }
