@@ -55,6 +55,30 @@ internal static unsafe partial class LibsodiumNative
     [LibraryImport(Library)]
     public static partial int crypto_scalarmult_base(byte* q, byte* n);
 
+    /// <summary>1 when this CPU has the instructions libsodium's AES-256-GCM needs (AES-NI and PCLMULQDQ on x86).</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_aes256gcm_is_available();
+
+    /// <summary>c = ciphertext | 16-byte tag; <paramref name="c"/> may equal <paramref name="m"/>.</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_aes256gcm_encrypt(
+        byte* c, ulong* clen, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nsec, byte* npub, byte* k);
+
+    /// <summary>-1 when the tag does not verify.</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_aes256gcm_decrypt(
+        byte* m, ulong* mlen, byte* nsec, byte* c, ulong clen, byte* ad, ulong adlen, byte* npub, byte* k);
+
+    /// <summary>c = ciphertext | 16-byte tag (RFC 8439); <paramref name="c"/> may equal <paramref name="m"/>.</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_chacha20poly1305_ietf_encrypt(
+        byte* c, ulong* clen, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nsec, byte* npub, byte* k);
+
+    /// <summary>-1 when the tag does not verify.</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_chacha20poly1305_ietf_decrypt(
+        byte* m, ulong* mlen, byte* nsec, byte* c, ulong clen, byte* ad, ulong adlen, byte* npub, byte* k);
+
     [LibraryImport(Library)]
     public static partial int sodium_library_version_major();
 

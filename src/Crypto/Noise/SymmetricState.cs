@@ -19,7 +19,7 @@ internal sealed class SymmetricState : IDisposable
     public SymmetricState(NoiseProtocol protocol)
     {
         _protocol = protocol;
-        _cipher = new NoiseCipherState(protocol.Cipher, protocol.Aead);
+        _cipher = new NoiseCipherState(protocol.Cipher);
         var name = protocol.GetNameBytes();
         if (name.Length <= NoiseConstants.HashLength)
         {
@@ -101,8 +101,8 @@ internal sealed class SymmetricState : IDisposable
     public (NoiseCipherState InitiatorToResponder, NoiseCipherState ResponderToInitiator) Split()
     {
         Span<byte> outputs = stackalloc byte[2 * NoiseConstants.HashLength];
-        var first = new NoiseCipherState(_protocol.Cipher, _protocol.Aead);
-        var second = new NoiseCipherState(_protocol.Cipher, _protocol.Aead);
+        var first = new NoiseCipherState(_protocol.Cipher);
+        var second = new NoiseCipherState(_protocol.Cipher);
         try
         {
             Hkdf(_chainingKey, ReadOnlySpan<byte>.Empty, outputs);
