@@ -62,6 +62,22 @@ internal static unsafe class X25519
         }
     }
 
+    /// <summary>
+    /// decodeScalar25519 of RFC 7748 §5 in place: clears the three low bits and the top bit, sets bit 254. Every
+    /// X25519 computation applies it, so a clamped scalar is the one canonical form of a secret key.
+    /// </summary>
+    public static void Clamp(Span<byte> scalar)
+    {
+        CheckLength(scalar.Length, nameof(scalar));
+        scalar[0] &= 248;
+        scalar[31] &= 127;
+        scalar[31] |= 64;
+    }
+
+    /// <summary>Whether <paramref name="scalar"/> is already in the form <see cref="Clamp"/> gives.</summary>
+    public static bool IsClamped(ReadOnlySpan<byte> scalar) =>
+        scalar.Length == KeyLength && (scalar[0] & 7) == 0 && (scalar[31] & 0xC0) == 0x40;
+
     private static void CheckLength(int length, string parameterName)
     {
         if (length != KeyLength)

@@ -128,15 +128,20 @@ public abstract class X25519SecretKey : SecretKey
     {
         _secret = GC.AllocateUninitializedArray<byte>(SeedLength, pinned: true);
         RandomNumberGenerator.Fill(_secret);
+        Interop.X25519.Clamp(_secret);
         _publicKey = DerivePublicKey(_secret);
     }
 
-    /// <summary>The key whose scalar is <paramref name="seed"/> (32 bytes, clamped when used, as RFC 7748 says).</summary>
+    /// <summary>
+    /// The key whose scalar is <paramref name="seed"/> (32 bytes). It is kept clamped (RFC 7748 §5), which changes no
+    /// result, so that the seed a key file stores is the single encoding of the key.
+    /// </summary>
     private protected X25519SecretKey(ReadOnlySpan<byte> seed)
     {
         CheckSeedLength(seed);
         _secret = GC.AllocateUninitializedArray<byte>(SeedLength, pinned: true);
         seed.CopyTo(_secret);
+        Interop.X25519.Clamp(_secret);
         _publicKey = DerivePublicKey(_secret);
     }
 
