@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Crypto.Noise;
-using NSec.Cryptography;
 
 namespace HiddenPoint.Benchmarks;
 
@@ -18,16 +18,16 @@ public class NoiseBenchmarks
     private readonly byte[] _cell = new byte[CellLength];
     private readonly byte[] _frame = new byte[CellLength + NoiseCipherState.TagLength];
     private readonly byte[] _opened = new byte[CellLength];
-    private Key _initiatorKey = null!;
-    private Key _responderKey = null!;
+    private LinkKey _initiatorKey = null!;
+    private LinkKey _responderKey = null!;
     private NoiseTransport _sender = null!;
     private NoiseTransport _receiver = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _initiatorKey = Key.Create(KeyAgreementAlgorithm.X25519);
-        _responderKey = Key.Create(KeyAgreementAlgorithm.X25519);
+        _initiatorKey = LinkKey.Generate();
+        _responderKey = LinkKey.Generate();
         Random.Shared.NextBytes(_cell);
         using var initiator = NoiseHandshake.CreateInitiator(NoiseProtocol.RelayToRelay, NoisePrologues.HpcLink, _initiatorKey, _responderKey.PublicKey);
         using var responder = NoiseHandshake.CreateResponder(NoiseProtocol.RelayToRelay, NoisePrologues.HpcLink, _responderKey);

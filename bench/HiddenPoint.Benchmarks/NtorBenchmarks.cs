@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using HiddenPoint.Crypto.Handshakes;
+using HiddenPoint.Crypto.HiddenPoints;
+using HiddenPoint.Crypto.Keys;
 
 namespace HiddenPoint.Benchmarks;
 
@@ -10,7 +12,7 @@ namespace HiddenPoint.Benchmarks;
 [MemoryDiagnoser]
 public class NtorBenchmarks
 {
-    private readonly Ed25519Identity _relayId = new(new byte[32]);
+    private readonly RelayId _relayId = new(Ed25519PublicKey.FromBytes(new byte[32]));
     private readonly byte[] _clientHandshake;
     private readonly byte[] _serverHandshake;
     private readonly byte[] _clientScratch;
@@ -20,9 +22,9 @@ public class NtorBenchmarks
     private readonly byte[] _replyToFixedX;
     private readonly byte[] _clientMessage;
     private readonly byte[] _serverMessage;
-    private readonly Curve25519KeyPair _onionKey = Curve25519KeyPair.Generate();
+    private readonly CircuitHandshakeKey _onionKey = CircuitHandshakeKey.Generate();
     private readonly NtorV3Server _server;
-    private readonly Curve25519KeyPair _hsIntroKey = Curve25519KeyPair.Generate();
+    private readonly HsIntroEncryptionKey _hsIntroKey = HsIntroEncryptionKey.Generate();
     private readonly HsNtorService _hsService;
     private readonly byte[] _hsHeader = new byte[56];
     private readonly byte[] _hsSection = new byte[HsNtorClient.GetEncryptedSectionLength(246)];
@@ -35,7 +37,7 @@ public class NtorBenchmarks
         _serverMessage = new NtorV3ExtensionList(new NtorV3Extension(2, [31])).ToArray();
         _clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(_clientMessage.Length)];
         _clientScratch = new byte[_clientHandshake.Length];
-        if (!NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, _clientMessage, _clientHandshake, out var client, out _))
+        if (!NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.Public, _clientMessage, _clientHandshake, out var client, out _))
         {
             throw new InvalidOperationException("handshake failed");
         }
@@ -48,7 +50,7 @@ public class NtorBenchmarks
 
         _fixedSecretX[0] = 0x42;
         using var fixedClient = NtorV3Client.StartWithFixedEphemeralKeyForTestsOnly(
-            NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, _clientMessage, _clientScratch, _fixedSecretX);
+            NtorV3Labels.Hpc, _relayId, _onionKey.Public, _clientMessage, _clientScratch, _fixedSecretX);
         if (!_server.TryAccept(_clientScratch, out var request, out _))
         {
             throw new InvalidOperationException("handshake failed");
@@ -56,10 +58,10 @@ public class NtorBenchmarks
 
         request.Respond(_serverMessage, _replyToFixedX).Dispose();
 
-        var authKey = new HsIntroAuthKey(new byte[32]);
-        var subcredential = new HsSubcredential(new byte[32]);
+        var authKey = new HsIntroAuthKey(Ed25519PublicKey.FromBytes(new byte[32]));
+        var subcredential = new Subcredential(new byte[32]);
         _hsService = new HsNtorService(HsNtorLabels.Hpc, _hsIntroKey, authKey, subcredential);
-        if (!HsNtorClient.TryStart(HsNtorLabels.Hpc, authKey, _hsIntroKey.PublicKey, subcredential, out var hsClient, out _))
+        if (!HsNtorClient.TryStart(HsNtorLabels.Hpc, authKey, _hsIntroKey.Public, subcredential, out var hsClient, out _))
         {
             throw new InvalidOperationException("introduction failed");
         }
@@ -83,7 +85,7 @@ public class NtorBenchmarks
     public byte ClientCreateAndFinish()
     {
         using var client = NtorV3Client.StartWithFixedEphemeralKeyForTestsOnly(
-            NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, _clientMessage, _clientScratch, _fixedSecretX);
+            NtorV3Labels.Hpc, _relayId, _onionKey.Public, _clientMessage, _clientScratch, _fixedSecretX);
         if (!client.TryFinish(_replyToFixedX, out var keys, out _, out _))
         {
             throw new InvalidOperationException("handshake failed");
@@ -101,7 +103,7 @@ public class NtorBenchmarks
     [Benchmark]
     public byte ClientCreate()
     {
-        if (!NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, _clientMessage, _clientScratch, out var client, out _))
+        if (!NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.Public, _clientMessage, _clientScratch, out var client, out _))
         {
             throw new InvalidOperationException("handshake failed");
         }

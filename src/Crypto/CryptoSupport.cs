@@ -22,7 +22,7 @@ public static class CryptoSupport
             missing.Add("SHAKE-256");
         }
 
-        if (!NSec.Cryptography.Aes256Gcm.IsSupported)
+        if (!Interop.Aead.IsAesGcmSupported)
         {
             missing.Add("AES-256-GCM (libsodium needs AES-NI and PCLMULQDQ)");
         }

@@ -1,5 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+using HiddenPoint.Crypto.HiddenPoints;
+using HiddenPoint.Crypto.Interop;
+using HiddenPoint.Crypto.Keys;
 
 namespace HiddenPoint.Crypto.Handshakes;
 
@@ -33,7 +36,7 @@ public sealed class HsNtorClient : IDisposable
     }
 
     /// <summary>CLIENT_PK (X), as it appears in INTRODUCE1.</summary>
-    public Curve25519PublicKey ClientPublicKey => new(ClientX);
+    public X25519PublicKey ClientPublicKey => X25519PublicKey.FromBytes(ClientX);
 
     private Span<byte> SecretX => _state.AsSpan(0, K);
 
@@ -60,8 +63,8 @@ public sealed class HsNtorClient : IDisposable
     public static bool TryStart(
         HsNtorLabels labels,
         HsIntroAuthKey authKey,
-        Curve25519PublicKey introEncryptionKey,
-        HsSubcredential subcredential,
+        HsIntroEncryptionPublicKey introEncryptionKey,
+        Subcredential subcredential,
         [NotNullWhen(true)] out HsNtorClient? client,
         out HsNtorError error)
     {
@@ -84,8 +87,8 @@ public sealed class HsNtorClient : IDisposable
     internal static bool TryStartWithFixedEphemeralKeyForTestsOnly(
         HsNtorLabels labels,
         HsIntroAuthKey authKey,
-        Curve25519PublicKey introEncryptionKey,
-        HsSubcredential subcredential,
+        HsIntroEncryptionPublicKey introEncryptionKey,
+        Subcredential subcredential,
         ReadOnlySpan<byte> fixedSecretX,
         [NotNullWhen(true)] out HsNtorClient? client,
         out HsNtorError error) =>
@@ -143,7 +146,7 @@ public sealed class HsNtorClient : IDisposable
             }
 
             var serverY = handshakeInfo[..K];
-            if (!X25519Native.TryAgree(SecretX, serverY, sharedYx))
+            if (!X25519.TryAgree(SecretX, serverY, sharedYx))
             {
                 error = HsNtorError.LowOrderPoint;
                 return false;
@@ -178,17 +181,18 @@ public sealed class HsNtorClient : IDisposable
     private static bool TryStartCore(
         HsNtorLabels labels,
         HsIntroAuthKey authKey,
-        Curve25519PublicKey introEncryptionKey,
-        HsSubcredential subcredential,
+        HsIntroEncryptionPublicKey introEncryptionKey,
+        Subcredential subcredential,
         ReadOnlySpan<byte> secretX,
         [NotNullWhen(true)] out HsNtorClient? client,
         out HsNtorError error)
     {
         ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(subcredential);
         var started = new HsNtorClient(labels);
         secretX.CopyTo(started.SecretX);
-        X25519Native.DerivePublicKey(secretX, started.ClientX);
-        if (!X25519Native.TryAgree(secretX, introEncryptionKey.Bytes, started.SharedBx))
+        X25519.DerivePublicKey(secretX, started.ClientX);
+        if (!X25519.TryAgree(secretX, introEncryptionKey.Key.Bytes, started.SharedBx))
         {
             started.Dispose();
             client = null;
@@ -196,8 +200,8 @@ public sealed class HsNtorClient : IDisposable
             return false;
         }
 
-        authKey.Bytes.CopyTo(started.AuthKey);
-        introEncryptionKey.Bytes.CopyTo(started.IntroKeyB);
+        authKey.Key.Bytes.CopyTo(started.AuthKey);
+        introEncryptionKey.Key.Bytes.CopyTo(started.IntroKeyB);
         HsNtorKdf.DeriveIntroKeys(
             labels, started.SharedBx, started.AuthKey, started.ClientX, started.IntroKeyB, subcredential.Bytes, started.EncKey, started.MacKey);
         client = started;

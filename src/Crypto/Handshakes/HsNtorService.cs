@@ -1,5 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+using HiddenPoint.Crypto.HiddenPoints;
+using HiddenPoint.Crypto.Interop;
+using HiddenPoint.Crypto.Keys;
 
 namespace HiddenPoint.Crypto.Handshakes;
 
@@ -13,9 +16,9 @@ public sealed class HsNtorService
     private const int K = HsNtorKdf.KeyLength;
 
     private readonly HsNtorLabels _labels;
-    private readonly Curve25519KeyPair _introEncryptionKey;
+    private readonly HsIntroEncryptionKey _introEncryptionKey;
     private readonly HsIntroAuthKey _authKey;
-    private readonly HsSubcredential _subcredential;
+    private readonly Subcredential _subcredential;
 
     /// <summary>A service for the introduction point with these keys, in the period of <paramref name="subcredential"/>.</summary>
     /// <param name="labels">PROTOID; clients must use the same.</param>
@@ -24,12 +27,13 @@ public sealed class HsNtorService
     /// <param name="subcredential">N_hs_subcred for the descriptor the client used.</param>
     public HsNtorService(
         HsNtorLabels labels,
-        Curve25519KeyPair introEncryptionKey,
+        HsIntroEncryptionKey introEncryptionKey,
         HsIntroAuthKey authKey,
-        HsSubcredential subcredential)
+        Subcredential subcredential)
     {
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(introEncryptionKey);
+        ArgumentNullException.ThrowIfNull(subcredential);
         _labels = labels;
         _introEncryptionKey = introEncryptionKey;
         _authKey = authKey;
@@ -71,7 +75,7 @@ public sealed class HsNtorService
             }
 
             HsNtorKdf.DeriveIntroKeys(
-                _labels, opened.SharedXb, _authKey.Bytes, clientX, _introEncryptionKey.PublicKey.Bytes, _subcredential.Bytes, encKey, macKey);
+                _labels, opened.SharedXb, _authKey.Key.Bytes, clientX, _introEncryptionKey.PublicKey.Bytes, _subcredential.Bytes, encKey, macKey);
             HsNtorKdf.Mac(macKey, header, clientX, ciphertext, expectedMac);
             if (!CryptographicOperations.FixedTimeEquals(expectedMac, mac))
             {
@@ -105,7 +109,7 @@ public sealed class HsNtorIntroduction : IDisposable
     private const int K = HsNtorKdf.KeyLength;
 
     private readonly HsNtorLabels _labels;
-    private readonly Curve25519KeyPair _introEncryptionKey;
+    private readonly HsIntroEncryptionKey _introEncryptionKey;
     private readonly HsIntroAuthKey _authKey;
 
     // EXP(X,b) | X
@@ -116,7 +120,7 @@ public sealed class HsNtorIntroduction : IDisposable
 
     internal HsNtorIntroduction(
         HsNtorLabels labels,
-        Curve25519KeyPair introEncryptionKey,
+        HsIntroEncryptionKey introEncryptionKey,
         HsIntroAuthKey authKey,
         ReadOnlySpan<byte> clientX,
         int plaintextLength)
@@ -133,7 +137,7 @@ public sealed class HsNtorIntroduction : IDisposable
     public ReadOnlySpan<byte> Plaintext => _plaintext;
 
     /// <summary>CLIENT_PK (X); the replay cache keys on it.</summary>
-    public Curve25519PublicKey ClientPublicKey => new(ClientX);
+    public X25519PublicKey ClientPublicKey => X25519PublicKey.FromBytes(ClientX);
 
     internal Span<byte> SharedXb => _state.AsSpan(0, K);
 
@@ -174,7 +178,7 @@ public sealed class HsNtorIntroduction : IDisposable
         _disposed = true;
     }
 
-    internal bool TryAgreeIntro() => _introEncryptionKey.TryAgree(new Curve25519PublicKey(ClientX), SharedXb);
+    internal bool TryAgreeIntro() => _introEncryptionKey.TryAgree(ClientX, SharedXb);
 
     internal void SetPlaintext(ReadOnlySpan<byte> encKey, ReadOnlySpan<byte> ciphertext)
     {
@@ -201,15 +205,15 @@ public sealed class HsNtorIntroduction : IDisposable
         try
         {
             var serverY = handshakeInfo[..K];
-            X25519Native.DerivePublicKey(secretY, serverY);
-            if (!X25519Native.TryAgree(secretY, ClientX, sharedXy))
+            X25519.DerivePublicKey(secretY, serverY);
+            if (!X25519.TryAgree(secretY, ClientX, sharedXy))
             {
                 // X·b was non-zero and y is clamped like b, so X·y cannot be zero: this is a library fault.
                 throw new CryptographicException("X25519 with the client's key failed after it had succeeded.");
             }
 
             HsNtorKdf.DeriveRendezvousKeys(
-                _labels, sharedXy, SharedXb, _authKey.Bytes, _introEncryptionKey.PublicKey.Bytes, ClientX, serverY, seed, handshakeInfo.Slice(K, K));
+                _labels, sharedXy, SharedXb, _authKey.Key.Bytes, _introEncryptionKey.PublicKey.Bytes, ClientX, serverY, seed, handshakeInfo.Slice(K, K));
             return HsNtorKdf.ExpandKeys(_labels, seed);
         }
         finally

@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+using HiddenPoint.Crypto.Interop;
+using HiddenPoint.Crypto.Keys;
 
 namespace HiddenPoint.Crypto.Handshakes;
 
@@ -65,8 +67,8 @@ public sealed class NtorV3Client : IDisposable
     /// <exception cref="ArgumentException">The message is too long or the destination too short.</exception>
     public static bool TryStart(
         NtorV3Labels labels,
-        Ed25519Identity relayId,
-        Curve25519PublicKey onionKey,
+        RelayId relayId,
+        CircuitHandshakePublicKey onionKey,
         ReadOnlySpan<byte> clientMessage,
         Span<byte> clientHandshake,
         [NotNullWhen(true)] out NtorV3Client? client,
@@ -87,8 +89,8 @@ public sealed class NtorV3Client : IDisposable
     /// <summary>As <see cref="TryStart"/>, with CM the encoded <paramref name="extensions"/>.</summary>
     public static bool TryStartWithExtensions(
         NtorV3Labels labels,
-        Ed25519Identity relayId,
-        Curve25519PublicKey onionKey,
+        RelayId relayId,
+        CircuitHandshakePublicKey onionKey,
         NtorV3ExtensionList extensions,
         Span<byte> clientHandshake,
         [NotNullWhen(true)] out NtorV3Client? client,
@@ -106,8 +108,8 @@ public sealed class NtorV3Client : IDisposable
     /// </summary>
     internal static NtorV3Client StartWithFixedEphemeralKeyForTestsOnly(
         NtorV3Labels labels,
-        Ed25519Identity relayId,
-        Curve25519PublicKey onionKey,
+        RelayId relayId,
+        CircuitHandshakePublicKey onionKey,
         ReadOnlySpan<byte> clientMessage,
         Span<byte> clientHandshake,
         ReadOnlySpan<byte> fixedSecretX) =>
@@ -154,8 +156,8 @@ public sealed class NtorV3Client : IDisposable
 
     private static bool TryStartCore(
         NtorV3Labels labels,
-        Ed25519Identity relayId,
-        Curve25519PublicKey onionKey,
+        RelayId relayId,
+        CircuitHandshakePublicKey onionKey,
         ReadOnlySpan<byte> clientMessage,
         Span<byte> clientHandshake,
         ReadOnlySpan<byte> secretX,
@@ -179,10 +181,10 @@ public sealed class NtorV3Client : IDisposable
         try
         {
             secretX.CopyTo(started.SecretX);
-            X25519Native.DerivePublicKey(secretX, started.ClientX);
-            relayId.Bytes.CopyTo(started.RelayId);
-            onionKey.Bytes.CopyTo(started.OnionKeyB);
-            if (!X25519Native.TryAgree(secretX, onionKey.Bytes, started.SharedBx))
+            X25519.DerivePublicKey(secretX, started.ClientX);
+            relayId.Key.Bytes.CopyTo(started.RelayId);
+            onionKey.Key.Bytes.CopyTo(started.OnionKeyB);
+            if (!X25519.TryAgree(secretX, onionKey.Key.Bytes, started.SharedBx))
             {
                 started.Dispose();
                 client = null;
@@ -248,7 +250,7 @@ public sealed class NtorV3Client : IDisposable
         Span<byte> encKey = stackalloc byte[K];
         try
         {
-            if (!X25519Native.TryAgree(SecretX, serverY, sharedYx))
+            if (!X25519.TryAgree(SecretX, serverY, sharedYx))
             {
                 error = NtorV3Error.LowOrderPoint;
                 return false;

@@ -1,6 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using HiddenPoint.Crypto.Interop;
+using HiddenPoint.Crypto.Keys;
 
 namespace HiddenPoint.Crypto.Handshakes;
 
@@ -33,9 +35,9 @@ public sealed class NtorV3Server
     private const int K = NtorV3Kdf.KeyLength;
 
     private readonly NtorV3Labels _labels;
-    private readonly Ed25519Identity _identity;
-    private readonly Curve25519KeyPair _onionKey;
-    private readonly Curve25519KeyPair? _previousOnionKey;
+    private readonly RelayId _identity;
+    private readonly CircuitHandshakeKey _onionKey;
+    private readonly CircuitHandshakeKey? _previousOnionKey;
 
     /// <summary>A relay answering handshakes for <paramref name="identity"/>.</summary>
     /// <param name="labels">PROTOID and verification string; clients must use the same.</param>
@@ -44,9 +46,9 @@ public sealed class NtorV3Server
     /// <param name="previousOnionKey">The previous onion key, still accepted while clients' descriptors catch up.</param>
     public NtorV3Server(
         NtorV3Labels labels,
-        Ed25519Identity identity,
-        Curve25519KeyPair onionKey,
-        Curve25519KeyPair? previousOnionKey = null)
+        RelayId identity,
+        CircuitHandshakeKey onionKey,
+        CircuitHandshakeKey? previousOnionKey = null)
     {
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(onionKey);
@@ -89,13 +91,13 @@ public sealed class NtorV3Server
         var mac = clientHandshake[^K..];
 
         // ID and B are public: ordinary comparisons leak nothing.
-        if (!id.SequenceEqual(_identity.Bytes))
+        if (!id.SequenceEqual(_identity.Key.Bytes))
         {
             error = NtorV3Error.UnknownRelayIdentity;
             return false;
         }
 
-        Curve25519KeyPair keyPair;
+        CircuitHandshakeKey keyPair;
         if (onionKeyB.SequenceEqual(_onionKey.PublicKey.Bytes))
         {
             keyPair = _onionKey;
@@ -139,7 +141,7 @@ public ref struct NtorV3ServerRequest
     private const int K = NtorV3Kdf.KeyLength;
 
     private readonly NtorV3Labels? _labels;
-    private readonly Curve25519KeyPair? _onionKey;
+    private readonly CircuitHandshakeKey? _onionKey;
     private readonly byte[] _clientMessage;
 
     // Xb | ID | B | X | MAC
@@ -147,7 +149,7 @@ public ref struct NtorV3ServerRequest
     private bool _responded;
     private bool _rejected;
 
-    internal NtorV3ServerRequest(NtorV3Labels labels, Curve25519KeyPair onionKey, int clientMessageLength)
+    internal NtorV3ServerRequest(NtorV3Labels labels, CircuitHandshakeKey onionKey, int clientMessageLength)
     {
         _labels = labels;
         _onionKey = onionKey;
@@ -161,8 +163,8 @@ public ref struct NtorV3ServerRequest
     public readonly ReadOnlySpan<byte> ClientMessage => _clientMessage;
 
     /// <summary>The onion key (B) the client addressed: the current or the previous one.</summary>
-    public readonly Curve25519PublicKey OnionKey =>
-        _onionKey?.PublicKey ?? throw new InvalidOperationException("No request was accepted.");
+    public readonly CircuitHandshakePublicKey OnionKey =>
+        _onionKey?.Public ?? throw new InvalidOperationException("No request was accepted.");
 
     [UnscopedRef]
     private Span<byte> SharedXb => ((Span<byte>)_state).Slice(0, K);
@@ -247,7 +249,7 @@ public ref struct NtorV3ServerRequest
         scoped ReadOnlySpan<byte> mac,
         out NtorV3Error error)
     {
-        if (!_onionKey!.TryAgree(new Curve25519PublicKey(clientX), SharedXb))
+        if (!_onionKey!.TryAgree(clientX, SharedXb))
         {
             error = NtorV3Error.LowOrderPoint;
             return false;
@@ -315,8 +317,8 @@ public ref struct NtorV3ServerRequest
         try
         {
             var serverY = serverHandshake[..K];
-            X25519Native.DerivePublicKey(secretY, serverY);
-            if (!X25519Native.TryAgree(secretY, ClientX, sharedXy))
+            X25519.DerivePublicKey(secretY, serverY);
+            if (!X25519.TryAgree(secretY, ClientX, sharedXy))
             {
                 // X·b was non-zero, and y is clamped like b, so X·y cannot be zero: this is a library fault.
                 throw new CryptographicException("X25519 with the client's key failed after it had succeeded.");

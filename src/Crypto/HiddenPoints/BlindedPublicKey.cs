@@ -1,29 +1,28 @@
 using HiddenPoint.Crypto.Interop;
-using NSec.Cryptography;
+using HiddenPoint.Crypto.Keys;
 
 namespace HiddenPoint.Crypto.HiddenPoints;
 
 /// <summary>
 /// KP_hs_blind_id (rend-spec-v3 §1.9, appendix A.2): a hidden point's per-period blinded public key
 /// <c>A' = h·A</c>. It names the descriptor on the HSDirs and certifies the descriptor-signing key; it reveals
-/// nothing of <c>A</c> to anyone who does not already know the hidden-id.
+/// nothing of <c>A</c> to anyone who does not already know the hidden-id. A validated <see cref="Ed25519PublicKey"/>,
+/// which also verifies its signatures.
 /// </summary>
 public sealed class BlindedPublicKey : IEquatable<BlindedPublicKey>
 {
     /// <summary>Length of the encoded key in bytes.</summary>
     public const int Length = 32;
 
-    private readonly byte[] _key;
-    private readonly PublicKey _verificationKey;
+    private readonly Ed25519PublicKey _key;
 
-    private BlindedPublicKey(byte[] key)
-    {
-        _key = key;
-        _verificationKey = PublicKey.Import(SignatureAlgorithm.Ed25519, key, KeyBlobFormat.RawPublicKey);
-    }
+    private BlindedPublicKey(ReadOnlySpan<byte> key) => _key = Ed25519PublicKey.FromBytes(key);
+
+    /// <summary>The key as a plain Ed25519 public key.</summary>
+    public Ed25519PublicKey Key => _key;
 
     /// <summary>The 32-byte Ed25519 encoding.</summary>
-    public ReadOnlySpan<byte> Bytes => _key;
+    public ReadOnlySpan<byte> Bytes => _key.Bytes;
 
     /// <summary>
     /// Accepts a blinded key received from the network (for example in a descriptor) only if it is a valid point of
@@ -37,26 +36,24 @@ public sealed class BlindedPublicKey : IEquatable<BlindedPublicKey>
             return false;
         }
 
-        blindedKey = new BlindedPublicKey(key.ToArray());
+        blindedKey = new BlindedPublicKey(key);
         return true;
     }
 
     /// <summary>Verifies a plain Ed25519 signature made with the matching <see cref="BlindedSigningKey"/>.</summary>
-    public bool Verify(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
-        signature.Length == Ed25519ExpandedSigning.SignatureLength &&
-        SignatureAlgorithm.Ed25519.Verify(_verificationKey, message, signature);
+    public bool Verify(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) => _key.Verify(message, signature);
 
     /// <inheritdoc/>
-    public bool Equals(BlindedPublicKey? other) => other is not null && _key.AsSpan().SequenceEqual(other._key);
+    public bool Equals(BlindedPublicKey? other) => other is not null && _key.Equals(other._key);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as BlindedPublicKey);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => BitConverter.ToInt32(_key, 0);
+    public override int GetHashCode() => _key.GetHashCode();
 
     /// <summary>The key in lower-case hex.</summary>
-    public override string ToString() => Convert.ToHexStringLower(_key);
+    public override string ToString() => Convert.ToHexStringLower(_key.Bytes);
 
     /// <summary>
     /// A key this process derived as h·A or a'·B, which libsodium has just checked is not the identity: a non-zero
@@ -65,6 +62,6 @@ public sealed class BlindedPublicKey : IEquatable<BlindedPublicKey>
     /// </summary>
     internal static BlindedPublicKey FromDerived(ReadOnlySpan<byte> key) =>
         key.Length == Length
-            ? new BlindedPublicKey(key.ToArray())
+            ? new BlindedPublicKey(key)
             : throw new ArgumentException("A blinded key is 32 bytes.", nameof(key));
 }

@@ -1,23 +1,27 @@
 using HiddenPoint.Crypto.Interop;
+using HiddenPoint.Crypto.Keys;
 
 namespace HiddenPoint.Crypto.HiddenPoints;
 
 /// <summary>
 /// KP_hs_id (rend-spec-v3 §1.9): a hidden point's long-term Ed25519 identity public key, the key its hidden-id
 /// encodes. Always a canonical point of prime order: keys with a torsion component are refused, because they would
-/// give one identity several valid encodings and blinded keys.
+/// give one identity several valid encodings and blinded keys. A validated <see cref="Ed25519PublicKey"/>.
 /// </summary>
 public sealed class HiddenPointIdentityPublicKey : IEquatable<HiddenPointIdentityPublicKey>
 {
     /// <summary>Length of the encoded key in bytes.</summary>
     public const int Length = 32;
 
-    private readonly byte[] _key;
+    private readonly Ed25519PublicKey _key;
 
-    private HiddenPointIdentityPublicKey(byte[] key) => _key = key;
+    private HiddenPointIdentityPublicKey(ReadOnlySpan<byte> key) => _key = Ed25519PublicKey.FromBytes(key);
+
+    /// <summary>The key as a plain Ed25519 public key.</summary>
+    public Ed25519PublicKey Key => _key;
 
     /// <summary>The 32-byte Ed25519 encoding.</summary>
-    public ReadOnlySpan<byte> Bytes => _key;
+    public ReadOnlySpan<byte> Bytes => _key.Bytes;
 
     /// <summary>
     /// Validates <paramref name="key"/> as an identity key. Returns <see cref="HiddenIdError.None"/> and the key, or
@@ -30,7 +34,7 @@ public sealed class HiddenPointIdentityPublicKey : IEquatable<HiddenPointIdentit
         var error = Validate(key);
         if (error == HiddenIdError.None)
         {
-            identityKey = new HiddenPointIdentityPublicKey(key.ToArray());
+            identityKey = new HiddenPointIdentityPublicKey(key);
         }
 
         return error;
@@ -41,16 +45,16 @@ public sealed class HiddenPointIdentityPublicKey : IEquatable<HiddenPointIdentit
 
     /// <inheritdoc/>
     public bool Equals(HiddenPointIdentityPublicKey? other) =>
-        other is not null && _key.AsSpan().SequenceEqual(other._key);
+        other is not null && _key.Equals(other._key);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as HiddenPointIdentityPublicKey);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => BitConverter.ToInt32(_key, 0);
+    public override int GetHashCode() => _key.GetHashCode();
 
     /// <summary>The key in lower-case hex.</summary>
-    public override string ToString() => Convert.ToHexStringLower(_key);
+    public override string ToString() => Convert.ToHexStringLower(_key.Bytes);
 
     internal static HiddenIdError Validate(ReadOnlySpan<byte> key)
     {
@@ -75,6 +79,6 @@ public sealed class HiddenPointIdentityPublicKey : IEquatable<HiddenPointIdentit
     /// </summary>
     internal static HiddenPointIdentityPublicKey FromDerived(ReadOnlySpan<byte> key) =>
         key.Length == Length
-            ? new HiddenPointIdentityPublicKey(key.ToArray())
+            ? new HiddenPointIdentityPublicKey(key)
             : throw new ArgumentException("An identity key is 32 bytes.", nameof(key));
 }

@@ -30,15 +30,6 @@ internal static unsafe class Ed25519Arithmetic
         0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
     ];
 
-    // sodium_init is idempotent and thread-safe; the type initializer runs it once before any binding is used.
-    static Ed25519Arithmetic()
-    {
-        if (LibsodiumNative.sodium_init() < 0)
-        {
-            throw new CryptographicException("libsodium failed to initialize (sodium_init returned -1).");
-        }
-    }
-
     /// <summary>The version of the loaded libsodium library, as (major, minor) of its ABI.</summary>
     public static (int Major, int Minor) LibraryVersion =>
         (LibsodiumNative.sodium_library_version_major(), LibsodiumNative.sodium_library_version_minor());

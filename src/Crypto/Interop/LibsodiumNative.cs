@@ -3,7 +3,9 @@ using System.Runtime.InteropServices;
 namespace HiddenPoint.Crypto.Interop;
 
 /// <summary>
-/// Source-generated bindings to the Ed25519 point and scalar functions of libsodium, which NSec does not expose.
+/// Source-generated bindings to the libsodium functions HiddenPoint calls directly: the Ed25519 point and scalar
+/// functions, which NSec does not expose, and X25519 on caller-owned memory, which avoids the guarded allocations that
+/// NSec makes for every key and shared secret. Every libsodium import of the assembly is here.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -16,8 +18,9 @@ namespace HiddenPoint.Crypto.Interop;
 /// <c>Libsodium_resolves_and_is_recent_enough</c> checks this on every run.
 /// </para>
 /// <para>
-/// Every function here is pure computation on caller buffers of fixed size; the callers in
-/// <see cref="Ed25519Arithmetic"/> check the lengths, pin the spans and check the return codes.
+/// Every function here is pure computation on caller buffers of fixed size; the typed wrappers
+/// (<see cref="Ed25519Arithmetic"/>, <see cref="X25519"/>) check the lengths, pin the spans and check the return codes.
+/// The type initializer is the one place that calls <c>sodium_init</c>, so no binding runs before it.
 /// </para>
 /// </remarks>
 internal static unsafe partial class LibsodiumNative
@@ -27,10 +30,54 @@ internal static unsafe partial class LibsodiumNative
     public const int PointBytes = 32;
     public const int ScalarBytes = 32;
     public const int NonReducedScalarBytes = 64;
+    public const int X25519Bytes = 32;
 
-    /// <summary>0 on first success, 1 when already initialized, -1 on failure. Safe to call more than once.</summary>
+#pragma warning disable CA1810 // libsodium must be initialized before first use, which a field initializer cannot express.
+    static LibsodiumNative()
+    {
+        // Idempotent and thread-safe: NSec may have run it already (1), which is as good as a first success (0).
+        if (sodium_init() < 0)
+        {
+            throw new System.Security.Cryptography.CryptographicException("libsodium failed to initialize (sodium_init returned -1).");
+        }
+    }
+#pragma warning restore CA1810
+
+    /// <summary>0 on first success, 1 when already initialized, -1 on failure.</summary>
     [LibraryImport(Library)]
-    public static partial int sodium_init();
+    private static partial int sodium_init();
+
+    /// <summary>q = X25519(n, p); -1 when the result is all zeros (p of small order).</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_scalarmult(byte* q, byte* n, byte* p);
+
+    /// <summary>q = X25519(n, 9); -1 only for a zero result, which a clamped scalar cannot give.</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_scalarmult_base(byte* q, byte* n);
+
+    /// <summary>1 when this CPU has the instructions libsodium's AES-256-GCM needs (AES-NI and PCLMULQDQ on x86).</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_aes256gcm_is_available();
+
+    /// <summary>c = ciphertext | 16-byte tag; <paramref name="c"/> may equal <paramref name="m"/>.</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_aes256gcm_encrypt(
+        byte* c, ulong* clen, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nsec, byte* npub, byte* k);
+
+    /// <summary>-1 when the tag does not verify.</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_aes256gcm_decrypt(
+        byte* m, ulong* mlen, byte* nsec, byte* c, ulong clen, byte* ad, ulong adlen, byte* npub, byte* k);
+
+    /// <summary>c = ciphertext | 16-byte tag (RFC 8439); <paramref name="c"/> may equal <paramref name="m"/>.</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_chacha20poly1305_ietf_encrypt(
+        byte* c, ulong* clen, byte* m, ulong mlen, byte* ad, ulong adlen, byte* nsec, byte* npub, byte* k);
+
+    /// <summary>-1 when the tag does not verify.</summary>
+    [LibraryImport(Library)]
+    public static partial int crypto_aead_chacha20poly1305_ietf_decrypt(
+        byte* m, ulong* mlen, byte* nsec, byte* c, ulong clen, byte* ad, ulong adlen, byte* npub, byte* k);
 
     [LibraryImport(Library)]
     public static partial int sodium_library_version_major();

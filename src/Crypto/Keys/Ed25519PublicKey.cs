@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using NSec.Cryptography;
 
 namespace HiddenPoint.Crypto.Keys;
@@ -14,13 +15,14 @@ public readonly struct Ed25519PublicKey : IEquatable<Ed25519PublicKey>
     /// <summary>Length of an Ed25519 signature.</summary>
     public const int SignatureLength = 64;
 
-    // Never exposed writable, so the value cannot change once made.
-    private readonly byte[] _bytes;
+    // Inline, so a key is a plain value that costs no allocation; never exposed writable, so it cannot change once made.
+    private readonly Bytes32 _bytes;
 
-    private Ed25519PublicKey(ReadOnlySpan<byte> bytes) => _bytes = bytes.ToArray();
+    private Ed25519PublicKey(ReadOnlySpan<byte> bytes) => bytes.CopyTo(_bytes);
 
-    /// <summary>The encoded key (empty only for the default value).</summary>
-    public ReadOnlySpan<byte> Bytes => _bytes; // empty for default(T), which then equals only itself and verifies nothing
+    /// <summary>The encoded key (all zeros for the default value, which no key agreement or signature accepts).</summary>
+    [UnscopedRef]
+    public ReadOnlySpan<byte> Bytes => _bytes;
 
     /// <summary>
     /// Takes 32 bytes as an Ed25519 public key. Whether they decode to a curve point is checked when a signature is

@@ -93,6 +93,14 @@ public static class KeyFileFormat
                 return false;
             }
 
+            // Bits that clamping discards would let a corrupted secret load as the same key; a file holds the clamped form.
+            if (TKey.KeyRole.Algorithm() == KeyAlgorithm.X25519 && !Interop.X25519.IsClamped(seed))
+            {
+                error = KeyFileError.BadKeyEncoding;
+                detail = "the X25519 secret is not a clamped scalar (RFC 7748); the file is corrupt";
+                return false;
+            }
+
             var candidate = TKey.FromSeed(seed);
             if (!CryptographicOperations.FixedTimeEquals(candidate.PublicKeyBytes, publicKey))
             {
@@ -260,14 +268,22 @@ public static class KeyFileFormat
     private static bool TryBase64Key(ReadOnlySpan<byte> text, Span<byte> destination)
     {
         Span<byte> decoded = stackalloc byte[48];
+        Span<byte> reencoded = stackalloc byte[64];
         var status = System.Buffers.Text.Base64.DecodeFromUtf8(text, decoded, out var consumed, out var written);
         var ok = status == System.Buffers.OperationStatus.Done && consumed == text.Length && written == destination.Length;
+
+        // The decoder ignores the unused low bits of the last character: only the canonical text is accepted, so that
+        // no changed character decodes to the same key.
+        ok = ok &&
+            System.Buffers.Text.Base64.EncodeToUtf8(decoded[..written], reencoded, out _, out var encodedLength) == System.Buffers.OperationStatus.Done &&
+            reencoded[..encodedLength].SequenceEqual(text);
         if (ok)
         {
             decoded[..written].CopyTo(destination);
         }
 
         CryptographicOperations.ZeroMemory(decoded);
+        CryptographicOperations.ZeroMemory(reencoded);
         return ok;
     }
 

@@ -20,6 +20,9 @@ public enum KeyRole
 
     /// <summary>A relay's X25519 key for ntor v3 circuit handshakes (Tor's KP_ntor, the "onion key").</summary>
     CircuitHandshake = 5,
+
+    /// <summary>A hidden point's X25519 introduction encryption key (KP_hss_ntor), hs_ntor's static key; one per introduction point.</summary>
+    HsIntroEncryption = 6,
 }
 
 /// <summary>The names and algorithms of the roles, as key files write them.</summary>
@@ -33,6 +36,7 @@ public static class KeyRoles
         KeyRole.HiddenPointIdentity => "hidden-point-identity",
         KeyRole.Link => "link",
         KeyRole.CircuitHandshake => "circuit-handshake",
+        KeyRole.HsIntroEncryption => "hs-intro-encryption",
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown key role."),
     };
 
@@ -40,7 +44,7 @@ public static class KeyRoles
     public static KeyAlgorithm Algorithm(this KeyRole role) => role switch
     {
         KeyRole.RelayIdentity or KeyRole.AuthorityIdentity or KeyRole.HiddenPointIdentity => KeyAlgorithm.Ed25519,
-        KeyRole.Link or KeyRole.CircuitHandshake => KeyAlgorithm.X25519,
+        KeyRole.Link or KeyRole.CircuitHandshake or KeyRole.HsIntroEncryption => KeyAlgorithm.X25519,
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown key role."),
     };
 

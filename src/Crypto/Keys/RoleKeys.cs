@@ -35,6 +35,14 @@ public readonly record struct CircuitHandshakePublicKey(X25519PublicKey Key)
     public override string ToString() => Key.ToString();
 }
 
+/// <summary>A hidden point's introduction encryption key (KP_hss_ntor) as its descriptor lists it; hs_ntor's B.</summary>
+/// <param name="Key">The X25519 public key.</param>
+public readonly record struct HsIntroEncryptionPublicKey(X25519PublicKey Key)
+{
+    /// <inheritdoc/>
+    public override string ToString() => Key.ToString();
+}
+
 /// <summary>A relay's long-term identity signing key (KS_relayid_ed).</summary>
 public sealed class RelayIdentityKey : Ed25519SecretKey, ISecretKeyRole<RelayIdentityKey>
 {
@@ -128,8 +136,12 @@ public sealed class HiddenPointIdentityKey : Ed25519SecretKey, ISecretKeyRole<Hi
 /// <summary>A relay's Noise static secret key.</summary>
 public sealed class LinkKey : X25519SecretKey, ISecretKeyRole<LinkKey>
 {
-    private LinkKey(Key key)
-        : base(key)
+    private LinkKey()
+    {
+    }
+
+    private LinkKey(ReadOnlySpan<byte> seed)
+        : base(seed)
     {
     }
 
@@ -143,17 +155,21 @@ public sealed class LinkKey : X25519SecretKey, ISecretKeyRole<LinkKey>
     public LinkPublicKey Public => new(PublicKey);
 
     /// <inheritdoc/>
-    public static LinkKey Generate() => new(Create());
+    public static LinkKey Generate() => new();
 
     /// <inheritdoc/>
-    public static LinkKey FromSeed(ReadOnlySpan<byte> seed) => new(Import(seed));
+    public static LinkKey FromSeed(ReadOnlySpan<byte> seed) => new(seed);
 }
 
 /// <summary>A relay's ntor v3 secret key (KS_ntor).</summary>
 public sealed class CircuitHandshakeKey : X25519SecretKey, ISecretKeyRole<CircuitHandshakeKey>
 {
-    private CircuitHandshakeKey(Key key)
-        : base(key)
+    private CircuitHandshakeKey()
+    {
+    }
+
+    private CircuitHandshakeKey(ReadOnlySpan<byte> seed)
+        : base(seed)
     {
     }
 
@@ -167,8 +183,40 @@ public sealed class CircuitHandshakeKey : X25519SecretKey, ISecretKeyRole<Circui
     public CircuitHandshakePublicKey Public => new(PublicKey);
 
     /// <inheritdoc/>
-    public static CircuitHandshakeKey Generate() => new(Create());
+    public static CircuitHandshakeKey Generate() => new();
 
     /// <inheritdoc/>
-    public static CircuitHandshakeKey FromSeed(ReadOnlySpan<byte> seed) => new(Import(seed));
+    public static CircuitHandshakeKey FromSeed(ReadOnlySpan<byte> seed) => new(seed);
+}
+
+/// <summary>
+/// A hidden point's introduction encryption secret key (KS_hss_ntor, rend-spec-v3 §3.3): one per introduction point,
+/// listed in the descriptor, and the static key of hs_ntor. It has a key-file role so that a hidden point that
+/// restarts keeps answering introductions made from the descriptor it already published.
+/// </summary>
+public sealed class HsIntroEncryptionKey : X25519SecretKey, ISecretKeyRole<HsIntroEncryptionKey>
+{
+    private HsIntroEncryptionKey()
+    {
+    }
+
+    private HsIntroEncryptionKey(ReadOnlySpan<byte> seed)
+        : base(seed)
+    {
+    }
+
+    /// <inheritdoc/>
+    public static KeyRole KeyRole => KeyRole.HsIntroEncryption;
+
+    /// <inheritdoc/>
+    public override KeyRole Role => KeyRole;
+
+    /// <summary>The public half (KP_hss_ntor), as the descriptor lists it.</summary>
+    public HsIntroEncryptionPublicKey Public => new(PublicKey);
+
+    /// <inheritdoc/>
+    public static HsIntroEncryptionKey Generate() => new();
+
+    /// <inheritdoc/>
+    public static HsIntroEncryptionKey FromSeed(ReadOnlySpan<byte> seed) => new(seed);
 }

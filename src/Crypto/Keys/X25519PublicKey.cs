@@ -1,21 +1,24 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace HiddenPoint.Crypto.Keys;
 
 /// <summary>
 /// An X25519 public key (32 bytes, RFC 7748 u-coordinate). A plain value: the role it plays is given by the type
-/// that wraps it (<see cref="LinkPublicKey"/>, <see cref="CircuitHandshakePublicKey"/>).
+/// that wraps it (<see cref="LinkPublicKey"/>, <see cref="CircuitHandshakePublicKey"/>, <see cref="HsIntroEncryptionPublicKey"/>).
 /// </summary>
 public readonly struct X25519PublicKey : IEquatable<X25519PublicKey>
 {
     /// <summary>Length of the encoded key.</summary>
     public const int Length = 32;
 
-    // Never exposed writable, so the value cannot change once made.
-    private readonly byte[] _bytes;
+    // Inline, so a key is a plain value that costs no allocation; never exposed writable, so it cannot change once made.
+    private readonly Bytes32 _bytes;
 
-    private X25519PublicKey(ReadOnlySpan<byte> bytes) => _bytes = bytes.ToArray();
+    private X25519PublicKey(ReadOnlySpan<byte> bytes) => bytes.CopyTo(_bytes);
 
-    /// <summary>The encoded key (empty only for the default value).</summary>
-    public ReadOnlySpan<byte> Bytes => _bytes; // empty for default(T), which then equals only itself and verifies nothing
+    /// <summary>The encoded key (all zeros for the default value, which no key agreement or signature accepts).</summary>
+    [UnscopedRef]
+    public ReadOnlySpan<byte> Bytes => _bytes;
 
     /// <summary>
     /// Takes 32 bytes as an X25519 public key. Every 32-byte string is a u-coordinate; a low-order one is caught

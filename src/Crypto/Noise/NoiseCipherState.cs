@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using NSec.Cryptography;
+using HiddenPoint.Crypto.Interop;
 
 namespace HiddenPoint.Crypto.Noise;
 
@@ -27,16 +27,15 @@ public sealed class NoiseCipherState : IDisposable
     private const ulong ReservedNonce = ulong.MaxValue;
 
     private readonly NoiseCipher _cipher;
-    private readonly AeadAlgorithm _aead;
-    private Key? _key;
+
+    // Pinned, so the GC never leaves a copy of the key behind; zeroed on Dispose. Sealing goes to libsodium directly
+    // (see Interop.Aead): a handshake installs five keys per side, and guarded per-key memory would dominate its cost.
+    private readonly byte[] _key = GC.AllocateUninitializedArray<byte>(NoiseConstants.KeyLength, pinned: true);
+    private bool _hasKey;
     private ulong _nonce;
     private bool _disposed;
 
-    internal NoiseCipherState(NoiseCipher cipher, AeadAlgorithm aead)
-    {
-        _cipher = cipher;
-        _aead = aead;
-    }
+    internal NoiseCipherState(NoiseCipher cipher) => _cipher = cipher;
 
     /// <summary>The nonce the next <c>Encrypt</c> or <c>Decrypt</c> will use (the number of messages so far).</summary>
     public ulong NextNonce => _nonce;
@@ -44,7 +43,7 @@ public sealed class NoiseCipherState : IDisposable
     /// <summary>Which AEAD this state uses.</summary>
     public NoiseCipher Cipher => _cipher;
 
-    internal bool HasKey => _key is not null;
+    internal bool HasKey => _hasKey;
 
     /// <summary>
     /// Seals <paramref name="plaintext"/> into the first <c>plaintext.Length + TagLength</c> bytes of
@@ -63,7 +62,7 @@ public sealed class NoiseCipherState : IDisposable
     /// <exception cref="ArgumentException"><paramref name="ciphertext"/> is too small.</exception>
     public NoiseError Encrypt(ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext)
     {
-        var key = KeyOrThrow();
+        KeyOrThrow();
         if (plaintext.Length > MaxMessageLength - TagLength)
         {
             return NoiseError.PayloadTooLarge;
@@ -80,7 +79,7 @@ public sealed class NoiseCipherState : IDisposable
             return NoiseError.NonceExhausted;
         }
 
-        Seal(key, _nonce, associatedData, plaintext, ciphertext[..sealedLength]);
+        Seal(_nonce, associatedData, plaintext, ciphertext[..sealedLength]);
         _nonce++;
         return NoiseError.None;
     }
@@ -103,7 +102,7 @@ public sealed class NoiseCipherState : IDisposable
     /// <see cref="NoiseError.NonceExhausted"/>.</returns>
     public NoiseError Decrypt(ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext, Span<byte> plaintext)
     {
-        var key = KeyOrThrow();
+        KeyOrThrow();
         if (ciphertext.Length > MaxMessageLength)
         {
             return NoiseError.MessageTooLarge;
@@ -125,7 +124,7 @@ public sealed class NoiseCipherState : IDisposable
             return NoiseError.NonceExhausted;
         }
 
-        if (!Open(key, _nonce, associatedData, ciphertext, plaintext[..openedLength]))
+        if (!Open(_nonce, associatedData, ciphertext, plaintext[..openedLength]))
         {
             return NoiseError.DecryptFailed;
         }
@@ -140,13 +139,13 @@ public sealed class NoiseCipherState : IDisposable
     /// </summary>
     public void Rekey()
     {
-        var key = KeyOrThrow();
+        KeyOrThrow();
         Span<byte> zeros = stackalloc byte[NoiseConstants.KeyLength];
         zeros.Clear();
         Span<byte> sealedZeros = stackalloc byte[NoiseConstants.KeyLength + TagLength];
         try
         {
-            Seal(key, ReservedNonce, default, zeros, sealedZeros);
+            Seal(ReservedNonce, default, zeros, sealedZeros);
             ReplaceKey(sealedZeros[..NoiseConstants.KeyLength]);
         }
         finally
@@ -159,8 +158,8 @@ public sealed class NoiseCipherState : IDisposable
     public void Dispose()
     {
         _disposed = true;
-        _key?.Dispose();
-        _key = null;
+        _hasKey = false;
+        CryptographicOperations.ZeroMemory(_key);
     }
 
     /// <summary>InitializeKey(k): a new key, nonce back to zero.</summary>
@@ -183,7 +182,7 @@ public sealed class NoiseCipherState : IDisposable
     /// </summary>
     internal NoiseError EncryptWithAd(ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> output)
     {
-        if (_key is null)
+        if (!_hasKey)
         {
             plaintext.CopyTo(output);
             return NoiseError.None;
@@ -194,7 +193,7 @@ public sealed class NoiseCipherState : IDisposable
             return NoiseError.NonceExhausted;
         }
 
-        Seal(_key, _nonce, associatedData, plaintext, output);
+        Seal(_nonce, associatedData, plaintext, output);
         _nonce++;
         return NoiseError.None;
     }
@@ -205,7 +204,7 @@ public sealed class NoiseCipherState : IDisposable
     /// </summary>
     internal NoiseError DecryptWithAd(ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext, Span<byte> output)
     {
-        if (_key is null)
+        if (!_hasKey)
         {
             ciphertext.CopyTo(output);
             return NoiseError.None;
@@ -216,7 +215,7 @@ public sealed class NoiseCipherState : IDisposable
             return NoiseError.NonceExhausted;
         }
 
-        if (!Open(_key, _nonce, associatedData, ciphertext, output))
+        if (!Open(_nonce, associatedData, ciphertext, output))
         {
             return NoiseError.DecryptFailed;
         }
@@ -225,31 +224,33 @@ public sealed class NoiseCipherState : IDisposable
         return NoiseError.None;
     }
 
-    private Key KeyOrThrow()
+    private void KeyOrThrow()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _key ?? throw new InvalidOperationException("This cipher state has no key yet.");
+        if (!_hasKey)
+        {
+            throw new InvalidOperationException("This cipher state has no key yet.");
+        }
     }
 
     private void ReplaceKey(ReadOnlySpan<byte> key)
     {
-        var next = Key.Import(_aead, key, KeyBlobFormat.RawSymmetricKey);
-        _key?.Dispose();
-        _key = next;
+        key.CopyTo(_key);
+        _hasKey = true;
     }
 
-    private void Seal(Key key, ulong counter, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext)
+    private void Seal(ulong counter, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext, Span<byte> ciphertext)
     {
         Span<byte> nonce = stackalloc byte[NoiseConstants.NonceLength];
         FormatNonce(counter, nonce);
-        _aead.Encrypt(key, nonce, associatedData, plaintext, ciphertext);
+        Aead.Seal(_cipher == NoiseCipher.AesGcm, _key, nonce, associatedData, plaintext, ciphertext);
     }
 
-    private bool Open(Key key, ulong counter, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext, Span<byte> plaintext)
+    private bool Open(ulong counter, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext, Span<byte> plaintext)
     {
         Span<byte> nonce = stackalloc byte[NoiseConstants.NonceLength];
         FormatNonce(counter, nonce);
-        return _aead.Decrypt(key, nonce, associatedData, ciphertext, plaintext);
+        return Aead.TryOpen(_cipher == NoiseCipher.AesGcm, _key, nonce, associatedData, ciphertext, plaintext);
     }
 
     /// <summary>Both ciphers take 32 zero bits then the counter; they differ only in the counter's byte order.</summary>

@@ -1,4 +1,6 @@
-using NSec.Cryptography;
+using System.Security.Cryptography;
+using HiddenPoint.Crypto.Interop;
+using HiddenPoint.Crypto.Keys;
 
 namespace HiddenPoint.Crypto.Noise;
 
@@ -25,10 +27,14 @@ public sealed class NoiseHandshake : IDisposable
     private readonly NoiseProtocol _protocol;
     private readonly NoiseRole _role;
     private readonly SymmetricState _symmetric;
-    private readonly Key? _localStatic;
-    private Key? _localEphemeral;
-    private PublicKey? _remoteStatic;
-    private PublicKey? _remoteEphemeral;
+    private readonly X25519SecretKey? _localStatic;
+
+    // The ephemeral secret outlives one call, so it cannot stay on the stack: a pinned array is never moved (and so
+    // never copied) by the GC, and is zeroed as soon as the last DH is done.
+    private readonly byte[] _localEphemeral = GC.AllocateUninitializedArray<byte>(NoiseConstants.DhLength, pinned: true);
+    private bool _hasLocalEphemeral;
+    private X25519PublicKey? _remoteStatic;
+    private X25519PublicKey? _remoteEphemeral;
     private int _messageIndex;
     private Status _status;
 
@@ -36,15 +42,21 @@ public sealed class NoiseHandshake : IDisposable
         NoiseProtocol protocol,
         NoiseRole role,
         ReadOnlySpan<byte> prologue,
-        Key? localStatic,
-        PublicKey? remoteStatic,
-        Key? fixedEphemeral)
+        X25519SecretKey? localStatic,
+        X25519PublicKey? remoteStatic,
+        ReadOnlySpan<byte> fixedEphemeral,
+        bool useFixedEphemeral)
     {
         _protocol = protocol;
         _role = role;
         _localStatic = localStatic;
         _remoteStatic = remoteStatic;
-        _localEphemeral = fixedEphemeral;
+        if (useFixedEphemeral)
+        {
+            fixedEphemeral.CopyTo(_localEphemeral);
+            _hasLocalEphemeral = true;
+        }
+
         _symmetric = new SymmetricState(protocol);
         _symmetric.MixHash(prologue);
 
@@ -83,7 +95,7 @@ public sealed class NoiseHandshake : IDisposable
     /// third message, once that message has been read successfully (null before, and null if it failed); null for NK
     /// responders and NN.
     /// </summary>
-    public PublicKey? RemoteStaticKey => _remoteStatic;
+    public X25519PublicKey? RemoteStaticKey => _remoteStatic;
 
     /// <summary>
     /// The handshake hash <c>h</c> for channel binding, once the handshake is complete (also on
@@ -103,14 +115,14 @@ public sealed class NoiseHandshake : IDisposable
     /// </summary>
     /// <param name="protocol">Which Noise protocol to run.</param>
     /// <param name="prologue">Bytes both sides must agree on; HiddenPoint links use <see cref="NoisePrologues.HpcLink"/>.</param>
-    /// <param name="localStatic">This side's static X25519 key pair, if the pattern has one.</param>
+    /// <param name="localStatic">This side's static X25519 key (a relay's <see cref="LinkKey"/>), if the pattern has one.</param>
     /// <param name="remoteStatic">The responder's static X25519 public key, if the pattern pre-shares it.</param>
-    /// <exception cref="ArgumentException">A key is missing, superfluous, or not X25519.</exception>
+    /// <exception cref="ArgumentException">A key is missing or superfluous.</exception>
     public static NoiseHandshake CreateInitiator(
         NoiseProtocol protocol,
         ReadOnlySpan<byte> prologue,
-        Key? localStatic = null,
-        PublicKey? remoteStatic = null) =>
+        X25519SecretKey? localStatic = null,
+        X25519PublicKey? remoteStatic = null) =>
         Create(protocol, NoiseRole.Initiator, prologue, localStatic, remoteStatic, fixedEphemeral: default, useFixedEphemeral: false);
 
     /// <summary>
@@ -118,12 +130,12 @@ public sealed class NoiseHandshake : IDisposable
     /// responder is never given the initiator's key for these patterns (XK reveals it in the third message).
     /// </summary>
     /// <inheritdoc cref="CreateInitiator" path="/param"/>
-    /// <exception cref="ArgumentException">A key is missing, superfluous, or not X25519.</exception>
+    /// <exception cref="ArgumentException">A key is missing or superfluous.</exception>
     public static NoiseHandshake CreateResponder(
         NoiseProtocol protocol,
         ReadOnlySpan<byte> prologue,
-        Key? localStatic = null,
-        PublicKey? remoteStatic = null) =>
+        X25519SecretKey? localStatic = null,
+        X25519PublicKey? remoteStatic = null) =>
         Create(protocol, NoiseRole.Responder, prologue, localStatic, remoteStatic, fixedEphemeral: default, useFixedEphemeral: false);
 
     /// <summary>
@@ -135,8 +147,8 @@ public sealed class NoiseHandshake : IDisposable
         NoiseProtocol protocol,
         NoiseRole role,
         ReadOnlySpan<byte> prologue,
-        Key? localStatic,
-        PublicKey? remoteStatic,
+        X25519SecretKey? localStatic,
+        X25519PublicKey? remoteStatic,
         ReadOnlySpan<byte> ephemeralPrivateKey) =>
         Create(protocol, role, prologue, localStatic, remoteStatic, ephemeralPrivateKey, useFixedEphemeral: true);
 
@@ -297,69 +309,51 @@ public sealed class NoiseHandshake : IDisposable
         NoiseProtocol protocol,
         NoiseRole role,
         ReadOnlySpan<byte> prologue,
-        Key? localStatic,
-        PublicKey? remoteStatic,
+        X25519SecretKey? localStatic,
+        X25519PublicKey? remoteStatic,
         ReadOnlySpan<byte> fixedEphemeral,
         bool useFixedEphemeral)
     {
         ArgumentNullException.ThrowIfNull(protocol);
         var pattern = protocol.Pattern;
         var initiator = role == NoiseRole.Initiator;
-        CheckKey(localStatic?.Algorithm, initiator ? pattern.InitiatorNeedsLocalStatic : pattern.ResponderNeedsLocalStatic, nameof(localStatic), protocol);
-        CheckKey(remoteStatic?.Algorithm, initiator ? pattern.InitiatorNeedsRemoteStatic : pattern.ResponderNeedsRemoteStatic, nameof(remoteStatic), protocol);
-
-        Key? ephemeral = null;
-        if (useFixedEphemeral)
+        CheckKey(localStatic is not null, initiator ? pattern.InitiatorNeedsLocalStatic : pattern.ResponderNeedsLocalStatic, nameof(localStatic), protocol);
+        CheckKey(remoteStatic is not null, initiator ? pattern.InitiatorNeedsRemoteStatic : pattern.ResponderNeedsRemoteStatic, nameof(remoteStatic), protocol);
+        if (useFixedEphemeral && fixedEphemeral.Length != NoiseConstants.DhLength)
         {
-            ephemeral = Key.Import(KeyAgreementAlgorithm.X25519, fixedEphemeral, KeyBlobFormat.RawPrivateKey);
+            throw new ArgumentException($"An X25519 secret key is {NoiseConstants.DhLength} bytes.", nameof(fixedEphemeral));
         }
 
-        try
-        {
-            return new NoiseHandshake(protocol, role, prologue, localStatic, remoteStatic, ephemeral);
-        }
-        catch
-        {
-            ephemeral?.Dispose();
-            throw;
-        }
+        return new NoiseHandshake(protocol, role, prologue, localStatic, remoteStatic, fixedEphemeral, useFixedEphemeral);
     }
 
-    private static void CheckKey(Algorithm? algorithm, bool needed, string parameterName, NoiseProtocol protocol)
+    private static void CheckKey(bool present, bool needed, string parameterName, NoiseProtocol protocol)
     {
-        if (needed && algorithm is null)
+        if (needed && !present)
         {
             throw new ArgumentException($"{protocol.Name} needs this key for this role.", parameterName);
         }
 
-        if (!needed && algorithm is not null)
+        if (!needed && present)
         {
             throw new ArgumentException($"{protocol.Name} does not use this key for this role.", parameterName);
-        }
-
-        if (algorithm is not null and not X25519)
-        {
-            throw new ArgumentException("Noise 25519 keys must be X25519 keys.", parameterName);
         }
     }
 
     private void MixPreMessage(System.Collections.Immutable.ImmutableArray<NoiseToken> tokens, bool ownedByThisSide)
     {
-        Span<byte> publicKey = stackalloc byte[NoiseConstants.DhLength];
         foreach (var token in tokens)
         {
             // The defined patterns pre-share only static keys.
             var key = token == NoiseToken.S
-                ? (ownedByThisSide ? _localStatic!.PublicKey : _remoteStatic!)
+                ? (ownedByThisSide ? _localStatic!.PublicKey : _remoteStatic!.Value)
                 : throw new InvalidOperationException($"Pre-message token {token} is not supported.");
-            ExportPublicKey(key, publicKey);
-            _symmetric.MixHash(publicKey);
+            _symmetric.MixHash(key.Bytes);
         }
     }
 
     private NoiseError WriteTokensAndPayload(ReadOnlySpan<byte> payload, Span<byte> message)
     {
-        Span<byte> staticPublic = stackalloc byte[NoiseConstants.DhLength];
         var offset = 0;
         foreach (var token in _protocol.Pattern.Messages[_messageIndex])
         {
@@ -367,16 +361,20 @@ public sealed class NoiseHandshake : IDisposable
             switch (token)
             {
                 case NoiseToken.E:
-                    _localEphemeral ??= Key.Create(KeyAgreementAlgorithm.X25519);
+                    if (!_hasLocalEphemeral)
+                    {
+                        RandomNumberGenerator.Fill(_localEphemeral);
+                        _hasLocalEphemeral = true;
+                    }
+
                     var ephemeralPublic = message.Slice(offset, NoiseConstants.DhLength);
-                    ExportPublicKey(_localEphemeral.PublicKey, ephemeralPublic);
+                    X25519.DerivePublicKey(_localEphemeral, ephemeralPublic);
                     _symmetric.MixHash(ephemeralPublic);
                     offset += NoiseConstants.DhLength;
                     continue;
                 case NoiseToken.S:
-                    ExportPublicKey(_localStatic!.PublicKey, staticPublic);
                     var sealedLength = NoiseConstants.DhLength + (_symmetric.HasKey ? NoiseConstants.TagLength : 0);
-                    error = _symmetric.EncryptAndHash(staticPublic, message.Slice(offset, sealedLength));
+                    error = _symmetric.EncryptAndHash(_localStatic!.PublicKeyBytes, message.Slice(offset, sealedLength));
                     offset += sealedLength;
                     break;
                 default:
@@ -407,22 +405,17 @@ public sealed class NoiseHandshake : IDisposable
                     var ephemeralPublic = message.Slice(offset, NoiseConstants.DhLength);
                     offset += NoiseConstants.DhLength;
 
-                    // h takes the bytes as sent; NSec clears the unused top bit when importing, which DH ignores.
+                    // Any 32 bytes are a u-coordinate; a point of small order is caught by the DH that uses it.
                     _symmetric.MixHash(ephemeralPublic);
-                    if (!PublicKey.TryImport(KeyAgreementAlgorithm.X25519, ephemeralPublic, KeyBlobFormat.RawPublicKey, out _remoteEphemeral))
-                    {
-                        return NoiseError.LowOrderPoint;
-                    }
-
+                    _remoteEphemeral = X25519PublicKey.FromBytes(ephemeralPublic);
                     continue;
                 case NoiseToken.S:
                     var sealedLength = NoiseConstants.DhLength + (_symmetric.HasKey ? NoiseConstants.TagLength : 0);
                     error = _symmetric.DecryptAndHash(message.Slice(offset, sealedLength), staticPublic);
                     offset += sealedLength;
-                    if (error == NoiseError.None &&
-                        !PublicKey.TryImport(KeyAgreementAlgorithm.X25519, staticPublic, KeyBlobFormat.RawPublicKey, out _remoteStatic))
+                    if (error == NoiseError.None)
                     {
-                        error = NoiseError.LowOrderPoint;
+                        _remoteStatic = X25519PublicKey.FromBytes(staticPublic);
                     }
 
                     break;
@@ -447,36 +440,38 @@ public sealed class NoiseHandshake : IDisposable
     private NoiseError MixDh(NoiseToken token)
     {
         var initiator = _role == NoiseRole.Initiator;
-        var (local, remote) = token switch
+        var (localIsStatic, remote) = token switch
         {
-            NoiseToken.EE => (_localEphemeral, _remoteEphemeral),
-            NoiseToken.ES => initiator ? (_localEphemeral, _remoteStatic) : (_localStatic, _remoteEphemeral),
-            NoiseToken.SE => initiator ? (_localStatic, _remoteEphemeral) : (_localEphemeral, _remoteStatic),
-            NoiseToken.SS => (_localStatic, _remoteStatic),
+            NoiseToken.EE => (false, _remoteEphemeral),
+            NoiseToken.ES => initiator ? (false, _remoteStatic) : (true, _remoteEphemeral),
+            NoiseToken.SE => initiator ? (true, _remoteEphemeral) : (false, _remoteStatic),
+            NoiseToken.SS => (true, _remoteStatic),
             _ => throw new InvalidOperationException($"Token {token} is not a DH token."),
         };
-        if (local is null || remote is null)
+        if (remote is not { } remoteKey || (localIsStatic ? _localStatic is null : !_hasLocalEphemeral))
         {
             // Only a malformed pattern definition can get here; no peer input can.
             throw new InvalidOperationException($"The pattern uses {token} before both keys are known.");
         }
 
-        using var sharedSecret = KeyAgreementAlgorithm.X25519.Agree(local, remote);
-        if (sharedSecret is null)
+        Span<byte> sharedSecret = stackalloc byte[NoiseConstants.DhLength];
+        try
         {
-            // libsodium refuses an all-zero result: the peer's key is of small order.
-            return NoiseError.LowOrderPoint;
+            var agreed = localIsStatic
+                ? _localStatic!.TryAgree(remoteKey.Bytes, sharedSecret)
+                : X25519.TryAgree(_localEphemeral, remoteKey.Bytes, sharedSecret);
+            if (!agreed)
+            {
+                // libsodium refuses an all-zero result: the peer's key is of small order.
+                return NoiseError.LowOrderPoint;
+            }
+
+            _symmetric.MixKey(sharedSecret);
+            return NoiseError.None;
         }
-
-        _symmetric.MixKey(sharedSecret);
-        return NoiseError.None;
-    }
-
-    private static void ExportPublicKey(PublicKey key, Span<byte> destination)
-    {
-        if (!key.TryExport(KeyBlobFormat.RawPublicKey, destination, out var written) || written != NoiseConstants.DhLength)
+        finally
         {
-            throw new InvalidOperationException("An X25519 public key did not export as 32 bytes.");
+            CryptographicOperations.ZeroMemory(sharedSecret);
         }
     }
 
@@ -509,8 +504,8 @@ public sealed class NoiseHandshake : IDisposable
 
     private void DisposeEphemeral()
     {
-        _localEphemeral?.Dispose();
-        _localEphemeral = null;
+        CryptographicOperations.ZeroMemory(_localEphemeral);
+        _hasLocalEphemeral = false;
         _remoteEphemeral = null;
     }
 }

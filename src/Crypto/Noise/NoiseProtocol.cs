@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
-using NSec.Cryptography;
 
 namespace HiddenPoint.Crypto.Noise;
 
@@ -41,9 +40,6 @@ public sealed class NoiseProtocol
 
     /// <summary>The full protocol name, e.g. <c>Noise_XK_25519_AESGCM_SHA256</c>.</summary>
     public string Name { get; }
-
-    /// <summary>The AEAD as NSec implements it. AES-GCM throws PlatformNotSupportedException without AES-NI.</summary>
-    internal AeadAlgorithm Aead => Cipher == NoiseCipher.AesGcm ? AeadAlgorithm.Aes256Gcm : AeadAlgorithm.ChaCha20Poly1305;
 
     /// <summary>The protocol for a pattern and cipher (DH is always 25519, hash always SHA256).</summary>
     public static NoiseProtocol Create(NoiseHandshakePattern pattern, NoiseCipher cipher)

@@ -1,4 +1,4 @@
-using NSec.Cryptography;
+using HiddenPoint.Crypto.Keys;
 
 namespace HiddenPoint.Crypto.Noise;
 
@@ -16,7 +16,7 @@ public sealed class NoiseTransport : IDisposable
         NoiseCipherState sender,
         NoiseCipherState receiver,
         ReadOnlySpan<byte> handshakeHash,
-        PublicKey? remoteStaticKey)
+        X25519PublicKey? remoteStaticKey)
     {
         Protocol = protocol;
         Role = role;
@@ -48,7 +48,7 @@ public sealed class NoiseTransport : IDisposable
     /// The peer's static X25519 key: the one the initiator was given (NK, XK initiator) or the one the initiator
     /// proved in its last message (XK responder); <c>null</c> when the peer has none (NK responder, NN).
     /// </summary>
-    public PublicKey? RemoteStaticKey { get; }
+    public X25519PublicKey? RemoteStaticKey { get; }
 
     /// <summary>Erases both transport keys.</summary>
     public void Dispose()

@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using NSec.Cryptography;
-using IncrementalHash = System.Security.Cryptography.IncrementalHash;
 
 namespace HiddenPoint.Crypto.Noise;
 
@@ -21,7 +19,7 @@ internal sealed class SymmetricState : IDisposable
     public SymmetricState(NoiseProtocol protocol)
     {
         _protocol = protocol;
-        _cipher = new NoiseCipherState(protocol.Cipher, protocol.Aead);
+        _cipher = new NoiseCipherState(protocol.Cipher);
         var name = protocol.GetNameBytes();
         if (name.Length <= NoiseConstants.HashLength)
         {
@@ -41,13 +39,13 @@ internal sealed class SymmetricState : IDisposable
     public ReadOnlySpan<byte> HandshakeHash => _handshakeHash;
 
     /// <summary>MixKey(DH output): <c>ck, temp_k = HKDF(ck, dh, 2)</c>; the cipher key becomes <c>temp_k</c>.</summary>
-    /// <remarks>The DH output stays inside NSec's secure memory: HKDF reads it from there.</remarks>
-    public void MixKey(SharedSecret dhOutput)
+    /// <remarks>The caller owns <paramref name="dhOutput"/> and wipes it; every intermediate here is wiped too.</remarks>
+    public void MixKey(ReadOnlySpan<byte> dhOutput)
     {
         Span<byte> outputs = stackalloc byte[2 * NoiseConstants.HashLength];
         try
         {
-            KeyDerivationAlgorithm.HkdfSha256.DeriveBytes(dhOutput, _chainingKey, default, outputs);
+            Hkdf(_chainingKey, dhOutput, outputs);
             outputs[..NoiseConstants.HashLength].CopyTo(_chainingKey);
             _cipher.InitializeKey(outputs.Slice(NoiseConstants.HashLength, NoiseConstants.KeyLength));
         }
@@ -103,11 +101,11 @@ internal sealed class SymmetricState : IDisposable
     public (NoiseCipherState InitiatorToResponder, NoiseCipherState ResponderToInitiator) Split()
     {
         Span<byte> outputs = stackalloc byte[2 * NoiseConstants.HashLength];
-        var first = new NoiseCipherState(_protocol.Cipher, _protocol.Aead);
-        var second = new NoiseCipherState(_protocol.Cipher, _protocol.Aead);
+        var first = new NoiseCipherState(_protocol.Cipher);
+        var second = new NoiseCipherState(_protocol.Cipher);
         try
         {
-            HkdfWithEmptyInput(_chainingKey, outputs);
+            Hkdf(_chainingKey, ReadOnlySpan<byte>.Empty, outputs);
             first.InitializeKey(outputs[..NoiseConstants.KeyLength]);
             second.InitializeKey(outputs.Slice(NoiseConstants.HashLength, NoiseConstants.KeyLength));
             return (first, second);
@@ -125,16 +123,16 @@ internal sealed class SymmetricState : IDisposable
     }
 
     /// <summary>
-    /// HKDF(ck, zero-length input, 2) spelled out as §4.3 defines it. NSec and the platform's HKDF both refuse empty
-    /// input keying material, which Split needs.
+    /// HKDF(ck, input, 2) spelled out as §4.3 defines it, for the DH outputs of MixKey and the empty input of Split
+    /// (which NSec's and the platform's HKDF refuse), with the intermediate key wiped.
     /// </summary>
-    private static void HkdfWithEmptyInput(ReadOnlySpan<byte> chainingKey, Span<byte> outputs)
+    private static void Hkdf(ReadOnlySpan<byte> chainingKey, ReadOnlySpan<byte> input, Span<byte> outputs)
     {
         Span<byte> tempKey = stackalloc byte[NoiseConstants.HashLength];
         Span<byte> block = stackalloc byte[NoiseConstants.HashLength + 1];
         try
         {
-            HMACSHA256.HashData(chainingKey, ReadOnlySpan<byte>.Empty, tempKey);
+            HMACSHA256.HashData(chainingKey, input, tempKey);
 
             // output1 = HMAC(temp_key, 0x01); output2 = HMAC(temp_key, output1 || 0x02).
             block[0] = 0x01;

@@ -1,4 +1,6 @@
 using HiddenPoint.Crypto.Handshakes;
+using HiddenPoint.Crypto.HiddenPoints;
+using HiddenPoint.Crypto.Keys;
 
 namespace HiddenPoint.Crypto.Tests.Handshakes;
 
@@ -6,9 +8,9 @@ public sealed class HsNtorHandshakeTests : IDisposable
 {
     private static readonly byte[] s_header = Convert.FromHexString("00000000000000000000000000000000000000000200200102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f00");
 
-    private readonly Curve25519KeyPair _introKey = Curve25519KeyPair.Generate();
-    private readonly HsIntroAuthKey _authKey = new(TestKeys.Random(32));
-    private readonly HsSubcredential _subcredential = new(TestKeys.Random(32));
+    private readonly HsIntroEncryptionKey _introKey = HsIntroEncryptionKey.Generate();
+    private readonly HsIntroAuthKey _authKey = new(Ed25519PublicKey.FromBytes(TestKeys.Random(32)));
+    private readonly Subcredential _subcredential = new(TestKeys.Random(32));
     private readonly HsNtorService _service;
 
     public HsNtorHandshakeTests()
@@ -51,7 +53,7 @@ public sealed class HsNtorHandshakeTests : IDisposable
     [Fact]
     public void Tor_and_hpc_labels_do_not_interoperate()
     {
-        Assert.True(HsNtorClient.TryStart(HsNtorLabels.Tor, _authKey, _introKey.PublicKey, _subcredential, out var client, out _));
+        Assert.True(HsNtorClient.TryStart(HsNtorLabels.Tor, _authKey, _introKey.Public, _subcredential, out var client, out _));
         using (client)
         {
             var section = Seal(client, [1, 2, 3]);
@@ -91,7 +93,7 @@ public sealed class HsNtorHandshakeTests : IDisposable
     [Fact]
     public void Wrong_subcredential_fails_the_MAC()
     {
-        var otherPeriod = new HsNtorService(HsNtorLabels.Hpc, _introKey, _authKey, new HsSubcredential(TestKeys.Random(32)));
+        var otherPeriod = new HsNtorService(HsNtorLabels.Hpc, _introKey, _authKey, new Subcredential(TestKeys.Random(32)));
         using var client = StartClient();
         Assert.False(otherPeriod.TryOpenIntroduce(s_header, Seal(client, [9]), out _, out var error));
         Assert.Equal(HsNtorError.BadMac, error);
@@ -113,7 +115,7 @@ public sealed class HsNtorHandshakeTests : IDisposable
     [MemberData(nameof(LowOrderPoints))]
     public void Low_order_introduction_key_is_a_typed_failure(string pointHex)
     {
-        var badKey = new Curve25519PublicKey(Convert.FromHexString(pointHex));
+        var badKey = new HsIntroEncryptionPublicKey(X25519PublicKey.FromBytes(Convert.FromHexString(pointHex)));
         Assert.False(HsNtorClient.TryStart(HsNtorLabels.Hpc, _authKey, badKey, _subcredential, out var client, out var error));
         Assert.Null(client);
         Assert.Equal(HsNtorError.LowOrderPoint, error);
@@ -212,7 +214,7 @@ public sealed class HsNtorHandshakeTests : IDisposable
 
     private HsNtorClient StartClient()
     {
-        Assert.True(HsNtorClient.TryStart(HsNtorLabels.Hpc, _authKey, _introKey.PublicKey, _subcredential, out var client, out var error));
+        Assert.True(HsNtorClient.TryStart(HsNtorLabels.Hpc, _authKey, _introKey.Public, _subcredential, out var client, out var error));
         Assert.Equal(HsNtorError.None, error);
         return client;
     }

@@ -1,4 +1,7 @@
 using HiddenPoint.Crypto.Handshakes;
+using HiddenPoint.Crypto.HiddenPoints;
+using HiddenPoint.Crypto.Interop;
+using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Crypto.Tests.Vectors;
 
 namespace HiddenPoint.Crypto.Tests.Handshakes;
@@ -53,10 +56,10 @@ public sealed class HsNtorVectorTests
     private static void ReproduceHandshake(VectorRecord v)
     {
         var labels = HsNtorLabels.Tor;
-        var authKey = new HsIntroAuthKey(v.Get("KP_hs_ipt_sid (AUTH_KEY)"));
+        var authKey = new HsIntroAuthKey(Ed25519PublicKey.FromBytes(v.Get("KP_hs_ipt_sid (AUTH_KEY)")));
         var introKeyB = v.Get("KP_hss_ntor (B)");
         var secretB = v.Get("KS_hss_ntor (b)");
-        var subcredential = new HsSubcredential(v.Get("N_hs_subcred"));
+        var subcredential = new Subcredential(v.Get("N_hs_subcred"));
         var header = v.Get("H (INTRODUCE1 header before ENCRYPTED)");
         var plaintext = v.Get("P (plaintext)");
         var secretX = v.Get("x");
@@ -66,24 +69,24 @@ public sealed class HsNtorVectorTests
         var body = v.Get("INTRODUCE1 body (H|X|C|M)");
         var handshakeInfo = v.Get("RENDEZVOUS1 HANDSHAKE_INFO (Y|AUTH_INPUT_MAC)");
 
-        using var introKey = Curve25519KeyPair.Import(secretB);
-        Assert.Equal(introKeyB, introKey.PublicKey.ToArray());
+        using var introKey = HsIntroEncryptionKey.FromSeed(secretB);
+        Assert.Equal(introKeyB, introKey.PublicKey.Bytes.ToArray());
 
         // Introduction keys.
         var sharedBx = new byte[32];
-        Assert.True(X25519Native.TryAgree(secretX, introKeyB, sharedBx));
+        Assert.True(X25519.TryAgree(secretX, introKeyB, sharedBx));
         var encKey = new byte[32];
         var macKey = new byte[32];
-        HsNtorKdf.DeriveIntroKeys(labels, sharedBx, authKey.Bytes, clientX, introKeyB, subcredential.Bytes, encKey, macKey);
+        HsNtorKdf.DeriveIntroKeys(labels, sharedBx, authKey.Key.Bytes, clientX, introKeyB, subcredential.Bytes, encKey, macKey);
         Assert.Equal(v.Get("ENC_KEY"), encKey);
         Assert.Equal(v.Get("MAC_KEY"), macKey);
 
         // INTRODUCE1: the client's sealed section after H is the published body's.
         Assert.True(HsNtorClient.TryStartWithFixedEphemeralKeyForTestsOnly(
-            labels, authKey, new Curve25519PublicKey(introKeyB), subcredential, secretX, out var client, out var error), error.ToString());
+            labels, authKey, new HsIntroEncryptionPublicKey(X25519PublicKey.FromBytes(introKeyB)), subcredential, secretX, out var client, out var error), error.ToString());
         using (client)
         {
-            Assert.Equal(clientX, client.ClientPublicKey.ToArray());
+            Assert.Equal(clientX, client.ClientPublicKey.Bytes.ToArray());
             var section = new byte[HsNtorClient.GetEncryptedSectionLength(plaintext.Length)];
             client.SealIntroduce(header, plaintext, section);
             byte[] sealedBody = [.. header, .. section];
@@ -96,7 +99,7 @@ public sealed class HsNtorVectorTests
             using (introduction)
             {
                 Assert.Equal(plaintext, introduction.Plaintext.ToArray());
-                Assert.Equal(clientX, introduction.ClientPublicKey.ToArray());
+                Assert.Equal(clientX, introduction.ClientPublicKey.Bytes.ToArray());
                 var info = new byte[HsNtorIntroduction.HandshakeInfoLength];
                 using var keys = introduction.RespondWithFixedEphemeralKeyForTestsOnly(info, secretY);
                 Assert.Equal(handshakeInfo, info);
@@ -106,10 +109,10 @@ public sealed class HsNtorVectorTests
 
             // The rendezvous intermediates.
             var sharedXy = new byte[32];
-            Assert.True(X25519Native.TryAgree(secretY, clientX, sharedXy));
+            Assert.True(X25519.TryAgree(secretY, clientX, sharedXy));
             var seed = new byte[32];
             var authInputMac = new byte[32];
-            HsNtorKdf.DeriveRendezvousKeys(labels, sharedXy, sharedBx, authKey.Bytes, introKeyB, clientX, serverY, seed, authInputMac);
+            HsNtorKdf.DeriveRendezvousKeys(labels, sharedXy, sharedBx, authKey.Key.Bytes, introKeyB, clientX, serverY, seed, authInputMac);
             Assert.Equal(v.Get("NTOR_KEY_SEED"), seed);
             Assert.Equal(v.Get("AUTH_INPUT_MAC"), authInputMac);
 

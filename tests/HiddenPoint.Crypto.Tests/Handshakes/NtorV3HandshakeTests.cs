@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using HiddenPoint.Crypto.Handshakes;
+using HiddenPoint.Crypto.Keys;
 
 namespace HiddenPoint.Crypto.Tests.Handshakes;
 
 public sealed class NtorV3HandshakeTests : IDisposable
 {
-    private readonly Ed25519Identity _relayId = TestKeys.RandomIdentity();
-    private readonly Curve25519KeyPair _onionKey = Curve25519KeyPair.Generate();
+    private readonly RelayId _relayId = TestKeys.RandomIdentity();
+    private readonly CircuitHandshakeKey _onionKey = CircuitHandshakeKey.Generate();
     private readonly NtorV3Server _server;
 
     public NtorV3HandshakeTests()
@@ -26,14 +27,14 @@ public sealed class NtorV3HandshakeTests : IDisposable
         var clientMessage = TestKeys.Random(clientLength);
         var serverMessage = TestKeys.Random(serverLength);
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(clientLength)];
-        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, clientMessage, clientHandshake, out var client, out _));
+        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.Public, clientMessage, clientHandshake, out var client, out _));
         using var clientScope = client;
 
         Assert.True(_server.TryAccept(clientHandshake, out var request, out var error));
         Assert.Equal(NtorV3Error.None, error);
         {
             Assert.Equal(clientMessage, request.ClientMessage.ToArray());
-            Assert.Equal(_onionKey.PublicKey, request.OnionKey);
+            Assert.Equal(_onionKey.Public, request.OnionKey);
             var serverHandshake = new byte[NtorV3ServerRequest.GetServerHandshakeLength(serverLength)];
             using var serverKeys = request.Respond(serverMessage, serverHandshake);
 
@@ -54,7 +55,7 @@ public sealed class NtorV3HandshakeTests : IDisposable
         var request = new NtorV3ExtensionList(new NtorV3Extension(1, []), new NtorV3Extension(3, [5, 6]));
         var reply = new NtorV3ExtensionList(new NtorV3Extension(2, [31]));
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(request.EncodedLength)];
-        Assert.True(NtorV3Client.TryStartWithExtensions(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, request, clientHandshake, out var client, out _));
+        Assert.True(NtorV3Client.TryStartWithExtensions(NtorV3Labels.Hpc, _relayId, _onionKey.Public, request, clientHandshake, out var client, out _));
         using var clientScope = client;
 
         Assert.True(_server.TryAccept(clientHandshake, out var accepted, out _));
@@ -78,14 +79,14 @@ public sealed class NtorV3HandshakeTests : IDisposable
     [Fact]
     public void Previous_onion_key_is_still_accepted()
     {
-        using var previous = Curve25519KeyPair.Generate();
+        using var previous = CircuitHandshakeKey.Generate();
         var server = new NtorV3Server(NtorV3Labels.Hpc, _relayId, _onionKey, previous);
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(0)];
-        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, previous.PublicKey, [], clientHandshake, out var client, out _));
+        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, previous.Public, [], clientHandshake, out var client, out _));
         using var clientScope = client;
         Assert.True(server.TryAccept(clientHandshake, out var request, out _));
         {
-            Assert.Equal(previous.PublicKey, request.OnionKey);
+            Assert.Equal(previous.Public, request.OnionKey);
             var reply = new byte[64];
             using var keys = request.Respond(ReadOnlySpan<byte>.Empty, reply);
             Assert.True(client.TryFinish(reply, out var clientKeys, out _, out _));
@@ -185,7 +186,7 @@ public sealed class NtorV3HandshakeTests : IDisposable
     {
         var destination = new byte[1000];
         Assert.Throws<ArgumentException>(() =>
-            NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, new byte[NtorV3Server.MaxClientMessageLength + 1], destination, out _, out _));
+            NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.Public, new byte[NtorV3Server.MaxClientMessageLength + 1], destination, out _, out _));
     }
 
     [Theory]
@@ -193,7 +194,7 @@ public sealed class NtorV3HandshakeTests : IDisposable
     public void Low_order_onion_key_in_a_descriptor_is_a_typed_failure(string pointHex)
     {
         var destination = new byte[NtorV3Client.GetClientHandshakeLength(0)];
-        var badKey = new Curve25519PublicKey(Convert.FromHexString(pointHex));
+        var badKey = new CircuitHandshakePublicKey(X25519PublicKey.FromBytes(Convert.FromHexString(pointHex)));
         Assert.False(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, badKey, [], destination, out var client, out var error));
         Assert.Null(client);
         Assert.Equal(NtorV3Error.LowOrderPoint, error);
@@ -202,9 +203,9 @@ public sealed class NtorV3HandshakeTests : IDisposable
     [Fact]
     public void Client_addressing_another_onion_key_is_rejected()
     {
-        using var other = Curve25519KeyPair.Generate();
+        using var other = CircuitHandshakeKey.Generate();
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(4)];
-        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, other.PublicKey, [1, 2, 3, 4], clientHandshake, out var client, out _));
+        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, other.Public, [1, 2, 3, 4], clientHandshake, out var client, out _));
         using var clientScope = client;
         Assert.False(_server.TryAccept(clientHandshake, out _, out var error));
         Assert.Equal(NtorV3Error.UnknownOnionKey, error);
@@ -214,7 +215,7 @@ public sealed class NtorV3HandshakeTests : IDisposable
     public void Client_addressing_another_relay_is_rejected()
     {
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(4)];
-        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, TestKeys.RandomIdentity(), _onionKey.PublicKey, [1, 2, 3, 4], clientHandshake, out var client, out _));
+        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, TestKeys.RandomIdentity(), _onionKey.Public, [1, 2, 3, 4], clientHandshake, out var client, out _));
         using var clientScope = client;
         Assert.False(_server.TryAccept(clientHandshake, out _, out var error));
         Assert.Equal(NtorV3Error.UnknownRelayIdentity, error);
@@ -224,13 +225,13 @@ public sealed class NtorV3HandshakeTests : IDisposable
     public void Different_labels_do_not_interoperate()
     {
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(4)];
-        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Tor, _relayId, _onionKey.PublicKey, [1, 2, 3, 4], clientHandshake, out var torClient, out _));
+        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Tor, _relayId, _onionKey.Public, [1, 2, 3, 4], clientHandshake, out var torClient, out _));
         using var torClientScope = torClient;
         Assert.False(_server.TryAccept(clientHandshake, out _, out var error));
         Assert.Equal(NtorV3Error.BadMessageMac, error);
 
         var otherVerification = new NtorV3Labels(NtorV3Labels.Hpc.ProtocolId, "another purpose"u8);
-        Assert.True(NtorV3Client.TryStart(otherVerification, _relayId, _onionKey.PublicKey, [1, 2, 3, 4], clientHandshake, out var verificationClient, out _));
+        Assert.True(NtorV3Client.TryStart(otherVerification, _relayId, _onionKey.Public, [1, 2, 3, 4], clientHandshake, out var verificationClient, out _));
         using var verificationClientScope = verificationClient;
         Assert.False(_server.TryAccept(clientHandshake, out _, out error));
         Assert.Equal(NtorV3Error.BadMessageMac, error);
@@ -326,7 +327,7 @@ public sealed class NtorV3HandshakeTests : IDisposable
     public void A_rejected_request_wipes_the_client_message_and_cannot_be_answered()
     {
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(16)];
-        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, Enumerable.Repeat((byte)7, 16).ToArray(), clientHandshake, out var client, out _));
+        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.Public, Enumerable.Repeat((byte)7, 16).ToArray(), clientHandshake, out var client, out _));
         client.Dispose();
         Assert.True(_server.TryAccept(clientHandshake, out var request, out _));
         Assert.True(request.IsAccepted);
@@ -357,7 +358,7 @@ public sealed class NtorV3HandshakeTests : IDisposable
             if (input.Length >= 64 && random.Next(2) == 0)
             {
                 // Address this relay, so that the input reaches the key agreement and MAC check.
-                _relayId.Bytes.CopyTo(input);
+                _relayId.Key.Bytes.CopyTo(input);
                 _onionKey.PublicKey.Bytes.CopyTo(input.AsSpan(32));
             }
 
@@ -383,7 +384,7 @@ public sealed class NtorV3HandshakeTests : IDisposable
     {
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(messageLength)];
         Assert.True(NtorV3Client.TryStart(
-            NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, RandomNumberGenerator.GetBytes(messageLength), clientHandshake, out var client, out _));
+            NtorV3Labels.Hpc, _relayId, _onionKey.Public, RandomNumberGenerator.GetBytes(messageLength), clientHandshake, out var client, out _));
         using var clientScope = client;
         return clientHandshake;
     }
@@ -391,7 +392,7 @@ public sealed class NtorV3HandshakeTests : IDisposable
     private (NtorV3Client Client, byte[] Reply) HandshakeUpToReply(int clientLength, int serverLength)
     {
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(clientLength)];
-        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.PublicKey, new byte[clientLength], clientHandshake, out var client, out _));
+        Assert.True(NtorV3Client.TryStart(NtorV3Labels.Hpc, _relayId, _onionKey.Public, new byte[clientLength], clientHandshake, out var client, out _));
         Assert.True(_server.TryAccept(clientHandshake, out var request, out _));
         {
             var reply = new byte[NtorV3ServerRequest.GetServerHandshakeLength(serverLength)];

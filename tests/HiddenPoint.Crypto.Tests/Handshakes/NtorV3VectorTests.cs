@@ -1,4 +1,6 @@
 using HiddenPoint.Crypto.Handshakes;
+using HiddenPoint.Crypto.Interop;
+using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Crypto.Tests.Vectors;
 
 namespace HiddenPoint.Crypto.Tests.Handshakes;
@@ -34,8 +36,8 @@ public sealed class NtorV3VectorTests
         var keystream = v.Get("KEYSTREAM");
 
         // Public keys follow from the secret ones.
-        using var onionKey = Curve25519KeyPair.Import(secretB);
-        Assert.Equal(onionKeyB, onionKey.PublicKey.ToArray());
+        using var onionKey = CircuitHandshakeKey.FromSeed(secretB);
+        Assert.Equal(onionKeyB, onionKey.PublicKey.Bytes.ToArray());
         Assert.Equal(clientX, PublicOf(secretX));
         Assert.Equal(serverY, PublicOf(secretY));
 
@@ -82,10 +84,10 @@ public sealed class NtorV3VectorTests
         var expectedServerHandshake = v.Get("server_handshake");
         var clientHandshake = new byte[NtorV3Client.GetClientHandshakeLength(clientMessage.Length)];
         using var client = NtorV3Client.StartWithFixedEphemeralKeyForTestsOnly(
-            labels, new Ed25519Identity(id), new Curve25519PublicKey(onionKeyB), clientMessage, clientHandshake, secretX);
+            labels, new RelayId(Ed25519PublicKey.FromBytes(id)), new CircuitHandshakePublicKey(X25519PublicKey.FromBytes(onionKeyB)), clientMessage, clientHandshake, secretX);
         Assert.Equal(expectedClientHandshake, clientHandshake);
 
-        var server = new NtorV3Server(labels, new Ed25519Identity(id), onionKey);
+        var server = new NtorV3Server(labels, new RelayId(Ed25519PublicKey.FromBytes(id)), onionKey);
         Assert.True(server.TryAccept(clientHandshake, out var request, out var error), error.ToString());
         {
             Assert.Equal(NtorV3Error.None, error);
@@ -125,14 +127,14 @@ public sealed class NtorV3VectorTests
     private static byte[] PublicOf(byte[] secret)
     {
         var result = new byte[32];
-        X25519Native.DerivePublicKey(secret, result);
+        X25519.DerivePublicKey(secret, result);
         return result;
     }
 
     private static byte[] Agree(byte[] secret, byte[] publicKey)
     {
         var result = new byte[32];
-        Assert.True(X25519Native.TryAgree(secret, publicKey, result));
+        Assert.True(X25519.TryAgree(secret, publicKey, result));
         return result;
     }
 }

@@ -1,4 +1,5 @@
 using HiddenPoint.Crypto.Handshakes;
+using HiddenPoint.Crypto.Keys;
 
 namespace HiddenPoint.Crypto.Tests.Handshakes;
 
@@ -32,11 +33,11 @@ internal static class TestKeys
         return data;
     }
 
-    public static Ed25519Identity RandomIdentity()
+    public static RelayId RandomIdentity()
     {
         var bytes = new byte[32];
         System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
-        return new Ed25519Identity(bytes);
+        return new RelayId(Ed25519PublicKey.FromBytes(bytes));
     }
 
     public static byte[] Random(int length)

@@ -23,6 +23,7 @@ public sealed class KeyFileTests : IDisposable
         RoundTrip<HiddenPointIdentityKey>();
         RoundTrip<LinkKey>();
         RoundTrip<CircuitHandshakeKey>();
+        RoundTrip<HsIntroEncryptionKey>();
     }
 
     [Fact]

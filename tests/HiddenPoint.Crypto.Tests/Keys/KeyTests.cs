@@ -72,4 +72,20 @@ public sealed class KeyTests
         blinded.Sign([7, 7, 7], signature);
         Assert.True(HiddenPoint.Crypto.HiddenPoints.KeyBlinding.BlindPublicKey(key.IdentityPublicKey, period, labels, default).Verify([7, 7, 7], signature));
     }
+
+    [Fact]
+    public void An_X25519_key_agrees_like_RFC_7748_and_refuses_low_order_points_and_use_after_dispose()
+    {
+        // RFC 7748 §6.1: Alice's secret with Bob's public key.
+        var key = LinkKey.FromSeed(Convert.FromHexString("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"));
+        var shared = new byte[32];
+        Assert.True(key.TryAgree(Convert.FromHexString("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"), shared));
+        Assert.Equal("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742", Convert.ToHexStringLower(shared));
+
+        Assert.False(key.TryAgree(new byte[32], shared));
+        Assert.Equal(new byte[32], shared);
+
+        key.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => key.TryAgree(new byte[32], shared));
+    }
 }

@@ -1,5 +1,5 @@
+using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Crypto.Noise;
-using NSec.Cryptography;
 
 namespace HiddenPoint.Crypto.Tests.Noise;
 
@@ -11,12 +11,12 @@ internal sealed class NoisePeers : IDisposable
 {
     private readonly byte[] _payloadBuffer = new byte[NoiseHandshake.MaxMessageLength];
 
-    public NoisePeers(NoiseProtocol protocol, byte[]? initiatorPrologue = null, byte[]? responderPrologue = null, PublicKey? initiatorView = null)
+    public NoisePeers(NoiseProtocol protocol, byte[]? initiatorPrologue = null, byte[]? responderPrologue = null, X25519PublicKey? initiatorView = null)
     {
         Protocol = protocol;
         var pattern = protocol.Pattern;
-        InitiatorStatic = pattern.InitiatorNeedsLocalStatic ? Key.Create(KeyAgreementAlgorithm.X25519) : null;
-        ResponderStatic = pattern.ResponderNeedsLocalStatic ? Key.Create(KeyAgreementAlgorithm.X25519) : null;
+        InitiatorStatic = pattern.InitiatorNeedsLocalStatic ? LinkKey.Generate() : null;
+        ResponderStatic = pattern.ResponderNeedsLocalStatic ? LinkKey.Generate() : null;
         Initiator = NoiseHandshake.CreateInitiator(
             protocol,
             initiatorPrologue ?? NoisePrologues.HpcLink.ToArray(),
@@ -27,9 +27,9 @@ internal sealed class NoisePeers : IDisposable
 
     public NoiseProtocol Protocol { get; }
 
-    public Key? InitiatorStatic { get; }
+    public LinkKey? InitiatorStatic { get; }
 
-    public Key? ResponderStatic { get; }
+    public LinkKey? ResponderStatic { get; }
 
     public NoiseHandshake Initiator { get; }
 

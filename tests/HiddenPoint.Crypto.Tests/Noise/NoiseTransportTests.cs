@@ -49,6 +49,18 @@ public sealed class NoiseTransportTests : IDisposable
         Assert.Equal(cell, opened);
     }
 
+    [Fact]
+    public void Buffers_that_overlap_other_than_in_place_are_refused_and_the_nonce_stays()
+    {
+        var buffer = new byte[FrameLength + 1];
+        Assert.Throws<ArgumentException>(() => _initiator.Sender.Encrypt(buffer.AsSpan(0, CellLength), buffer.AsSpan(1)));
+        Assert.Equal(0UL, _initiator.Sender.NextNonce);
+        Assert.Equal(NoiseError.None, _initiator.Sender.Encrypt(buffer.AsSpan(0, CellLength), buffer));
+        Assert.Throws<ArgumentException>(() => _responder.Receiver.Decrypt(buffer.AsSpan(0, FrameLength), buffer.AsSpan(1)));
+        Assert.Equal(0UL, _responder.Receiver.NextNonce);
+        Assert.Equal(NoiseError.None, _responder.Receiver.Decrypt(buffer.AsSpan(0, FrameLength), buffer));
+    }
+
     [Theory]
     [MemberData(nameof(Protocols))]
     public void Each_direction_has_its_own_key(string name)

@@ -1,6 +1,6 @@
+using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Crypto.Noise;
 using HiddenPoint.Crypto.Tests.Vectors;
-using NSec.Cryptography;
 
 namespace HiddenPoint.Crypto.Tests.Noise;
 
@@ -183,9 +183,9 @@ public sealed class NoiseVectorTests
         }
     }
 
-    private static Key? ImportPrivate(byte[]? raw) =>
-        raw is null ? null : Key.Import(KeyAgreementAlgorithm.X25519, raw, KeyBlobFormat.RawPrivateKey);
+    private static LinkKey? ImportPrivate(byte[]? raw) =>
+        raw is null ? null : LinkKey.FromSeed(raw);
 
-    private static PublicKey? ImportPublic(byte[]? raw) =>
-        raw is null ? null : PublicKey.Import(KeyAgreementAlgorithm.X25519, raw, KeyBlobFormat.RawPublicKey);
+    private static X25519PublicKey? ImportPublic(byte[]? raw) =>
+        raw is null ? null : X25519PublicKey.FromBytes(raw);
 }
