@@ -308,9 +308,21 @@ public sealed class Link : IAsyncDisposable
         TrySetCloseReason(reason);
         _abortWrites = true;
         _outbound.Writer.TryComplete();
-        _transport.Input.CancelPendingRead();
-        _transport.Output.CancelPendingFlush();
-        _lifetime.Cancel();
+        if (_completion.Task.IsCompleted)
+        {
+            return;
+        }
+
+        try
+        {
+            _transport.Input.CancelPendingRead();
+            _transport.Output.CancelPendingFlush();
+            _lifetime.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The link finished closing meanwhile and released its pipes.
+        }
     }
 
     private async Task AbortAfterAsync(TimeSpan delay)
@@ -358,7 +370,14 @@ public sealed class Link : IAsyncDisposable
             if (reason != LinkCloseReason.LocalClose)
             {
                 _abortWrites = true;
-                _transport.Output.CancelPendingFlush();
+                try
+                {
+                    _transport.Output.CancelPendingFlush();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The writer already completed the output.
+                }
             }
 
             _outbound.Writer.TryComplete();
