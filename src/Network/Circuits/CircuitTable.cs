@@ -216,6 +216,15 @@ internal sealed class CircuitTable
         return removed;
     }
 
+    /// <summary>TESTS ONLY: the ids in the table now.</summary>
+    internal List<uint> IdsForTesting()
+    {
+        lock (_gate)
+        {
+            return [.. _entries.Keys];
+        }
+    }
+
     /// <summary>Empties the table (the link is closing) and returns what it held.</summary>
     public List<CircuitEntry> TakeAll()
     {
