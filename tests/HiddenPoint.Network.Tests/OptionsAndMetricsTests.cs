@@ -47,7 +47,7 @@ public sealed class OptionsAndMetricsTests
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == NetworkMetrics.MeterName)
+            if (instrument.Meter.Name == NetworkMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, meters))
             {
                 l.EnableMeasurementEvents(instrument);
             }

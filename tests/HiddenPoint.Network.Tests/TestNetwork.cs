@@ -142,6 +142,8 @@ internal sealed class TestMeterFactory : IMeterFactory
 
     public Meter Create(MeterOptions options)
     {
+        // The factory is the scope, so a listener can tell this factory's meters from those of tests running alongside.
+        options.Scope = this;
         var meter = new Meter(options);
         lock (_meters)
         {
