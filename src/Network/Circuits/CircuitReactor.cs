@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Threading.Channels;
 using HiddenPoint.Crypto.Cgo;
 using HiddenPoint.Network.Cells;
 using HiddenPoint.Network.Diagnostics;
@@ -26,7 +25,7 @@ public abstract class CircuitReactor : IAsyncDisposable
     /// <summary>The most RELAY_EARLY cells a circuit carries away from its originator.</summary>
     public const int MaxRelayEarly = 8;
 
-    private readonly Channel<CircuitInput> _input;
+    private readonly ReactorQueue<CircuitInput> _input;
     private readonly SemaphoreSlim _sendSlots;
     private readonly TaskCompletionSource<CircuitCloseReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ICircuitHandler _handler;
@@ -49,12 +48,7 @@ public abstract class CircuitReactor : IAsyncDisposable
         _logger = link.Logger;
         _metrics = link.Metrics;
         _sendSlots = new SemaphoreSlim(_options.MaxPendingSends);
-        _input = Channel.CreateBounded<CircuitInput>(new BoundedChannelOptions(_options.MaxQueuedCells + _options.MaxPendingSends + 16)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-            AllowSynchronousContinuations = false,
-        });
+        _input = new ReactorQueue<CircuitInput>(_options.MaxQueuedCells + _options.MaxPendingSends + 16);
     }
 
     private enum InputKind : byte
@@ -109,7 +103,7 @@ public abstract class CircuitReactor : IAsyncDisposable
         }
 
         if (Interlocked.Increment(ref _queuedFromLinks) > _options.MaxQueuedCells
-            || !_input.Writer.TryWrite(new CircuitInput(end == CircuitLinkEnd.Inward ? InputKind.CellFromInward : InputKind.CellFromOutward, cell)))
+            || !_input.TryWrite(new CircuitInput(end == CircuitLinkEnd.Inward ? InputKind.CellFromInward : InputKind.CellFromOutward, cell)))
         {
             Interlocked.Decrement(ref _queuedFromLinks);
             Pool.Return(cell);
@@ -134,7 +128,7 @@ public abstract class CircuitReactor : IAsyncDisposable
         if (Interlocked.CompareExchange(ref _pendingClose, (int)reason, 0) == 0)
         {
             // If the queue is full the reactor is busy and sees the request before its next item.
-            _input.Writer.TryWrite(new CircuitInput(InputKind.Wake, default));
+            _input.TryWrite(new CircuitInput(InputKind.Wake, default));
         }
     }
 
@@ -146,7 +140,7 @@ public abstract class CircuitReactor : IAsyncDisposable
             return false;
         }
 
-        return _input.Writer.TryWrite(new CircuitInput(InputKind.Action, default, payload: action));
+        return _input.TryWrite(new CircuitInput(InputKind.Action, default, payload: action));
     }
 
     /// <summary>
@@ -178,7 +172,7 @@ public abstract class CircuitReactor : IAsyncDisposable
             throw;
         }
 
-        if (IsClosed || !_input.Writer.TryWrite(new CircuitInput(InputKind.Send, cell, (byte)hopIndex, relayEarly)))
+        if (IsClosed || !_input.TryWrite(new CircuitInput(InputKind.Send, cell, (byte)hopIndex, relayEarly)))
         {
             _sendSlots.Release();
             Pool.Return(cell);
@@ -294,7 +288,7 @@ public abstract class CircuitReactor : IAsyncDisposable
         await Task.Yield();
         var reason = CircuitCloseReason.None;
         var tag = new byte[CgoSizes.TagLength];
-        var reader = _input.Reader;
+        var reader = _input;
         try
         {
             while (reason == CircuitCloseReason.None)
@@ -440,7 +434,7 @@ public abstract class CircuitReactor : IAsyncDisposable
     {
         _closed = true;
         Interlocked.CompareExchange(ref _pendingClose, (int)reason, 0);
-        _input.Writer.TryComplete();
+        _input.Complete();
         try
         {
             await ReleaseAsync(Volatile.Read(ref _goneEnds), ToDestroyReason(reason)).ConfigureAwait(false);
@@ -452,7 +446,7 @@ public abstract class CircuitReactor : IAsyncDisposable
             NetworkLog.CircuitInternalError(_logger, ex);
         }
 
-        while (_input.Reader.TryRead(out var item))
+        while (_input.TryRead(out var item))
         {
             Discard(item);
         }
