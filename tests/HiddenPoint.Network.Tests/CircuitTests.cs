@@ -163,6 +163,27 @@ public sealed class CircuitTests
     }
 
     [Fact]
+    public async Task Peer_may_reuse_an_id_once_our_DESTROY_reached_it()
+    {
+        using var runtime = TestNetwork.Runtime();
+        var requests = new RejectingRelay();
+        var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, requests);
+        Assert.True(clientLink.TryBeginCircuit(out var pending));
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var create = clientLink.Pool.Rent();
+            new Create2Body(HandshakeType.NtorV3, TestNetwork.NewKeyMaterial()).Encode(Cell.WriteHeader(create.Span, pending.Id, CellCommand.Create2));
+            Assert.True(await clientLink.SendAsync(create));
+            Assert.Equal(pending.Id, await requests.Requests.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout));
+        }
+
+        var response = await pending.Response.WaitAsync(TestNetwork.Timeout);
+        Assert.Equal(DestroyReason.ResourceLimit, response.DestroyReason);
+        Assert.Equal(LinkCloseReason.None, relayLink.CloseReason);
+        await clientLink.DisposeAsync();
+    }
+
+    [Fact]
     public async Task SENDME_windows_let_more_than_one_window_of_DATA_through()
     {
         using var runtime = TestNetwork.Runtime(circuit: o => { o.Window = 100; o.SendmeIncrement = 10; });
@@ -367,4 +388,17 @@ public sealed class CircuitTests
     }
 
     private static List<uint> Ids(Link link) => link.Table.IdsForTesting();
+}
+
+/// <summary>Refuses every CREATE2 with DESTROY(resource limit), recording the ids.</summary>
+internal sealed class RejectingRelay : ILinkHandler
+{
+    public System.Threading.Channels.Channel<CircuitId> Requests { get; } = System.Threading.Channels.Channel.CreateUnbounded<CircuitId>();
+
+    public void OnCreateRequest(Link link, CircuitId circuitId, Cells.CellBuffer create2)
+    {
+        link.Pool.Return(create2);
+        _ = link.RejectCircuitAsync(circuitId, DestroyReason.ResourceLimit).AsTask();
+        Requests.Writer.TryWrite(circuitId);
+    }
 }

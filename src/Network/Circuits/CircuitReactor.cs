@@ -358,6 +358,13 @@ public abstract class CircuitReactor : IAsyncDisposable
             }
 
             case InputKind.Send:
+                if (item.Hop >= HopCount)
+                {
+                    // No such hop (the circuit was never extended that far): nothing can carry the message.
+                    Discard(item);
+                    return CircuitCloseReason.None;
+                }
+
                 if (_blocked is { Count: > 0 } || !HasWindowFor(item))
                 {
                     (_blocked ??= new Queue<CircuitInput>()).Enqueue(item);

@@ -108,9 +108,18 @@ internal sealed class CircuitTable
     {
         lock (_gate)
         {
-            if (_entries.ContainsKey(id.Value))
+            if (_entries.TryGetValue(id.Value, out var existing))
             {
-                return CircuitAddResult.Duplicate;
+                // The peer frees an id when our DESTROY reaches it and may reuse it at once; every cell it sent
+                // before has arrived by now, so the lingering entry has done its work.
+                if (existing.State != CircuitEntryState.DestroySent || !existing.CreatedByPeer)
+                {
+                    return CircuitAddResult.Duplicate;
+                }
+
+                _destroySent--;
+                _entries[id.Value] = new CircuitEntry { State = CircuitEntryState.Opening, CreatedByPeer = true };
+                return CircuitAddResult.Added;
             }
 
             if (_entries.Count >= _capacity)
