@@ -1,0 +1,87 @@
+using HiddenPoint.Network.Links;
+using HiddenPoint.Protocol.Cells;
+using Xunit.Abstractions;
+
+namespace HiddenPoint.Network.Tests;
+
+public sealed class LinkFlowTests
+{
+    [Fact]
+    public async Task Graceful_close_writes_every_queued_cell_first()
+    {
+        using var meters = new TestMeterFactory();
+        using var counter = new CellCounter(meters);
+        using var runtime = TestNetwork.Runtime(meters: meters);
+        var (client, relay) = await TestNetwork.OpenPipeLinkAsync(runtime);
+        var arrived = counter.Expect(3_000);
+        for (var i = 0; i < 3_000; i++)
+        {
+            Assert.True(await client.SendAsync(Padding(client)));
+        }
+
+        Assert.Equal(LinkCloseReason.LocalClose, await client.CloseAsync().WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(LinkCloseReason.PeerClosed, await relay.Completion.WaitAsync(TestNetwork.Timeout));
+        await arrived.WaitAsync(TestNetwork.Timeout);
+        Assert.Equal(3_000, counter.Received);
+    }
+
+    [Fact]
+    public async Task Sends_on_a_closed_link_are_refused_and_the_cell_is_returned()
+    {
+        using var runtime = TestNetwork.Runtime();
+        var (client, relay) = await TestNetwork.OpenPipeLinkAsync(runtime);
+        await client.DisposeAsync();
+        Assert.False(await client.SendAsync(Padding(client)));
+        var cell = Padding(client);
+        Assert.False(client.TrySend(cell));
+        client.Pool.Return(cell);
+        Assert.False(client.TryBeginCircuit(out _));
+        Assert.Equal(LinkCloseReason.PeerClosed, await relay.Completion.WaitAsync(TestNetwork.Timeout));
+    }
+
+    private static Cells.CellBuffer Padding(Link link)
+    {
+        var cell = link.Pool.Rent();
+        PaddingBody.Encode(Cell.WriteHeader(cell.Span, null, CellCommand.Padding));
+        return cell;
+    }
+}
+
+/// <summary>The per-cell path allocates nothing once warm (runs alone: it reads the process's allocation count).</summary>
+[Collection(nameof(MemoryFigureTests))]
+public sealed class LinkAllocationTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Steady_state_cells_allocate_nothing_per_cell()
+    {
+        using var meters = new TestMeterFactory();
+        using var counter = new CellCounter(meters);
+        using var runtime = TestNetwork.Runtime(meters: meters, link: o => { o.MaxCellsPerSecond = 10_000_000; o.CellBurst = 10_000_000; });
+        var (client, relay) = await TestNetwork.OpenPipeLinkAsync(runtime);
+        await PushAsync(client, counter, 20_000);
+        const int Cells = 50_000;
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        await PushAsync(client, counter, Cells);
+        var perCell = (double)(GC.GetTotalAllocatedBytes(precise: true) - before) / Cells;
+        output.WriteLine($"allocated per cell, both ends: {perCell:F2} bytes");
+        Assert.True(perCell < 8, $"{perCell:F2} bytes per cell");
+        await client.DisposeAsync();
+        await relay.Completion.WaitAsync(TestNetwork.Timeout);
+    }
+
+    private static async Task PushAsync(Link link, CellCounter counter, int cells)
+    {
+        var arrived = counter.Expect(cells);
+        for (var i = 0; i < cells; i++)
+        {
+            var cell = link.Pool.Rent();
+            Cell.WriteHeader(cell.Span, null, CellCommand.Padding);
+            if (!link.TrySend(cell))
+            {
+                Assert.True(await link.SendAsync(cell));
+            }
+        }
+
+        await arrived.WaitAsync(TestNetwork.Timeout);
+    }
+}
