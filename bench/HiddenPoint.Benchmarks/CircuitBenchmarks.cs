@@ -72,7 +72,7 @@ public class CircuitBenchmarks
         _clientLink.Pool.Return(response.Created2);
         var crypto = new CgoClientCircuit();
         crypto.AddHop(new CgoClientHop(keyMaterial));
-        _circuit = _clientLink.OpenClientCircuit(pending, crypto, new CountingHandler());
+        _circuit = _clientLink.OpenClientCircuit(pending, crypto, new CountingHandler()) ?? throw new InvalidOperationException("circuit not opened");
     }
 
     [GlobalCleanup]

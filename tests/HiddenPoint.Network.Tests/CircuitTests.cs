@@ -323,6 +323,52 @@ public sealed class CircuitTests
     }
 
     [Fact]
+    public async Task Handler_that_throws_closes_its_circuit_only()
+    {
+        using var runtime = TestNetwork.Runtime();
+        var relay = new AcceptingRelay(() => new RecordingHandler { OnMessage = (_, _, _) => throw new InvalidOperationException("handler bug") });
+        var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (client, relayCircuit) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        var (bystander, _) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        await client.SendAsync(0, TestNetwork.DataCell(clientLink.Pool, "boom"u8));
+        Assert.Equal(CircuitCloseReason.HandlerError, await relayCircuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await client.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.False(bystander.IsClosed);
+        Assert.Equal(LinkCloseReason.None, relayLink.CloseReason);
+        await clientLink.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Link_handler_that_throws_refuses_the_circuit_and_keeps_the_link()
+    {
+        using var runtime = TestNetwork.Runtime();
+        var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, new ThrowingRelay());
+        Assert.True(clientLink.TryBeginCircuit(out var pending));
+        var create = clientLink.Pool.Rent();
+        new Create2Body(HandshakeType.NtorV3, TestNetwork.NewKeyMaterial()).Encode(Cell.WriteHeader(create.Span, pending.Id, CellCommand.Create2));
+        await clientLink.SendAsync(create);
+        var response = await pending.Response.WaitAsync(TestNetwork.Timeout);
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, response.Failure);
+        Assert.Equal(DestroyReason.Internal, response.DestroyReason);
+        Assert.Equal(LinkCloseReason.None, relayLink.CloseReason);
+        await clientLink.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Opening_a_circuit_after_its_link_closed_gives_nothing()
+    {
+        using var runtime = TestNetwork.Runtime();
+        var relay = new AcceptingRelay();
+        var (clientLink, _) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        Assert.True(clientLink.TryBeginCircuit(out var pending));
+        await clientLink.DisposeAsync();
+        Assert.Equal(CircuitCloseReason.LinkClosed, (await pending.Response.WaitAsync(TestNetwork.Timeout)).Failure);
+        var crypto = new CgoClientCircuit();
+        crypto.AddHop(new CgoClientHop(TestNetwork.NewKeyMaterial()));
+        Assert.Null(clientLink.OpenClientCircuit(pending, crypto, new RecordingHandler()));
+    }
+
+    [Fact]
     public async Task Closing_a_link_closes_its_circuits_with_LinkClosed()
     {
         using var runtime = TestNetwork.Runtime();
@@ -400,5 +446,15 @@ internal sealed class RejectingRelay : ILinkHandler
         link.Pool.Return(create2);
         _ = link.RejectCircuitAsync(circuitId, DestroyReason.ResourceLimit).AsTask();
         Requests.Writer.TryWrite(circuitId);
+    }
+}
+
+/// <summary>A link handler with a bug.</summary>
+internal sealed class ThrowingRelay : ILinkHandler
+{
+    public void OnCreateRequest(Link link, CircuitId circuitId, Cells.CellBuffer create2)
+    {
+        link.Pool.Return(create2);
+        throw new InvalidOperationException("relay bug");
     }
 }

@@ -60,7 +60,7 @@ public sealed class MemoryFigureTests(ITestOutputHelper output)
             Assert.True(clientLink.TryBeginCircuit(out var pending));
             var crypto = new CgoClientCircuit(maxHops: 3);
             crypto.AddHop(new CgoClientHop(keyMaterial));
-            circuits.Add(clientLink.OpenClientCircuit(pending, crypto, handler));
+            circuits.Add(clientLink.OpenClientCircuit(pending, crypto, handler)!);
         }
 
         await WaitUntilIdleAsync(circuits);

@@ -107,7 +107,7 @@ internal static class TestNetwork
         clientLink.Pool.Return(response.Created2);
         var crypto = new CgoClientCircuit();
         crypto.AddHop(new CgoClientHop(keyMaterial));
-        var client = clientLink.OpenClientCircuit(pending, crypto, clientHandler);
+        var client = clientLink.OpenClientCircuit(pending, crypto, clientHandler)!;
         var relayCircuit = await relay.Accepted.Reader.ReadAsync().AsTask().WaitAsync(Timeout);
         return (client, relayCircuit);
     }

@@ -82,8 +82,9 @@ public abstract class CircuitReactor : IAsyncDisposable
     /// <summary>Closes the circuit (if still open) and waits until it has released everything.</summary>
     public async ValueTask DisposeAsync()
     {
+        // The slot semaphore is left to the collector: it never made a wait handle, and a sender racing the
+        // close must find it usable (it then sees the circuit closed).
         await CloseAsync().ConfigureAwait(false);
-        _sendSlots.Dispose();
         GC.SuppressFinalize(this);
     }
 

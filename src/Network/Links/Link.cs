@@ -193,10 +193,10 @@ public sealed class Link : IAsyncDisposable
 
     /// <summary>
     /// Opens a client circuit on an id whose CREATED2 arrived: the circuit takes <paramref name="crypto"/> (the first
-    /// hop's layer, more added as it is extended) and starts its reactor.
+    /// hop's layer, more added as it is extended) and starts its reactor. Returns null (having disposed
+    /// <paramref name="crypto"/>) when the id is no longer waiting, because the link closed or the peer destroyed it.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The id is not waiting for a circuit on this link.</exception>
-    public ClientCircuit OpenClientCircuit(PendingCircuit pending, CgoClientCircuit crypto, ICircuitHandler handler)
+    public ClientCircuit? OpenClientCircuit(PendingCircuit pending, CgoClientCircuit crypto, ICircuitHandler handler)
     {
         ArgumentNullException.ThrowIfNull(pending);
         ArgumentNullException.ThrowIfNull(crypto);
@@ -210,7 +210,7 @@ public sealed class Link : IAsyncDisposable
         if (!_table.TryOpen(pending.Id, createdByPeer: false, circuit, CircuitLinkEnd.Outward))
         {
             crypto.Dispose();
-            throw new InvalidOperationException("The circuit id is not waiting to be opened (the link or the circuit was closed).");
+            return null;
         }
 
         circuit.Start();

@@ -19,7 +19,12 @@ internal static class LinkHandshake
     public static async Task<HandshakeOutcome> InitiateAsync(
         IDuplexPipe pipe, LinkKind kind, Key? localStatic, LinkPublicKey expectedResponder, CancellationToken cancellationToken)
     {
-        var remote = PublicKey.Import(KeyAgreementAlgorithm.X25519, expectedResponder.Key.Bytes, KeyBlobFormat.RawPublicKey);
+        if (!PublicKey.TryImport(KeyAgreementAlgorithm.X25519, expectedResponder.Key.Bytes, KeyBlobFormat.RawPublicKey, out var remote))
+        {
+            // A listed key no X25519 implementation accepts: nobody can prove it, so no link can open.
+            return new HandshakeOutcome(null, kind, LinkCloseReason.HandshakeAuthenticationFailed);
+        }
+
         using var handshake = NoiseHandshake.CreateInitiator(
             LinkKinds.Protocol(kind), NoisePrologues.HpcLink, kind == LinkKind.RelayToRelay ? localStatic : null, remote);
         var scratch = new byte[LinkFraming.MaxHandshakeMessageLength];
