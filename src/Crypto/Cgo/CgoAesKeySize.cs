@@ -34,7 +34,8 @@ public static class CgoSizes
 
     /// <summary>
     /// Key material for one hop: forward (client to relay) first, then backward, as C tor and arti take them
-    /// from the start of the circuit handshake's KDF stream.
+    /// from the start of the circuit handshake's KDF stream (160 bytes for AES-128). arti reads a further 20 bytes
+    /// of circuit binding after these; that is the circuit layer's business, not this layer's.
     /// </summary>
     public static int KeyMaterialLength(CgoAesKeySize keySize) => 2 * DirectionKeyMaterialLength(keySize);
 

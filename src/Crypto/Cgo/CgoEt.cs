@@ -11,16 +11,34 @@ namespace HiddenPoint.Crypto.Cgo;
 /// ET.enc((KB, KU), T, M) = AES_KB(M ^ POLYVAL(KU, T)) ^ POLYVAL(KU, T), with the tweak
 /// T = H(16) || zero-pad16(CMD(1) || X_R(493)), 32 POLYVAL blocks in all.
 /// </summary>
+[InlineArray(32)]
+internal struct EtPowerTable
+{
+    private Vector128<ulong> _element0;
+}
+
 internal struct CgoEt
 {
     private AesKeySchedule _kb;
     private PolyvalKey _ku;
 
+    // H^32 .. H^1 for the 512-bit path (one reduction per tweak); unused elsewhere.
+    private EtPowerTable _powers;
+    private bool _wide;
+
     /// <summary>Sets KB || KU (AES key then 16-byte POLYVAL key).</summary>
-    public void SetKey(ReadOnlySpan<byte> key, int aesKeyLength, PrimitiveImplementation implementation, AesDirections directions)
+    /// <param name="allowWideHash">False keeps the 128-bit PCLMULQDQ hash even where 512-bit VPCLMULQDQ exists (for tests).</param>
+    public void SetKey(
+        ReadOnlySpan<byte> key, int aesKeyLength, PrimitiveImplementation implementation, AesDirections directions,
+        bool allowWideHash = true)
     {
         _kb.SetKey(key[..aesKeyLength], implementation, directions);
-        _ku.SetKey(key.Slice(aesKeyLength, 16), PolyvalKey.MaxPowers, implementation);
+        _wide = allowWideHash && implementation == PrimitiveImplementation.Intrinsic && PolyvalWide.IsSupported;
+        _ku.SetKey(key.Slice(aesKeyLength, 16), _wide ? 1 : PolyvalKey.MaxPowers, implementation);
+        if (_wide)
+        {
+            PolyvalWide.ComputeDescendingPowers(PolyvalKey.Load(key.Slice(aesKeyLength, 16)), _powers, _ku);
+        }
     }
 
     public readonly void ExportKey(Span<byte> destination, int aesKeyLength)
@@ -33,6 +51,7 @@ internal struct CgoEt
     {
         _kb.Clear();
         _ku.Clear();
+        ((Span<Vector128<ulong>>)_powers).Clear();
     }
 
     /// <param name="tag">H, the first tweak block (the chained tag T').</param>
@@ -64,6 +83,11 @@ internal struct CgoEt
         ref var x = ref MemoryMarshal.GetReference(right);
         var b1 = Sse41.Insert(Sse2.ShiftLeftLogical128BitLane(Vector128.LoadUnsafe(ref x), 1), command, 0).AsUInt64();
         var b31 = Sse2.ShiftRightLogical128BitLane(Vector128.LoadUnsafe(ref x, 477), 2).AsUInt64();
+        if (_wide)
+        {
+            return WideTweakHash(tag.AsUInt64(), b1, b31, ref x);
+        }
+
         var acc = _ku.Update8(
             Vector128<ulong>.Zero, tag.AsUInt64(), b1,
             Block(ref x, 15), Block(ref x, 31), Block(ref x, 47), Block(ref x, 63), Block(ref x, 79), Block(ref x, 95));
@@ -76,6 +100,28 @@ internal struct CgoEt
         return _ku.Update8(
             acc, Block(ref x, 367), Block(ref x, 383), Block(ref x, 399), Block(ref x, 415),
             Block(ref x, 431), Block(ref x, 447), Block(ref x, 463), b31);
+    }
+
+    /// <summary>The 32 blocks as eight 4-block vectors (blocks 4i..4i+3 sit at X_R[64i-17] for i = 1..6).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly Vector128<ulong> WideTweakHash(Vector128<ulong> b0, Vector128<ulong> b1, Vector128<ulong> b31, ref byte x)
+    {
+        ref var p = ref Unsafe.AsRef(in _powers[0]);
+        var lo = Vector512<ulong>.Zero;
+        var mid = Vector512<ulong>.Zero;
+        var hi = Vector512<ulong>.Zero;
+        var first = Vector512.Create(Vector256.Create(b0, b1), Vector256.LoadUnsafe(ref x, 15).AsUInt64());
+        PolyvalWide.Accumulate(first, PolyvalWide.Load(ref p, 0), ref lo, ref mid, ref hi);
+        PolyvalWide.Accumulate(Vector512.LoadUnsafe(ref x, 47).AsUInt64(), PolyvalWide.Load(ref p, 4), ref lo, ref mid, ref hi);
+        PolyvalWide.Accumulate(Vector512.LoadUnsafe(ref x, 111).AsUInt64(), PolyvalWide.Load(ref p, 8), ref lo, ref mid, ref hi);
+        PolyvalWide.Accumulate(Vector512.LoadUnsafe(ref x, 175).AsUInt64(), PolyvalWide.Load(ref p, 12), ref lo, ref mid, ref hi);
+        PolyvalWide.Accumulate(Vector512.LoadUnsafe(ref x, 239).AsUInt64(), PolyvalWide.Load(ref p, 16), ref lo, ref mid, ref hi);
+        PolyvalWide.Accumulate(Vector512.LoadUnsafe(ref x, 303).AsUInt64(), PolyvalWide.Load(ref p, 20), ref lo, ref mid, ref hi);
+        PolyvalWide.Accumulate(Vector512.LoadUnsafe(ref x, 367).AsUInt64(), PolyvalWide.Load(ref p, 24), ref lo, ref mid, ref hi);
+        var last = Vector512.Create(
+            Vector256.LoadUnsafe(ref x, 431).AsUInt64(), Vector256.Create(Vector128.LoadUnsafe(ref x, 463).AsUInt64(), b31));
+        PolyvalWide.Accumulate(last, PolyvalWide.Load(ref p, 28), ref lo, ref mid, ref hi);
+        return PolyvalWide.Finish(lo, mid, hi);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -176,7 +176,7 @@ internal struct PolyvalKey
     /// cancels against t·P, leaving t·(x^57 + x^62 + x^63) to add one word up and t itself two words up.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<ulong> Reduce(Vector128<ulong> lo, Vector128<ulong> mid, Vector128<ulong> hi)
+    internal static Vector128<ulong> Reduce(Vector128<ulong> lo, Vector128<ulong> mid, Vector128<ulong> hi)
     {
         var tLo = lo ^ Sse2.ShiftLeftLogical128BitLane(mid, 8);
         var tHi = hi ^ Sse2.ShiftRightLogical128BitLane(mid, 8);
