@@ -26,6 +26,36 @@ public sealed class LinkFlowTests
     }
 
     [Fact]
+    public async Task Reading_pauses_when_the_cell_rate_is_exceeded_and_resumes_as_the_bucket_refills()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        using var meters = new TestMeterFactory();
+        using var counter = new CellCounter(meters);
+        using var runtime = TestNetwork.Runtime(time, link: o => { o.MaxCellsPerSecond = 100; o.CellBurst = 10; }, meters: meters);
+        var (client, relay) = await TestNetwork.OpenPipeLinkAsync(runtime);
+        var all = counter.Expect(100);
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.True(await client.SendAsync(Padding(client)));
+        }
+
+        // With the clock stopped the bucket never refills: whatever the first reads took, the rest must wait.
+        Assert.True(SpinWait.SpinUntil(() => counter.Received > 0, TestNetwork.Timeout));
+        await Task.Delay(200);
+        Assert.InRange(counter.Received, 1, 99);
+
+        for (var step = 0; step < 40 && !all.IsCompleted; step++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.WhenAny(all, Task.Delay(50));
+        }
+
+        await all.WaitAsync(TestNetwork.Timeout);
+        Assert.Equal(LinkCloseReason.None, relay.CloseReason);
+        await client.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Sends_on_a_closed_link_are_refused_and_the_cell_is_returned()
     {
         using var runtime = TestNetwork.Runtime();
@@ -58,7 +88,7 @@ public sealed class LinkAllocationTests(ITestOutputHelper output)
         using var counter = new CellCounter(meters);
         using var runtime = TestNetwork.Runtime(meters: meters, link: o => { o.MaxCellsPerSecond = 10_000_000; o.CellBurst = 10_000_000; });
         var (client, relay) = await TestNetwork.OpenPipeLinkAsync(runtime);
-        await PushAsync(client, counter, 20_000);
+        await PushAsync(client, counter, 50_000);
         const int Cells = 50_000;
         var before = GC.GetTotalAllocatedBytes(precise: true);
         await PushAsync(client, counter, Cells);

@@ -410,7 +410,9 @@ public sealed class Link : IAsyncDisposable
             var result = await input.ReadAsync().ConfigureAwait(false);
             var buffer = result.Buffer;
             var consumed = buffer.Start;
+            var examined = buffer.End;
             var cells = 0;
+            var throttled = false;
             try
             {
                 if (result.IsCanceled)
@@ -418,8 +420,16 @@ public sealed class Link : IAsyncDisposable
                     return CloseReason != LinkCloseReason.None ? CloseReason : LinkCloseReason.LocalAbort;
                 }
 
+                // The token bucket bounds how many frames this pass may open; the rest stay in the pipe.
+                var budget = RefillTokens();
                 while (buffer.Length >= LinkFraming.FrameLength)
                 {
+                    if (cells == budget)
+                    {
+                        throttled = true;
+                        break;
+                    }
+
                     var frame = buffer.Slice(0, LinkFraming.FrameLength);
                     ReadOnlySpan<byte> sealedFrame;
                     if (frame.IsSingleSegment)
@@ -442,26 +452,42 @@ public sealed class Link : IAsyncDisposable
                     }
                 }
 
-                if (result.IsCompleted)
+                if (throttled)
+                {
+                    // Frames are left unread on purpose: mark them unexamined so the next read returns at once.
+                    examined = consumed;
+                }
+                else if (result.IsCompleted)
                 {
                     return buffer.Length == 0 ? LinkCloseReason.PeerClosed : LinkCloseReason.TruncatedFrame;
                 }
             }
             finally
             {
-                input.AdvanceTo(consumed, buffer.End);
+                input.AdvanceTo(consumed, examined);
                 if (cells > 0)
                 {
+                    _tokens -= cells;
                     _metrics.CellsIn(cells, (long)cells * LinkFraming.FrameLength);
                     Volatile.Write(ref _lastReceived, _time.GetTimestamp());
                 }
             }
 
-            if (cells > 0)
+            if (throttled)
             {
-                await ThrottleAsync(cells).ConfigureAwait(false);
+                await ThrottleAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    // Tops the bucket up for the time since the last pass and returns how many whole cells it now allows.
+    private int RefillTokens()
+    {
+        var now = _time.GetTimestamp();
+        var elapsed = _time.GetElapsedTime(_tokensAt, now).TotalSeconds;
+        _tokensAt = now;
+        _tokens = Math.Min(_options.CellBurst, _tokens + (elapsed * _options.MaxCellsPerSecond));
+        return _tokens >= 1 ? (int)_tokens : 0;
     }
 
     private LinkCloseReason ProcessFrame(ReadOnlySpan<byte> sealedFrame)
@@ -610,19 +636,10 @@ public sealed class Link : IAsyncDisposable
         return LinkCloseReason.None;
     }
 
-    private async ValueTask ThrottleAsync(int cells)
+    private async ValueTask ThrottleAsync()
     {
-        var now = _time.GetTimestamp();
-        var elapsed = _time.GetElapsedTime(_tokensAt, now).TotalSeconds;
-        _tokensAt = now;
-        _tokens = Math.Min(_options.CellBurst, _tokens + (elapsed * _options.MaxCellsPerSecond)) - cells;
-        if (_tokens >= 0)
-        {
-            return;
-        }
-
-        // Reading pauses until the bucket has refilled; TCP back-pressure then slows the peer.
-        var delay = TimeSpan.FromSeconds(-_tokens / _options.MaxCellsPerSecond);
+        // Reading pauses until the bucket holds a whole cell again; TCP back-pressure then slows the peer.
+        var delay = TimeSpan.FromSeconds(Math.Max(1 - _tokens, 0) / _options.MaxCellsPerSecond);
         NetworkLog.LinkThrottled(_logger, _number, delay);
         await Task.Delay(delay, _time, _lifetime.Token).ConfigureAwait(false);
     }
