@@ -56,6 +56,41 @@ public sealed class LinkFlowTests
     }
 
     [Fact]
+    public async Task Peer_that_stops_reading_fills_the_bounded_queue_and_senders_wait()
+    {
+        using var runtime = TestNetwork.Runtime(link: o => o.OutboundQueueCapacity = 16);
+        var pair = TestNetwork.PipePair();
+        using var key = TestNetwork.NewLinkKey();
+        var connect = runtime.ConnectAsync(pair.A, LinkKind.ClientToRelay, TestNetwork.PublicOf(key), null);
+        await RawPeer.RespondClientAsync(pair.RawB, key);
+        var client = (await TestNetwork.Within(connect)).Link!;
+
+        // The raw relay never reads: the pipe fills to its pause threshold, then the queue to its capacity, and
+        // from then on a sender waits.
+        Task<bool>? waiting = null;
+        var sent = 0;
+        while (waiting is null && sent < 10_000)
+        {
+            var send = client.SendAsync(Padding(client)).AsTask();
+            sent++;
+            if (!send.IsCompleted && await Task.WhenAny(send, Task.Delay(200)) != send)
+            {
+                waiting = send;
+            }
+        }
+
+        Assert.NotNull(waiting);
+        Assert.InRange(sent, 16, 1_000);
+        var refused = Padding(client);
+        Assert.False(client.TrySend(refused));
+        client.Pool.Return(refused);
+
+        client.Abort();
+        Assert.False(await waiting.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(LinkCloseReason.LocalAbort, await client.Completion.WaitAsync(TestNetwork.Timeout));
+    }
+
+    [Fact]
     public async Task Sends_on_a_closed_link_are_refused_and_the_cell_is_returned()
     {
         using var runtime = TestNetwork.Runtime();
