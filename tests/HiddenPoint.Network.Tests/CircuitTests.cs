@@ -75,6 +75,27 @@ public sealed class CircuitTests
     }
 
     [Fact]
+    public async Task Each_side_allocates_ids_from_its_own_half_and_the_other_half_is_refused()
+    {
+        using var runtime = TestNetwork.Runtime();
+        var (initiator, responder) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.RelayToRelay, new AcceptingRelay());
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.True(initiator.TryBeginCircuit(out var mine));
+            Assert.True(mine.Id.HasHighBit);
+            Assert.True(responder.TryBeginCircuit(out var theirs));
+            Assert.False(theirs.Id.HasHighBit);
+        }
+
+        // A CREATE2 from the initiator carrying an id of the responder's half breaks the link protocol.
+        var create = initiator.Pool.Rent();
+        new Create2Body(HandshakeType.NtorV3, TestNetwork.NewKeyMaterial()).Encode(Cell.WriteHeader(create.Span, new CircuitId(7), CellCommand.Create2));
+        await initiator.SendAsync(create);
+        Assert.Equal(LinkCloseReason.ProtocolViolation, await responder.Completion.WaitAsync(TestNetwork.Timeout));
+        await initiator.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Circuit_cap_per_link_refuses_the_next_CREATE2_with_DESTROY()
     {
         using var clientRuntime = TestNetwork.Runtime(link: o => o.MaxCircuitsPerLink = 5);
