@@ -1,0 +1,549 @@
+using System.Buffers.Binary;
+using HiddenPoint.Crypto.Cgo;
+using HiddenPoint.Network.Cells;
+using HiddenPoint.Network.Diagnostics;
+using HiddenPoint.Network.Links;
+using HiddenPoint.Protocol.Cells;
+using HiddenPoint.Protocol.Relay;
+using HiddenPoint.Protocol.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace HiddenPoint.Network.Circuits;
+
+/// <summary>
+/// The one owner of a circuit's state: a loop that takes cells from the circuit's links and messages from local
+/// senders, one at a time, applies the CGO layer, keeps RELAY_EARLY counts and SENDME windows, and hands relay
+/// messages to the <see cref="ICircuitHandler"/>. A fault closes this circuit only.
+/// </summary>
+/// <remarks>
+/// Cells from links wait in a queue capped at <see cref="CircuitOptions.MaxQueuedCells"/>: a peer that overruns it
+/// gets the circuit closed. Local senders hold one of <see cref="CircuitOptions.MaxPendingSends"/> slots while their
+/// message waits for window, so they wait instead of queueing without bound.
+/// </remarks>
+public abstract class CircuitReactor : IAsyncDisposable
+{
+    /// <summary>The most RELAY_EARLY cells a circuit carries away from its originator.</summary>
+    public const int MaxRelayEarly = 8;
+
+    private readonly ReactorQueue<CircuitInput> _input;
+    private readonly SemaphoreSlim _sendSlots;
+    private readonly TaskCompletionSource<CircuitCloseReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ICircuitHandler _handler;
+    private readonly CircuitOptions _options;
+    private readonly ILogger _logger;
+    private readonly NetworkMetrics _metrics;
+    private HopFlowControl?[]? _flow;
+    private Queue<CircuitInput>? _blocked;
+    private int _queuedFromLinks;
+    private int _pendingClose;
+    private int _goneEnds;
+    private int _earlySent;
+    private volatile bool _closed;
+
+    private protected CircuitReactor(Link link, ICircuitHandler handler)
+    {
+        Pool = link.Pool;
+        _handler = handler;
+        _options = link.CircuitOptions;
+        _logger = link.Logger;
+        _metrics = link.Metrics;
+        _sendSlots = new SemaphoreSlim(_options.MaxPendingSends);
+        _input = new ReactorQueue<CircuitInput>(_options.MaxQueuedCells + _options.MaxPendingSends + 16);
+    }
+
+    private enum InputKind : byte
+    {
+        CellFromInward = 1,
+        CellFromOutward,
+        Send,
+        Wake,
+        Action,
+    }
+
+    /// <summary>The pool the circuit's cells come from.</summary>
+    public CellPool Pool { get; }
+
+    /// <summary>Completes with the reason once the circuit has closed and released everything.</summary>
+    public Task<CircuitCloseReason> Completion => _completion.Task;
+
+    /// <summary>True once the circuit has closed or is closing.</summary>
+    public bool IsClosed => _closed || Volatile.Read(ref _pendingClose) != 0;
+
+    /// <summary>Cells from links waiting for the reactor now.</summary>
+    public int QueuedCells => Volatile.Read(ref _queuedFromLinks);
+
+    /// <summary>Closes the circuit: DESTROY goes to every link it still has.</summary>
+    public Task<CircuitCloseReason> CloseAsync()
+    {
+        RequestClose(CircuitCloseReason.LocalClose);
+        return Completion;
+    }
+
+    /// <summary>Closes the circuit (if still open) and waits until it has released everything.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        // The slot semaphore is left to the collector: it never made a wait handle, and a sender racing the
+        // close must find it usable (it then sees the circuit closed).
+        await CloseAsync().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    internal void Start()
+    {
+        _metrics.CircuitOpened();
+        _ = RunAsync();
+    }
+
+    /// <summary>A RELAY or RELAY_EARLY cell from a link; the circuit owns it from now on. Never blocks the link.</summary>
+    internal void EnqueueFromLink(CircuitLinkEnd end, CellBuffer cell)
+    {
+        if (IsClosed)
+        {
+            Pool.Return(cell);
+            return;
+        }
+
+        if (Interlocked.Increment(ref _queuedFromLinks) > _options.MaxQueuedCells
+            || !_input.TryWrite(new CircuitInput(end == CircuitLinkEnd.Inward ? InputKind.CellFromInward : InputKind.CellFromOutward, cell)))
+        {
+            Interlocked.Decrement(ref _queuedFromLinks);
+            Pool.Return(cell);
+            RequestClose(CircuitCloseReason.QueueOverflow);
+        }
+    }
+
+    internal void OnDestroyed(CircuitLinkEnd end)
+    {
+        Interlocked.Or(ref _goneEnds, (int)end);
+        RequestClose(CircuitCloseReason.DestroyedByPeer);
+    }
+
+    internal void OnLinkClosed(CircuitLinkEnd end)
+    {
+        Interlocked.Or(ref _goneEnds, (int)end);
+        RequestClose(CircuitCloseReason.LinkClosed);
+    }
+
+    internal void RequestClose(CircuitCloseReason reason)
+    {
+        if (Interlocked.CompareExchange(ref _pendingClose, (int)reason, 0) == 0)
+        {
+            // If the queue is full the reactor is busy and sees the request before its next item.
+            _input.TryWrite(new CircuitInput(InputKind.Wake, default));
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the reactor (for state only the reactor may touch).</summary>
+    private protected bool Post(Action action)
+    {
+        if (IsClosed)
+        {
+            return false;
+        }
+
+        return _input.TryWrite(new CircuitInput(InputKind.Action, default, payload: action));
+    }
+
+    /// <summary>
+    /// Hands a relay message to the reactor: <paramref name="cell"/>'s body holds it in the v1 layout
+    /// (<see cref="RelayCell.Encode(Span{byte}, RelayMessage, StreamId, IPaddingSource)"/>), tag bytes zero. Waits
+    /// while <see cref="CircuitOptions.MaxPendingSends"/> messages are already waiting for window.
+    /// </summary>
+    private protected async ValueTask<CircuitSendResult> EnqueueSendAsync(CellBuffer cell, int hopIndex, bool relayEarly, CancellationToken cancellationToken)
+    {
+        if (relayEarly && Interlocked.Increment(ref _earlySent) > MaxRelayEarly)
+        {
+            Pool.Return(cell);
+            return CircuitSendResult.RelayEarlyExhausted;
+        }
+
+        if (IsClosed)
+        {
+            Pool.Return(cell);
+            return CircuitSendResult.Closed;
+        }
+
+        try
+        {
+            await _sendSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Pool.Return(cell);
+            throw;
+        }
+
+        if (IsClosed || !_input.TryWrite(new CircuitInput(InputKind.Send, cell, (byte)hopIndex, relayEarly)))
+        {
+            _sendSlots.Release();
+            Pool.Return(cell);
+            return CircuitSendResult.Closed;
+        }
+
+        return CircuitSendResult.Queued;
+    }
+
+    /// <summary>Removes one layer (or all the client's) from a cell from a link; sets what happens next.</summary>
+    private protected abstract CellOutcome ProcessCell(CircuitLinkEnd from, CellBuffer cell, Span<byte> tag);
+
+    /// <summary>Encrypts a local message towards <paramref name="hopIndex"/> in place and names the link to send it on.</summary>
+    private protected abstract bool TryOriginate(int hopIndex, CellBuffer cell, Span<byte> tag, out Link link);
+
+    /// <summary>The hops flow control is kept with: the client's hop count, 1 on a relay.</summary>
+    private protected abstract int HopCount { get; }
+
+    /// <summary>Sends DESTROY on every end still open, and lets go of the crypto state.</summary>
+    private protected abstract ValueTask ReleaseAsync(int goneEnds, DestroyReason reason);
+
+    /// <summary>
+    /// Handles a recognised message: SENDME (checked against the expected tag), DATA (deliver window), the rest to the
+    /// handler. <paramref name="tag"/> is the CGO tag the cell carried; a due SENDME is built into a pooled cell.
+    /// </summary>
+    private protected CellOutcome OnRecognized(int hopIndex, CellBuffer cell, ReadOnlySpan<byte> tag)
+    {
+        var body = cell.Body;
+        if (!RelayCell.TryParse(body, out var view, out _))
+        {
+            return CellOutcome.Close(CircuitCloseReason.ProtocolViolation);
+        }
+
+        if (view.Command == RelayCommand.Sendme)
+        {
+            Span<byte> echoed = stackalloc byte[CgoSizes.TagLength];
+            var reader = new WireReader(view.Data);
+            if (!SendmeMessage.TryDecodeTag(ref reader, echoed, out _) || !reader.TryExpectEnd(out _))
+            {
+                return CellOutcome.Close(CircuitCloseReason.SendmeViolation);
+            }
+
+            var flow = Flow(hopIndex);
+            return flow is not null && flow.TryAcceptSendme(echoed) ? CellOutcome.WindowReopened : CellOutcome.Close(CircuitCloseReason.SendmeViolation);
+        }
+
+        var sendme = default(CellBuffer);
+        if (view.Command == RelayCommand.Data)
+        {
+            var flow = Flow(hopIndex)!;
+            if (!flow.OnDelivered(out var sendmeDue))
+            {
+                return CellOutcome.Close(CircuitCloseReason.WindowViolation);
+            }
+
+            if (sendmeDue)
+            {
+                sendme = Pool.Rent();
+                RelayCell.Encode(sendme.Body, RelayCommand.Sendme, default, SendmeData(tag, stackalloc byte[3 + CgoSizes.TagLength]), RandomPaddingSource.Instance);
+                flow.OnSendmeSent();
+            }
+        }
+
+        bool accepted;
+        try
+        {
+            accepted = _handler.OnRelayMessage(this, hopIndex, cell.Command, body);
+        }
+#pragma warning disable CA1031 // A handler's fault closes this circuit only.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            NetworkLog.CircuitHandlerError(_logger, ex);
+            Pool.Return(sendme);
+            return CellOutcome.Close(CircuitCloseReason.HandlerError);
+        }
+
+        if (!accepted)
+        {
+            Pool.Return(sendme);
+            return CellOutcome.Close(CircuitCloseReason.ProtocolViolation);
+        }
+
+        return sendme.IsValid ? CellOutcome.Reply(hopIndex, sendme) : CellOutcome.Done;
+    }
+
+    private static ReadOnlySpan<byte> SendmeData(ReadOnlySpan<byte> tag, Span<byte> data)
+    {
+        data[0] = SendmeMessage.Version;
+        BinaryPrimitives.WriteUInt16BigEndian(data[1..], CgoSizes.TagLength);
+        tag[..CgoSizes.TagLength].CopyTo(data[3..]);
+        return data;
+    }
+
+    private HopFlowControl? Flow(int hopIndex)
+    {
+        if ((uint)hopIndex >= (uint)HopCount)
+        {
+            return null;
+        }
+
+        _flow ??= new HopFlowControl?[Math.Max(HopCount, 1)];
+        if (_flow.Length <= hopIndex)
+        {
+            Array.Resize(ref _flow, HopCount);
+        }
+
+        return _flow[hopIndex] ??= new HopFlowControl(_options.Window, _options.SendmeIncrement);
+    }
+
+    private async Task RunAsync()
+    {
+        await Task.Yield();
+        var reason = CircuitCloseReason.None;
+        var tag = new byte[CgoSizes.TagLength];
+        var reader = _input;
+        try
+        {
+            while (reason == CircuitCloseReason.None)
+            {
+                if (!reader.TryRead(out var item))
+                {
+                    if (!await reader.WaitToReadAsync().ConfigureAwait(false))
+                    {
+                        reason = CircuitCloseReason.InternalError;
+                    }
+
+                    continue;
+                }
+
+                reason = (CircuitCloseReason)Volatile.Read(ref _pendingClose);
+                if (reason != CircuitCloseReason.None)
+                {
+                    Discard(item);
+                    break;
+                }
+
+                reason = await ProcessAsync(item, tag).ConfigureAwait(false);
+            }
+        }
+#pragma warning disable CA1031 // The reactor's catch ladder: any fault closes this circuit, never the process.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            NetworkLog.CircuitInternalError(_logger, ex);
+            reason = CircuitCloseReason.InternalError;
+        }
+
+        await ShutdownAsync(reason).ConfigureAwait(false);
+    }
+
+    private async ValueTask<CircuitCloseReason> ProcessAsync(CircuitInput item, byte[] tag)
+    {
+        switch (item.Kind)
+        {
+            case InputKind.CellFromInward:
+            case InputKind.CellFromOutward:
+            {
+                Interlocked.Decrement(ref _queuedFromLinks);
+                var from = item.Kind == InputKind.CellFromInward ? CircuitLinkEnd.Inward : CircuitLinkEnd.Outward;
+                var outcome = ProcessCell(from, item.Cell, tag);
+                if (outcome.Forward is { } forwardLink)
+                {
+                    // Relay path: the cell itself travels on, the circuit no longer owns it.
+                    await forwardLink.SendAsync(item.Cell).ConfigureAwait(false);
+                }
+                else
+                {
+                    Pool.Return(item.Cell);
+                }
+
+                if (outcome.Reason != CircuitCloseReason.None)
+                {
+                    return outcome.Reason;
+                }
+
+                if (outcome.ReplyCell.IsValid)
+                {
+                    return await OriginateAsync(outcome.ReplyHop, outcome.ReplyCell, relayEarly: false, tag).ConfigureAwait(false);
+                }
+
+                return outcome.WindowOpened ? await SendBlockedAsync(tag).ConfigureAwait(false) : CircuitCloseReason.None;
+            }
+
+            case InputKind.Send:
+                if (item.Hop >= HopCount)
+                {
+                    // No such hop (the circuit was never extended that far): nothing can carry the message.
+                    Discard(item);
+                    return CircuitCloseReason.None;
+                }
+
+                if (_blocked is { Count: > 0 } || !HasWindowFor(item))
+                {
+                    (_blocked ??= new Queue<CircuitInput>()).Enqueue(item);
+                    return CircuitCloseReason.None;
+                }
+
+                _sendSlots.Release();
+                return await OriginateAsync(item.Hop, item.Cell, item.RelayEarly, tag).ConfigureAwait(false);
+
+            case InputKind.Action:
+                ((Action)item.Payload!).Invoke();
+                return CircuitCloseReason.None;
+
+            default:
+                return CircuitCloseReason.None;
+        }
+    }
+
+    private bool HasWindowFor(CircuitInput item) =>
+        item.Cell.Body[RelayCell.CommandOffset] != (byte)RelayCommand.Data || (Flow(item.Hop)?.PackageWindow ?? 0) > 0;
+
+    private async ValueTask<CircuitCloseReason> SendBlockedAsync(byte[] tag)
+    {
+        while (_blocked is { Count: > 0 } && HasWindowFor(_blocked.Peek()))
+        {
+            var item = _blocked.Dequeue();
+            _sendSlots.Release();
+            var reason = await OriginateAsync(item.Hop, item.Cell, item.RelayEarly, tag).ConfigureAwait(false);
+            if (reason != CircuitCloseReason.None)
+            {
+                return reason;
+            }
+        }
+
+        return CircuitCloseReason.None;
+    }
+
+    private async ValueTask<CircuitCloseReason> OriginateAsync(int hopIndex, CellBuffer cell, bool relayEarly, byte[] tag)
+    {
+        var isData = cell.Body[RelayCell.CommandOffset] == (byte)RelayCommand.Data;
+        cell.Command = relayEarly ? CellCommand.RelayEarly : CellCommand.Relay;
+        if (!TryOriginate(hopIndex, cell, tag, out var link))
+        {
+            Pool.Return(cell);
+            return CircuitCloseReason.None;
+        }
+
+        if (isData)
+        {
+            Flow(hopIndex)?.OnPackaged(tag);
+        }
+
+        await link.SendAsync(cell).ConfigureAwait(false);
+        return CircuitCloseReason.None;
+    }
+
+    private void Discard(CircuitInput item)
+    {
+        switch (item.Kind)
+        {
+            case InputKind.CellFromInward:
+            case InputKind.CellFromOutward:
+                Interlocked.Decrement(ref _queuedFromLinks);
+                Pool.Return(item.Cell);
+                break;
+            case InputKind.Send:
+                _sendSlots.Release();
+                Pool.Return(item.Cell);
+                break;
+        }
+    }
+
+    private async Task ShutdownAsync(CircuitCloseReason reason)
+    {
+        _closed = true;
+        Interlocked.CompareExchange(ref _pendingClose, (int)reason, 0);
+        _input.Complete();
+        try
+        {
+            await ReleaseAsync(Volatile.Read(ref _goneEnds), ToDestroyReason(reason)).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Teardown must finish whatever a link does.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            NetworkLog.CircuitInternalError(_logger, ex);
+        }
+
+        while (_input.TryRead(out var item))
+        {
+            Discard(item);
+        }
+
+        while (_blocked is { Count: > 0 })
+        {
+            Discard(_blocked.Dequeue());
+        }
+
+        // Wake every sender still waiting for a slot; each sees the circuit closed.
+        _sendSlots.Release(_options.MaxPendingSends);
+        try
+        {
+            _handler.OnClosed(this, reason);
+        }
+#pragma warning disable CA1031 // A handler's fault at close changes nothing.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            NetworkLog.CircuitHandlerError(_logger, ex);
+        }
+
+        _metrics.CircuitClosed(reason);
+        NetworkLog.CircuitClosed(_logger, reason);
+        _completion.TrySetResult(reason);
+    }
+
+    private static DestroyReason ToDestroyReason(CircuitCloseReason reason) => reason switch
+    {
+        CircuitCloseReason.LocalClose => DestroyReason.Finished,
+        CircuitCloseReason.DestroyedByPeer => DestroyReason.Destroyed,
+        CircuitCloseReason.LinkClosed => DestroyReason.ChannelClosed,
+        CircuitCloseReason.QueueOverflow => DestroyReason.ResourceLimit,
+        CircuitCloseReason.InternalError or CircuitCloseReason.HandlerError => DestroyReason.Internal,
+        _ => DestroyReason.Protocol,
+    };
+
+    /// <summary>What to do after a cell from a link was processed.</summary>
+    private protected readonly struct CellOutcome
+    {
+        private CellOutcome(CircuitCloseReason reason, Link? forward, int replyHop, CellBuffer replyCell, bool windowOpened)
+        {
+            Reason = reason;
+            Forward = forward;
+            ReplyHop = replyHop;
+            ReplyCell = replyCell;
+            WindowOpened = windowOpened;
+        }
+
+        public static CellOutcome Done => default;
+
+        public static CellOutcome WindowReopened => new(CircuitCloseReason.None, null, 0, default, true);
+
+        public CircuitCloseReason Reason { get; }
+
+        public Link? Forward { get; }
+
+        public int ReplyHop { get; }
+
+        public CellBuffer ReplyCell { get; }
+
+        public bool WindowOpened { get; }
+
+        public static CellOutcome Close(CircuitCloseReason reason) => new(reason, null, 0, default, false);
+
+        public static CellOutcome ForwardOn(Link link) => new(CircuitCloseReason.None, link, 0, default, false);
+
+        public static CellOutcome Reply(int hopIndex, CellBuffer cell) => new(CircuitCloseReason.None, null, hopIndex, cell, false);
+    }
+
+    private readonly struct CircuitInput
+    {
+        public CircuitInput(InputKind kind, CellBuffer cell, byte hop = 0, bool relayEarly = false, object? payload = null)
+        {
+            Kind = kind;
+            Cell = cell;
+            Hop = hop;
+            RelayEarly = relayEarly;
+            Payload = payload;
+        }
+
+        public InputKind Kind { get; }
+
+        public CellBuffer Cell { get; }
+
+        public byte Hop { get; }
+
+        public bool RelayEarly { get; }
+
+        public object? Payload { get; }
+    }
+}

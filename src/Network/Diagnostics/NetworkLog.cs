@@ -1,0 +1,40 @@
+using HiddenPoint.Network.Circuits;
+using HiddenPoint.Network.Links;
+using Microsoft.Extensions.Logging;
+
+namespace HiddenPoint.Network.Diagnostics;
+
+/// <summary>
+/// The runtime's log events. Event ids are stable: 1xxx links, 2xxx circuits. A link is named only by a local
+/// sequence number and a circuit by its number on one link, never by an address or key, and no event names both a
+/// circuit and a link peer, so logs cannot tie a circuit to anyone. Per-cell events are Trace and guarded.
+/// </summary>
+internal static partial class NetworkLog
+{
+    [LoggerMessage(1001, LogLevel.Debug, "Link {Link} open as {Side} ({Kind})", EventName = "LinkOpened")]
+    public static partial void LinkOpened(ILogger logger, long link, string side, LinkKind kind);
+
+    [LoggerMessage(1002, LogLevel.Debug, "Link {Link} closed: {Reason}", EventName = "LinkClosed")]
+    public static partial void LinkClosed(ILogger logger, long link, LinkCloseReason reason);
+
+    [LoggerMessage(1003, LogLevel.Information, "Link handshake failed: {Reason}", EventName = "LinkHandshakeFailed")]
+    public static partial void HandshakeFailed(ILogger logger, LinkCloseReason reason);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Link {Link} closed after an internal fault", EventName = "LinkInternalError")]
+    public static partial void LinkInternalError(ILogger logger, long link, Exception exception);
+
+    [LoggerMessage(1005, LogLevel.Debug, "Link {Link} refused a cell: {Detail}", EventName = "LinkProtocolViolation")]
+    public static partial void LinkProtocolViolation(ILogger logger, long link, string detail);
+
+    [LoggerMessage(1006, LogLevel.Debug, "Link {Link} throttled for {Delay}", EventName = "LinkThrottled")]
+    public static partial void LinkThrottled(ILogger logger, long link, TimeSpan delay);
+
+    [LoggerMessage(2001, LogLevel.Debug, "Circuit closed: {Reason}", EventName = "CircuitClosed")]
+    public static partial void CircuitClosed(ILogger logger, CircuitCloseReason reason);
+
+    [LoggerMessage(2002, LogLevel.Warning, "Circuit closed after an internal fault", EventName = "CircuitInternalError")]
+    public static partial void CircuitInternalError(ILogger logger, Exception exception);
+
+    [LoggerMessage(2003, LogLevel.Debug, "Circuit handler failed", EventName = "CircuitHandlerError")]
+    public static partial void CircuitHandlerError(ILogger logger, Exception exception);
+}

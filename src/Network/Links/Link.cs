@@ -1,0 +1,765 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using HiddenPoint.Crypto.Cgo;
+using HiddenPoint.Crypto.Keys;
+using HiddenPoint.Crypto.Noise;
+using HiddenPoint.Network.Cells;
+using HiddenPoint.Network.Circuits;
+using HiddenPoint.Network.Diagnostics;
+using HiddenPoint.Protocol.Cells;
+using Microsoft.Extensions.Logging;
+
+namespace HiddenPoint.Network.Links;
+
+/// <summary>
+/// One open link after its Noise handshake: a read loop that opens every fixed-size frame and dispatches the cell by
+/// circuit id, one writer fed by a bounded queue that seals cells and flushes per batch, and a housekeeping timer
+/// (idle timeout, keepalive padding, expiry of destroyed circuit ids). Any fault ends this link only, with a
+/// <see cref="LinkCloseReason"/>; the circuits it carried are closed with it.
+/// </summary>
+public sealed class Link : IAsyncDisposable
+{
+    private readonly LinkTransport _transport;
+    private readonly NoiseTransport _noise;
+    private readonly CellCommandSet _accepted;
+    private readonly LinkOptions _options;
+    private readonly CircuitOptions _circuitOptions;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly NetworkMetrics _metrics;
+    private readonly ILinkHandler? _handler;
+    private readonly CircuitTable _table;
+    private readonly Channel<CellBuffer> _outbound;
+    private readonly TaskCompletionSource<LinkCloseReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly long _number;
+    private int _closeReason;
+    private long _lastReceived;
+    private long _lastSent;
+    private volatile bool _abortWrites;
+    private double _tokens;
+    private long _tokensAt;
+
+    internal Link(
+        long number,
+        LinkTransport transport,
+        NoiseTransport noise,
+        LinkKind kind,
+        LinkSide side,
+        LinkPublicKey? peerLinkKey,
+        LinkRuntime runtime,
+        ILinkHandler? handler)
+    {
+        _number = number;
+        _transport = transport;
+        _noise = noise;
+        Kind = kind;
+        Side = side;
+        PeerLinkKey = peerLinkKey;
+        _options = runtime.LinkOptions;
+        _circuitOptions = runtime.CircuitOptions;
+        _time = runtime.TimeProvider;
+        _logger = runtime.Logger;
+        _metrics = runtime.Metrics;
+        Pool = runtime.Pool;
+        _handler = handler;
+        _accepted = LinkKinds.Accepted(kind, side);
+        _table = new CircuitTable(side, _options.MaxCircuitsPerLink);
+        _outbound = Channel.CreateBounded<CellBuffer>(new BoundedChannelOptions(_options.OutboundQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+            AllowSynchronousContinuations = false,
+        });
+        var now = _time.GetTimestamp();
+        _lastReceived = now;
+        _lastSent = now;
+        _tokens = _options.CellBurst;
+        _tokensAt = now;
+    }
+
+    /// <summary>What the link connects.</summary>
+    public LinkKind Kind { get; }
+
+    /// <summary>This side of the link: the initiator allocates circuit ids with the top bit set.</summary>
+    public LinkSide Side { get; }
+
+    /// <summary>
+    /// The peer's proven link key: the key the initiator expected (which the handshake proved), or the key an XK
+    /// responder learned from the initiator (to be matched against the consensus by the relay). Null for the relay
+    /// side of a client link, where the client is anonymous.
+    /// </summary>
+    public LinkPublicKey? PeerLinkKey { get; }
+
+    /// <summary>The buffers this link's cells come from and go back to.</summary>
+    public CellPool Pool { get; }
+
+    /// <summary>Completes with the reason once the link has closed and released everything.</summary>
+    public Task<LinkCloseReason> Completion => _completion.Task;
+
+    /// <summary>Why the link closed, or <see cref="LinkCloseReason.None"/> while it is open.</summary>
+    public LinkCloseReason CloseReason => (LinkCloseReason)Volatile.Read(ref _closeReason);
+
+    /// <summary>Circuit ids in use on this link, in any state.</summary>
+    public int CircuitCount => _table.Count;
+
+    internal CircuitTable Table => _table;
+
+    internal CircuitOptions CircuitOptions => _circuitOptions;
+
+    internal ILogger Logger => _logger;
+
+    internal NetworkMetrics Metrics => _metrics;
+
+    internal TimeProvider TimeProvider => _time;
+
+    /// <summary>
+    /// Queues a cell for the writer; the link owns <paramref name="cell"/> from now on. Waits while the queue is
+    /// full (back-pressure). Returns false, having returned the cell to the pool, when the link is closed.
+    /// </summary>
+    public ValueTask<bool> SendAsync(CellBuffer cell, CancellationToken cancellationToken = default)
+    {
+        if (!cell.IsValid)
+        {
+            throw new ArgumentException("The cell buffer is empty.", nameof(cell));
+        }
+
+        return _outbound.Writer.TryWrite(cell) ? new ValueTask<bool>(true) : SendSlowAsync(cell, cancellationToken);
+    }
+
+    /// <summary>
+    /// Queues a cell if there is room now; false (the caller keeps the cell) when the queue is full or the link closed.
+    /// </summary>
+    public bool TrySend(CellBuffer cell)
+    {
+        if (!cell.IsValid)
+        {
+            throw new ArgumentException("The cell buffer is empty.", nameof(cell));
+        }
+
+        return _outbound.Writer.TryWrite(cell);
+    }
+
+    /// <summary>
+    /// Closes gracefully: no new cells are taken, queued cells are written (for at most
+    /// <see cref="LinkOptions.CloseTimeout"/>), the stream is ended, and every circuit is closed.
+    /// </summary>
+    public Task<LinkCloseReason> CloseAsync()
+    {
+        if (TrySetCloseReason(LinkCloseReason.LocalClose))
+        {
+            _outbound.Writer.TryComplete();
+            _ = AbortAfterAsync(_options.CloseTimeout);
+        }
+
+        return Completion;
+    }
+
+    /// <summary>Ends the link at once: queued cells are dropped and the transport is torn down.</summary>
+    public void Abort() => Abort(LinkCloseReason.LocalAbort);
+
+    /// <summary>Aborts the link (if still open) and waits until it has released everything.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Abort();
+        await Completion.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reserves a fresh circuit id for a CREATE2 this side will send. False when the link carries
+    /// <see cref="LinkOptions.MaxCircuitsPerLink"/> circuits already, or is closed.
+    /// </summary>
+    public bool TryBeginCircuit([NotNullWhen(true)] out PendingCircuit? pending)
+    {
+        pending = null;
+        if (CloseReason != LinkCloseReason.None)
+        {
+            return false;
+        }
+
+        var candidate = new PendingCircuit(this);
+        if (!_table.TryAllocate(candidate, out var id))
+        {
+            return false;
+        }
+
+        candidate.Id = id;
+        pending = candidate;
+        return true;
+    }
+
+    /// <summary>
+    /// Opens a client circuit on an id whose CREATED2 arrived: the circuit takes <paramref name="crypto"/> (the first
+    /// hop's layer, more added as it is extended) and starts its reactor. Returns null (having disposed
+    /// <paramref name="crypto"/>) when the id is no longer waiting, because the link closed or the peer destroyed it.
+    /// </summary>
+    public ClientCircuit? OpenClientCircuit(PendingCircuit pending, CgoClientCircuit crypto, ICircuitHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        ArgumentNullException.ThrowIfNull(crypto);
+        ArgumentNullException.ThrowIfNull(handler);
+        if (pending.Link != this)
+        {
+            throw new ArgumentException("The pending circuit belongs to another link.", nameof(pending));
+        }
+
+        var circuit = new ClientCircuit(this, pending.Id, crypto, handler);
+        if (!_table.TryOpen(pending.Id, createdByPeer: false, circuit, CircuitLinkEnd.Outward))
+        {
+            crypto.Dispose();
+            return null;
+        }
+
+        circuit.Start();
+        return circuit;
+    }
+
+    /// <summary>
+    /// Answers a peer's CREATE2: sends <paramref name="created2"/> (a CREATED2 cell the caller filled; the link takes
+    /// it), and starts a relay-side circuit that owns <paramref name="hop"/>. Returns null (having disposed the hop
+    /// and returned the cell) when the id is no longer waiting, for example because the peer destroyed it meanwhile.
+    /// </summary>
+    public RelayCircuit? AcceptRelayCircuit(CircuitId circuitId, CgoRelayHop hop, CellBuffer created2, ICircuitHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(hop);
+        ArgumentNullException.ThrowIfNull(handler);
+        var circuit = new RelayCircuit(this, circuitId, hop, handler);
+        if (!_table.TryOpen(circuitId, createdByPeer: true, circuit, CircuitLinkEnd.Inward))
+        {
+            hop.Dispose();
+            Pool.Return(created2);
+            return null;
+        }
+
+        created2.RawCircuitId = circuitId.Value;
+        created2.Command = CellCommand.Created2;
+        EnqueueControl(created2);
+        circuit.Start();
+        return circuit;
+    }
+
+    /// <summary>Refuses a peer's CREATE2 (or gives up an id of ours) with DESTROY.</summary>
+    public ValueTask<bool> RejectCircuitAsync(CircuitId circuitId, DestroyReason reason) => SendDestroyAsync(circuitId, reason);
+
+    /// <summary>Gives up a pending id of ours: tells the peer with DESTROY and absorbs its late answer.</summary>
+    public ValueTask<bool> AbandonAsync(PendingCircuit pending, DestroyReason reason = DestroyReason.Finished)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        pending.TryComplete(new CircuitCreateResponse(default, CircuitCloseReason.LocalClose, reason));
+        return SendDestroyAsync(pending.Id, reason);
+    }
+
+    internal ValueTask<bool> SendDestroyAsync(CircuitId circuitId, DestroyReason reason)
+    {
+        if (!_table.MarkDestroySent(circuitId, _time.GetTimestamp()))
+        {
+            return new ValueTask<bool>(false);
+        }
+
+        var cell = Pool.Rent();
+        DestroyBody.Encode(reason, Cell.WriteHeader(cell.Span, circuitId, CellCommand.Destroy));
+        return SendAsync(cell);
+    }
+
+    internal void Start(ILogger logger)
+    {
+        _metrics.LinkOpened();
+        NetworkLog.LinkOpened(logger, _number, Side == LinkSide.Initiator ? "initiator" : "responder", Kind);
+        _ = RunAsync();
+    }
+
+    private async ValueTask<bool> SendSlowAsync(CellBuffer cell, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _outbound.Writer.WriteAsync(cell, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ChannelClosedException)
+        {
+            Pool.Return(cell);
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            Pool.Return(cell);
+            throw;
+        }
+    }
+
+    // A cell the read loop must send (CREATED2, DESTROY, padding) is never dropped for a full queue; the rare wait
+    // happens off the read loop.
+    private void EnqueueControl(CellBuffer cell)
+    {
+        if (!_outbound.Writer.TryWrite(cell))
+        {
+            _ = SendSlowAsync(cell, CancellationToken.None).AsTask();
+        }
+    }
+
+    private bool TrySetCloseReason(LinkCloseReason reason) =>
+        Interlocked.CompareExchange(ref _closeReason, (int)reason, (int)LinkCloseReason.None) == (int)LinkCloseReason.None;
+
+    internal void Abort(LinkCloseReason reason)
+    {
+        TrySetCloseReason(reason);
+        _abortWrites = true;
+        _outbound.Writer.TryComplete();
+        if (_completion.Task.IsCompleted)
+        {
+            return;
+        }
+
+        try
+        {
+            _transport.Input.CancelPendingRead();
+            _transport.Output.CancelPendingFlush();
+            _lifetime.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The link finished closing meanwhile and released its pipes.
+        }
+    }
+
+    private async Task AbortAfterAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, _lifetime.Token).ConfigureAwait(false);
+            Abort(LinkCloseReason.LocalClose);
+        }
+        catch (OperationCanceledException)
+        {
+            // The link ended first.
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        await Task.Yield();
+        var writer = WriteLoopAsync();
+        var housekeeping = HousekeepingAsync();
+        LinkCloseReason reason;
+        try
+        {
+            reason = await ReadLoopAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            reason = LinkCloseReason.LocalAbort;
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            reason = LinkCloseReason.TransportError;
+        }
+        catch (Exception ex)
+        {
+            NetworkLog.LinkInternalError(_logger, _number, ex);
+            reason = LinkCloseReason.InternalError;
+        }
+
+        // The first reason recorded wins: a close requested locally, a writer failure, or the read loop's own.
+        TrySetCloseReason(reason);
+        reason = CloseReason;
+        try
+        {
+            if (reason != LinkCloseReason.LocalClose)
+            {
+                _abortWrites = true;
+                try
+                {
+                    _transport.Output.CancelPendingFlush();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The writer already completed the output.
+                }
+            }
+
+            _outbound.Writer.TryComplete();
+            await writer.ConfigureAwait(false);
+            DrainOutbound();
+            await _lifetime.CancelAsync().ConfigureAwait(false);
+            await housekeeping.ConfigureAwait(false);
+            await _transport.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            NetworkLog.LinkInternalError(_logger, _number, ex);
+        }
+        finally
+        {
+            CloseCircuits();
+            _noise.Dispose();
+            _metrics.LinkClosed(reason);
+            NetworkLog.LinkClosed(_logger, _number, reason);
+            _completion.TrySetResult(reason);
+        }
+    }
+
+    private async Task<LinkCloseReason> ReadLoopAsync()
+    {
+        var input = _transport.Input;
+        var scratch = new byte[LinkFraming.FrameLength];
+        while (true)
+        {
+            var result = await input.ReadAsync().ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var consumed = buffer.Start;
+            var examined = buffer.End;
+            var cells = 0;
+            var throttled = false;
+            try
+            {
+                if (result.IsCanceled)
+                {
+                    return CloseReason != LinkCloseReason.None ? CloseReason : LinkCloseReason.LocalAbort;
+                }
+
+                // The token bucket bounds how many frames this pass may open; the rest stay in the pipe.
+                var budget = RefillTokens();
+                while (buffer.Length >= LinkFraming.FrameLength)
+                {
+                    if (cells == budget)
+                    {
+                        throttled = true;
+                        break;
+                    }
+
+                    var frame = buffer.Slice(0, LinkFraming.FrameLength);
+                    ReadOnlySpan<byte> sealedFrame;
+                    if (frame.IsSingleSegment)
+                    {
+                        sealedFrame = frame.FirstSpan;
+                    }
+                    else
+                    {
+                        frame.CopyTo(scratch);
+                        sealedFrame = scratch;
+                    }
+
+                    var failure = ProcessFrame(sealedFrame);
+                    buffer = buffer.Slice(LinkFraming.FrameLength);
+                    consumed = buffer.Start;
+                    cells++;
+                    if (failure != LinkCloseReason.None)
+                    {
+                        return failure;
+                    }
+                }
+
+                if (throttled)
+                {
+                    // Frames are left unread on purpose: mark them unexamined so the next read returns at once.
+                    examined = consumed;
+                }
+                else if (result.IsCompleted)
+                {
+                    return buffer.Length == 0 ? LinkCloseReason.PeerClosed : LinkCloseReason.TruncatedFrame;
+                }
+            }
+            finally
+            {
+                input.AdvanceTo(consumed, examined);
+                if (cells > 0)
+                {
+                    _tokens -= cells;
+                    _metrics.CellsIn(cells, (long)cells * LinkFraming.FrameLength);
+                    Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+                }
+            }
+
+            if (throttled)
+            {
+                await ThrottleAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Tops the bucket up for the time since the last pass and returns how many whole cells it now allows.
+    private int RefillTokens()
+    {
+        var now = _time.GetTimestamp();
+        var elapsed = _time.GetElapsedTime(_tokensAt, now).TotalSeconds;
+        _tokensAt = now;
+        _tokens = Math.Min(_options.CellBurst, _tokens + (elapsed * _options.MaxCellsPerSecond));
+        return _tokens >= 1 ? (int)_tokens : 0;
+    }
+
+    private LinkCloseReason ProcessFrame(ReadOnlySpan<byte> sealedFrame)
+    {
+        var cell = Pool.Rent();
+        var error = _noise.Receiver.Decrypt(sealedFrame, cell.Span);
+        if (error != NoiseError.None)
+        {
+            Pool.Return(cell);
+            return error == NoiseError.NonceExhausted ? LinkCloseReason.NonceExhausted : LinkCloseReason.FrameAuthenticationFailed;
+        }
+
+        if (!Cell.TryDecode(cell.Span, Side, out var header, out _, out var decodeError)
+            || !_accepted.Check(header.Command, out decodeError))
+        {
+            Pool.Return(cell);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                NetworkLog.LinkProtocolViolation(_logger, _number, decodeError.ToString());
+            }
+
+            return LinkCloseReason.ProtocolViolation;
+        }
+
+        if (header.CircuitId is not { } circuitId)
+        {
+            // PADDING: its only effect is that the link is alive, already noted.
+            Pool.Return(cell);
+            return LinkCloseReason.None;
+        }
+
+        return Dispatch(circuitId, header.Command, cell);
+    }
+
+    private LinkCloseReason Dispatch(CircuitId id, CellCommand command, CellBuffer cell)
+    {
+        if (command == CellCommand.Create2)
+        {
+            return OnCreate2(id, cell);
+        }
+
+        if (!_table.TryGet(id.Value, out var entry))
+        {
+            // Unknown id: a cell racing a DESTROY that already removed it, or noise; never a reason to close the link.
+            Pool.Return(cell);
+            _metrics.CellsDropped(1);
+            return LinkCloseReason.None;
+        }
+
+        switch (command)
+        {
+            case CellCommand.Relay:
+            case CellCommand.RelayEarly:
+                if (entry.State == CircuitEntryState.Open)
+                {
+                    entry.Reactor!.EnqueueFromLink(entry.End, cell);
+                }
+                else
+                {
+                    Pool.Return(cell);
+                    _metrics.CellsDropped(1);
+                }
+
+                return LinkCloseReason.None;
+
+            case CellCommand.Created2:
+                if (entry.State == CircuitEntryState.Opening && !entry.CreatedByPeer
+                    && entry.Pending!.TryComplete(new CircuitCreateResponse(cell, CircuitCloseReason.None, DestroyReason.None)))
+                {
+                    return LinkCloseReason.None;
+                }
+
+                Pool.Return(cell);
+                if (entry.State == CircuitEntryState.Open)
+                {
+                    // A second answer on an open circuit: that circuit's fault, not the link's.
+                    entry.Reactor!.RequestClose(CircuitCloseReason.ProtocolViolation);
+                }
+                else
+                {
+                    _metrics.CellsDropped(1);
+                }
+
+                return LinkCloseReason.None;
+
+            case CellCommand.Destroy:
+                _ = DestroyBody.TryDecode(cell.Body, out var reason, out _);
+                Pool.Return(cell);
+                if (_table.Remove(id.Value, out entry))
+                {
+                    switch (entry.State)
+                    {
+                        case CircuitEntryState.Open:
+                            entry.Reactor!.OnDestroyed(entry.End);
+                            break;
+                        case CircuitEntryState.Opening when !entry.CreatedByPeer:
+                            entry.Pending!.TryComplete(new CircuitCreateResponse(default, CircuitCloseReason.DestroyedByPeer, reason));
+                            break;
+                    }
+                }
+
+                return LinkCloseReason.None;
+
+            default:
+                Pool.Return(cell);
+                return LinkCloseReason.ProtocolViolation;
+        }
+    }
+
+    private LinkCloseReason OnCreate2(CircuitId id, CellBuffer cell)
+    {
+        switch (_table.TryAddFromPeer(id))
+        {
+            case CircuitAddResult.Duplicate:
+                // Reusing a live id would let the peer splice cells into another circuit: a link-level violation.
+                Pool.Return(cell);
+                return LinkCloseReason.ProtocolViolation;
+
+            case CircuitAddResult.Full:
+                Pool.Return(cell);
+                var destroy = Pool.Rent();
+                DestroyBody.Encode(DestroyReason.ResourceLimit, Cell.WriteHeader(destroy.Span, id, CellCommand.Destroy));
+                EnqueueControl(destroy);
+                return LinkCloseReason.None;
+        }
+
+        if (_handler is null)
+        {
+            Pool.Return(cell);
+            _ = SendDestroyAsync(id, DestroyReason.Protocol).AsTask();
+            return LinkCloseReason.None;
+        }
+
+        try
+        {
+            _handler.OnCreateRequest(this, id, cell);
+        }
+#pragma warning disable CA1031 // A handler's fault refuses this circuit and must not end the link.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            NetworkLog.CircuitHandlerError(_logger, ex);
+            _ = SendDestroyAsync(id, DestroyReason.Internal).AsTask();
+        }
+
+        return LinkCloseReason.None;
+    }
+
+    private async ValueTask ThrottleAsync()
+    {
+        // Reading pauses until the bucket holds a whole cell again; TCP back-pressure then slows the peer.
+        var delay = TimeSpan.FromSeconds(Math.Max(1 - _tokens, 0) / _options.MaxCellsPerSecond);
+        NetworkLog.LinkThrottled(_logger, _number, delay);
+        await Task.Delay(delay, _time, _lifetime.Token).ConfigureAwait(false);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _outbound.Reader;
+        var output = _transport.Output;
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                if (_abortWrites)
+                {
+                    return;
+                }
+
+                var cells = 0;
+                while (cells < _options.MaxCellsPerFlush && reader.TryRead(out var cell))
+                {
+                    var span = output.GetSpan(LinkFraming.FrameLength);
+                    var error = _noise.Sender.Encrypt(cell.Span, span);
+                    Pool.Return(cell);
+                    if (error != NoiseError.None)
+                    {
+                        Abort(LinkCloseReason.NonceExhausted);
+                        return;
+                    }
+
+                    output.Advance(LinkFraming.FrameLength);
+                    cells++;
+                }
+
+                var flush = await output.FlushAsync().ConfigureAwait(false);
+                _metrics.CellsOut(cells, (long)cells * LinkFraming.FrameLength);
+                Volatile.Write(ref _lastSent, _time.GetTimestamp());
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    Abort(LinkCloseReason.PeerClosed);
+                    return;
+                }
+            }
+
+            // The queue was completed: a graceful close ends the stream after the last cell.
+            if (!_abortWrites)
+            {
+                await output.CompleteAsync().ConfigureAwait(false);
+                _transport.Input.CancelPendingRead();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            Abort(LinkCloseReason.TransportError);
+        }
+#pragma warning disable CA1031 // The writer's catch ladder: any fault closes this link, never the process.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            NetworkLog.LinkInternalError(_logger, _number, ex);
+            Abort(LinkCloseReason.InternalError);
+        }
+    }
+
+    private void DrainOutbound()
+    {
+        while (_outbound.Reader.TryRead(out var cell))
+        {
+            Pool.Return(cell);
+        }
+    }
+
+    private async Task HousekeepingAsync()
+    {
+        var tick = TimeSpan.FromTicks(Math.Min(Math.Min(_options.KeepaliveInterval.Ticks, _options.IdleTimeout.Ticks), _options.DestroyedCircuitLinger.Ticks) / 4);
+        using var timer = new PeriodicTimer(tick, _time);
+        var lingerTicks = (long)(_options.DestroyedCircuitLinger.TotalSeconds * _time.TimestampFrequency);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_lifetime.Token).ConfigureAwait(false))
+            {
+                var now = _time.GetTimestamp();
+                if (_time.GetElapsedTime(Volatile.Read(ref _lastReceived), now) >= _options.IdleTimeout)
+                {
+                    Abort(LinkCloseReason.IdleTimeout);
+                    return;
+                }
+
+                if (_time.GetElapsedTime(Volatile.Read(ref _lastSent), now) >= _options.KeepaliveInterval)
+                {
+                    var padding = Pool.Rent();
+                    PaddingBody.Encode(Cell.WriteHeader(padding.Span, null, CellCommand.Padding));
+                    if (!_outbound.Writer.TryWrite(padding))
+                    {
+                        // A full queue means traffic is flowing; no keepalive is needed.
+                        Pool.Return(padding);
+                    }
+                }
+
+                _table.SweepDestroyed(now, lingerTicks);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The link is closing.
+        }
+    }
+
+    private void CloseCircuits()
+    {
+        foreach (var entry in _table.TakeAll())
+        {
+            switch (entry.State)
+            {
+                case CircuitEntryState.Open:
+                    entry.Reactor!.OnLinkClosed(entry.End);
+                    break;
+                case CircuitEntryState.Opening when !entry.CreatedByPeer:
+                    entry.Pending!.TryComplete(new CircuitCreateResponse(default, CircuitCloseReason.LinkClosed, DestroyReason.ChannelClosed));
+                    break;
+            }
+        }
+    }
+}

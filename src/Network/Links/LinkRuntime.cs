@@ -1,0 +1,173 @@
+using System.Diagnostics.Metrics;
+using HiddenPoint.Crypto.Keys;
+using HiddenPoint.Network.Cells;
+using HiddenPoint.Network.Circuits;
+using HiddenPoint.Network.Diagnostics;
+using HiddenPoint.Protocol.Cells;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NSec.Cryptography;
+
+namespace HiddenPoint.Network.Links;
+
+/// <summary>The outcome of opening a link: the link, or why the handshake failed (the transport is then closed).</summary>
+/// <param name="Link">The open link, when the handshake succeeded.</param>
+/// <param name="Failure">Why it failed, or <see cref="LinkCloseReason.None"/>.</param>
+public readonly record struct LinkOpenResult(Link? Link, LinkCloseReason Failure)
+{
+    /// <summary>True when <see cref="Link"/> is set.</summary>
+    public bool IsOpen => Link is not null;
+}
+
+/// <summary>
+/// Opens links: runs the Noise handshake over a transport (with <see cref="LinkOptions.HandshakeTimeout"/>), then
+/// starts the link. Holds what every link and circuit of a process shares: options, clock, logger, metrics and the
+/// cell pool. Register one per process (a singleton).
+/// </summary>
+public sealed class LinkRuntime : IDisposable
+{
+    private long _nextLinkNumber;
+
+    /// <summary>Creates the runtime; both options are validated here, so a bad value fails at start.</summary>
+    public LinkRuntime(
+        IOptions<LinkOptions> linkOptions,
+        IOptions<CircuitOptions> circuitOptions,
+        TimeProvider timeProvider,
+        ILoggerFactory loggerFactory,
+        IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(linkOptions);
+        ArgumentNullException.ThrowIfNull(circuitOptions);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        LinkOptions = linkOptions.Value;
+        CircuitOptions = circuitOptions.Value;
+        LinkOptions.Validate();
+        CircuitOptions.Validate();
+        TimeProvider = timeProvider;
+        Logger = loggerFactory.CreateLogger("HiddenPoint.Network");
+        Metrics = new NetworkMetrics(meterFactory);
+        Pool = new CellPool();
+    }
+
+    /// <summary>The link options in force.</summary>
+    public LinkOptions LinkOptions { get; }
+
+    /// <summary>The circuit options in force.</summary>
+    public CircuitOptions CircuitOptions { get; }
+
+    /// <summary>The clock every timeout reads.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>The buffers cells travel in.</summary>
+    public CellPool Pool { get; }
+
+    internal ILogger Logger { get; }
+
+    internal NetworkMetrics Metrics { get; }
+
+    /// <summary>
+    /// Opens a link as initiator. <paramref name="expectedResponder"/> is the relay's link key as the consensus lists
+    /// it: a responder with any other key fails the handshake (<see cref="LinkCloseReason.HandshakeAuthenticationFailed"/>)
+    /// before any cell flows. <paramref name="localStatic"/> is this relay's link key for
+    /// <see cref="LinkKind.RelayToRelay"/> (an X25519 key pair) and must be null for a client link. The transport
+    /// belongs to the link (or is disposed on failure).
+    /// </summary>
+    public async Task<LinkOpenResult> ConnectAsync(
+        LinkTransport transport,
+        LinkKind kind,
+        LinkPublicKey expectedResponder,
+        Key? localStatic,
+        ILinkHandler? handler = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        if ((kind == LinkKind.RelayToRelay) != (localStatic is not null))
+        {
+            throw new ArgumentException("A relay link needs this relay's link key; a client link must not have one.", nameof(localStatic));
+        }
+
+        if (expectedResponder.Key.Bytes.Length != X25519PublicKey.Length)
+        {
+            throw new ArgumentException("The expected responder key is empty.", nameof(expectedResponder));
+        }
+
+        using var clock = new CancellationTokenSource(LinkOptions.HandshakeTimeout, TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, clock.Token);
+        HandshakeOutcome outcome;
+        try
+        {
+            outcome = await LinkHandshake.InitiateAsync(transport, kind, localStatic, expectedResponder, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsHandshakeFault(ex))
+        {
+            outcome = new HandshakeOutcome(null, kind, Map(ex, cancellationToken));
+        }
+
+        return await FinishAsync(transport, outcome, LinkSide.Initiator, expectedResponder, handler).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Accepts a link as responder with this relay's link key. An XK initiator's proven key is then on
+    /// <see cref="Link.PeerLinkKey"/> for the caller to match against the consensus; a client stays anonymous.
+    /// </summary>
+    public async Task<LinkOpenResult> AcceptAsync(
+        LinkTransport transport,
+        Key localStatic,
+        AcceptedLinkKinds accepted,
+        ILinkHandler? handler,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(localStatic);
+        using var clock = new CancellationTokenSource(LinkOptions.HandshakeTimeout, TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, clock.Token);
+        HandshakeOutcome outcome;
+        try
+        {
+            outcome = await LinkHandshake.RespondAsync(transport, localStatic, accepted, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsHandshakeFault(ex))
+        {
+            outcome = new HandshakeOutcome(null, default, Map(ex, cancellationToken));
+        }
+
+        LinkPublicKey? peer = null;
+        if (outcome.Transport?.RemoteStaticKey is { } remote)
+        {
+            peer = new LinkPublicKey(X25519PublicKey.FromBytes(remote.Export(KeyBlobFormat.RawPublicKey)));
+        }
+
+        return await FinishAsync(transport, outcome, LinkSide.Responder, peer, handler).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => Metrics.Dispose();
+
+    private static bool IsHandshakeFault(Exception ex) =>
+        ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException;
+
+    private static LinkCloseReason Map(Exception ex, CancellationToken caller) => ex switch
+    {
+        OperationCanceledException when caller.IsCancellationRequested => LinkCloseReason.LocalAbort,
+        OperationCanceledException => LinkCloseReason.HandshakeTimeout,
+        _ => LinkCloseReason.TransportError,
+    };
+
+    private async Task<LinkOpenResult> FinishAsync(
+        LinkTransport transport, HandshakeOutcome outcome, LinkSide side, LinkPublicKey? peer, ILinkHandler? handler)
+    {
+        if (outcome.Transport is null)
+        {
+            Metrics.HandshakeFailed(outcome.Failure);
+            NetworkLog.HandshakeFailed(Logger, outcome.Failure);
+            await transport.DisposeAsync().ConfigureAwait(false);
+            return new LinkOpenResult(null, outcome.Failure);
+        }
+
+        var number = Interlocked.Increment(ref _nextLinkNumber);
+        var link = new Link(number, transport, outcome.Transport, outcome.Kind, side, peer, this, handler);
+        link.Start(Logger);
+        return new LinkOpenResult(link, LinkCloseReason.None);
+    }
+}
