@@ -12,7 +12,6 @@ using HiddenPoint.Protocol.Cells;
 using HiddenPoint.Protocol.Relay;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using NSec.Cryptography;
 
 namespace HiddenPoint.Benchmarks;
 
@@ -33,7 +32,7 @@ public class CircuitBenchmarks
     private Link _clientLink = null!;
     private Link _relayLink = null!;
     private ClientCircuit _circuit = null!;
-    private Key _relayKey = null!;
+    private HiddenPoint.Crypto.Keys.LinkKey _relayKey = null!;
     private byte[] _payload = null!;
 
     [GlobalSetup]
@@ -51,8 +50,8 @@ public class CircuitBenchmarks
         var accept = listener.AcceptAsync();
         client.Connect(listener.LocalEndPoint!);
         var server = accept.GetAwaiter().GetResult();
-        _relayKey = Key.Create(KeyAgreementAlgorithm.X25519);
-        var relayPublic = new LinkPublicKey(X25519PublicKey.FromBytes(_relayKey.PublicKey.Export(KeyBlobFormat.RawPublicKey)));
+        _relayKey = HiddenPoint.Crypto.Keys.LinkKey.Generate();
+        var relayPublic = _relayKey.Public;
         var keyMaterial = RandomNumberGenerator.GetBytes(CgoSizes.KeyMaterialLength(CgoAesKeySize.Aes128));
         var acceptor = new Acceptor(keyMaterial, _relayHandler);
         var accepted = _runtime.AcceptAsync(LinkTransport.FromSocket(server), _relayKey, AcceptedLinkKinds.All, acceptor);

@@ -8,7 +8,6 @@ using HiddenPoint.Network.Links;
 using HiddenPoint.Protocol.Cells;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using NSec.Cryptography;
 
 namespace HiddenPoint.Benchmarks;
 
@@ -28,7 +27,7 @@ public class LinkBenchmarks
     private MeterListener _listener = null!;
     private Link _sender = null!;
     private Link _receiver = null!;
-    private Key _relayKey = null!;
+    private HiddenPoint.Crypto.Keys.LinkKey _relayKey = null!;
     private long _received;
     private long _target;
     private TaskCompletionSource _arrived = new();
@@ -65,9 +64,8 @@ public class LinkBenchmarks
         var accept = listenerSocket.AcceptAsync();
         client.Connect(listenerSocket.LocalEndPoint!);
         var server = accept.GetAwaiter().GetResult();
-        _relayKey = Key.Create(KeyAgreementAlgorithm.X25519);
-        var relayPublic = new HiddenPoint.Crypto.Keys.LinkPublicKey(
-            HiddenPoint.Crypto.Keys.X25519PublicKey.FromBytes(_relayKey.PublicKey.Export(KeyBlobFormat.RawPublicKey)));
+        _relayKey = HiddenPoint.Crypto.Keys.LinkKey.Generate();
+        var relayPublic = _relayKey.Public;
         var accepted = _runtime.AcceptAsync(LinkTransport.FromSocket(server), _relayKey, AcceptedLinkKinds.All, null);
         var connected = _runtime.ConnectAsync(LinkTransport.FromSocket(client), LinkKind.ClientToRelay, relayPublic, null);
         _sender = connected.GetAwaiter().GetResult().Link ?? throw new InvalidOperationException("connect failed");

@@ -4,7 +4,6 @@ using System.IO.Pipelines;
 using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Crypto.Noise;
 using HiddenPoint.Network.Links;
-using NSec.Cryptography;
 
 namespace HiddenPoint.Network.Tests;
 
@@ -14,8 +13,7 @@ internal static class RawPeer
     /// <summary>Runs the client side of an NK handshake by hand and returns the transport keys.</summary>
     public static async Task<NoiseTransport> InitiateClientAsync(IDuplexPipe pipe, LinkPublicKey responder)
     {
-        var remote = PublicKey.Import(KeyAgreementAlgorithm.X25519, responder.Key.Bytes, KeyBlobFormat.RawPublicKey);
-        using var handshake = NoiseHandshake.CreateInitiator(NoiseProtocol.ClientToRelay, NoisePrologues.HpcLink, null, remote);
+        using var handshake = NoiseHandshake.CreateInitiator(NoiseProtocol.ClientToRelay, NoisePrologues.HpcLink, null, responder.Key);
         var message = new byte[LinkFraming.MaxHandshakeMessageLength];
         Assert.Equal(NoiseError.None, handshake.WriteMessage([], message, out var written));
         var prefix = new byte[3];
@@ -29,7 +27,7 @@ internal static class RawPeer
     }
 
     /// <summary>Runs the relay side of an NK handshake by hand.</summary>
-    public static async Task<NoiseTransport> RespondClientAsync(IDuplexPipe pipe, Key localStatic)
+    public static async Task<NoiseTransport> RespondClientAsync(IDuplexPipe pipe, LinkKey localStatic)
     {
         using var handshake = NoiseHandshake.CreateResponder(NoiseProtocol.ClientToRelay, NoisePrologues.HpcLink, localStatic);
         var kind = await ReadExactAsync(pipe.Input, 1);

@@ -13,7 +13,6 @@ using HiddenPoint.Protocol.Cells;
 using HiddenPoint.Protocol.Relay;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using NSec.Cryptography;
 
 namespace HiddenPoint.Network.Tests;
 
@@ -40,10 +39,9 @@ internal static class TestNetwork
             meters ?? new TestMeterFactory());
     }
 
-    public static Key NewLinkKey() => Key.Create(KeyAgreementAlgorithm.X25519);
+    public static LinkKey NewLinkKey() => LinkKey.Generate();
 
-    public static LinkPublicKey PublicOf(Key key) =>
-        new(X25519PublicKey.FromBytes(key.PublicKey.Export(KeyBlobFormat.RawPublicKey)));
+    public static LinkPublicKey PublicOf(LinkKey key) => key.Public;
 
     /// <summary>Two transports joined by in-memory pipes.</summary>
     public static (LinkTransport A, LinkTransport B, DuplexPipe RawA, DuplexPipe RawB) PipePair()

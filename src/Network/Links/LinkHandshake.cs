@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.IO.Pipelines;
 using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Crypto.Noise;
-using NSec.Cryptography;
 
 namespace HiddenPoint.Network.Links;
 
@@ -17,16 +16,10 @@ internal readonly record struct HandshakeOutcome(NoiseTransport? Transport, Link
 internal static class LinkHandshake
 {
     public static async Task<HandshakeOutcome> InitiateAsync(
-        IDuplexPipe pipe, LinkKind kind, Key? localStatic, LinkPublicKey expectedResponder, CancellationToken cancellationToken)
+        IDuplexPipe pipe, LinkKind kind, LinkKey? localStatic, LinkPublicKey expectedResponder, CancellationToken cancellationToken)
     {
-        if (!PublicKey.TryImport(KeyAgreementAlgorithm.X25519, expectedResponder.Key.Bytes, KeyBlobFormat.RawPublicKey, out var remote))
-        {
-            // A listed key no X25519 implementation accepts: nobody can prove it, so no link can open.
-            return new HandshakeOutcome(null, kind, LinkCloseReason.HandshakeAuthenticationFailed);
-        }
-
         using var handshake = NoiseHandshake.CreateInitiator(
-            LinkKinds.Protocol(kind), NoisePrologues.HpcLink, kind == LinkKind.RelayToRelay ? localStatic : null, remote);
+            LinkKinds.Protocol(kind), NoisePrologues.HpcLink, kind == LinkKind.RelayToRelay ? localStatic : null, expectedResponder.Key);
         var scratch = new byte[LinkFraming.MaxHandshakeMessageLength];
         var first = true;
         while (!handshake.IsComplete)
@@ -52,7 +45,7 @@ internal static class LinkHandshake
     }
 
     public static async Task<HandshakeOutcome> RespondAsync(
-        IDuplexPipe pipe, Key localStatic, AcceptedLinkKinds accepted, CancellationToken cancellationToken)
+        IDuplexPipe pipe, LinkKey localStatic, AcceptedLinkKinds accepted, CancellationToken cancellationToken)
     {
         var (kindByte, readFailure) = await ReadKindAsync(pipe.Input, cancellationToken).ConfigureAwait(false);
         if (readFailure != LinkCloseReason.None)

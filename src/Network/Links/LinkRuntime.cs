@@ -6,7 +6,6 @@ using HiddenPoint.Network.Diagnostics;
 using HiddenPoint.Protocol.Cells;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NSec.Cryptography;
 
 namespace HiddenPoint.Network.Links;
 
@@ -77,7 +76,7 @@ public sealed class LinkRuntime : IDisposable
         LinkTransport transport,
         LinkKind kind,
         LinkPublicKey expectedResponder,
-        Key? localStatic,
+        LinkKey? localStatic,
         ILinkHandler? handler = null,
         CancellationToken cancellationToken = default)
     {
@@ -113,7 +112,7 @@ public sealed class LinkRuntime : IDisposable
     /// </summary>
     public async Task<LinkOpenResult> AcceptAsync(
         LinkTransport transport,
-        Key localStatic,
+        LinkKey localStatic,
         AcceptedLinkKinds accepted,
         ILinkHandler? handler,
         CancellationToken cancellationToken = default)
@@ -135,7 +134,7 @@ public sealed class LinkRuntime : IDisposable
         LinkPublicKey? peer = null;
         if (outcome.Transport?.RemoteStaticKey is { } remote)
         {
-            peer = new LinkPublicKey(X25519PublicKey.FromBytes(remote.Export(KeyBlobFormat.RawPublicKey)));
+            peer = new LinkPublicKey(remote);
         }
 
         return await FinishAsync(transport, outcome, LinkSide.Responder, peer, handler).ConfigureAwait(false);
