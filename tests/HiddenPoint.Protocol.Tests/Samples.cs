@@ -1,4 +1,5 @@
 using System.Net;
+using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Protocol.Cells;
 using HiddenPoint.Protocol.Relay;
 
@@ -22,7 +23,7 @@ internal static class Samples
     public static byte[] Bytes(int length, byte start) =>
         Enumerable.Range(0, length).Select(i => unchecked((byte)(start + i))).ToArray();
 
-    public static Ed25519Id Identity => new(Bytes(32, 0x10));
+    public static RelayId Identity => new(Ed25519PublicKey.FromBytes(Bytes(32, 0x10)));
 
     public static LinkSpecifiers Target => new(
         Identity,

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
+using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Protocol.Wire;
 
 namespace HiddenPoint.Protocol.Relay;
@@ -63,7 +64,7 @@ public sealed class LinkSpecifiers
     private readonly UnrecognizedLinkSpecifier[] _unrecognized;
 
     /// <summary>Builds a set; an address of the wrong family, port zero or no address at all throws.</summary>
-    public LinkSpecifiers(Ed25519Id identity, IPEndPoint? ipv4, IPEndPoint? ipv6, IReadOnlyList<UnrecognizedLinkSpecifier>? unrecognized = null)
+    public LinkSpecifiers(RelayId identity, IPEndPoint? ipv4, IPEndPoint? ipv6, IReadOnlyList<UnrecognizedLinkSpecifier>? unrecognized = null)
     {
         if (ipv4 is null && ipv6 is null)
         {
@@ -92,7 +93,7 @@ public sealed class LinkSpecifiers
     }
 
     /// <summary>The relay's Ed25519 identity.</summary>
-    public Ed25519Id Identity { get; }
+    public RelayId Identity { get; }
 
     /// <summary>The IPv4 endpoint, if any.</summary>
     public IPEndPoint? IPv4 { get; }
@@ -110,7 +111,7 @@ public sealed class LinkSpecifiers
     {
         get
         {
-            var length = 1 + 2 + Ed25519Id.Length; // count; identity
+            var length = 1 + 2 + Ed25519PublicKey.Length; // count; identity
             if (IPv4 is not null)
             {
                 length += 2 + IPv4Length;
@@ -141,7 +142,7 @@ public sealed class LinkSpecifiers
             return false;
         }
 
-        Ed25519Id? identity = null;
+        RelayId? identity = null;
         IPEndPoint? ipv4 = null;
         IPEndPoint? ipv6 = null;
         List<UnrecognizedLinkSpecifier>? unrecognized = null;
@@ -198,7 +199,7 @@ public sealed class LinkSpecifiers
 
                     break;
                 case LinkSpecifierType.Ed25519Id:
-                    if (data.Length != Ed25519Id.Length)
+                    if (data.Length != Ed25519PublicKey.Length)
                     {
                         error = new DecodeError(DecodeErrorKind.BadLinkSpecifier, specAt, "identity specifier has the wrong length");
                         return false;
@@ -210,7 +211,7 @@ public sealed class LinkSpecifiers
                         return false;
                     }
 
-                    identity = new Ed25519Id(data);
+                    identity = new RelayId(Ed25519PublicKey.FromBytes(data));
                     break;
                 default:
                     (unrecognized ??= []).Add(new UnrecognizedLinkSpecifier(type, data));
@@ -250,8 +251,8 @@ public sealed class LinkSpecifiers
         }
 
         writer.WriteU8((byte)LinkSpecifierType.Ed25519Id);
-        writer.WriteU8(Ed25519Id.Length);
-        Identity.CopyTo(writer.Reserve(Ed25519Id.Length));
+        writer.WriteU8(Ed25519PublicKey.Length);
+        Identity.Key.Bytes.CopyTo(writer.Reserve(Ed25519PublicKey.Length));
         foreach (var spec in _unrecognized)
         {
             writer.WriteU8((byte)spec.Type);
