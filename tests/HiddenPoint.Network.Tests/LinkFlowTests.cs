@@ -129,7 +129,10 @@ public sealed class LinkAllocationTests(ITestOutputHelper output)
         await PushAsync(client, counter, Cells);
         var perCell = (double)(GC.GetTotalAllocatedBytes(precise: true) - before) / Cells;
         output.WriteLine($"allocated per cell, both ends: {perCell:F2} bytes");
-        Assert.True(perCell < 8, $"{perCell:F2} bytes per cell");
+        // The smallest object is 24 bytes, so anything below that means no object per cell: what remains is per batch
+        // (pipe and task completions), which the process-wide count cannot separate from other threads' work. The exact
+        // figure (0 B per cell) comes from LinkBenchmarks' memory diagnoser.
+        Assert.True(perCell < 24, $"{perCell:F2} bytes per cell");
         await client.DisposeAsync();
         await relay.Completion.WaitAsync(TestNetwork.Timeout);
     }
