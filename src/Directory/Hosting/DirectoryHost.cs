@@ -47,6 +47,8 @@ internal static class DirectoryHost
         }
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // Per-request lines would drown the rounds' own log; failures are still reported.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging?.Invoke(builder.Logging);
         var state = new AuthorityState(options, clock);
         builder.Services.AddSingleton(state);
