@@ -152,7 +152,8 @@ public sealed class AuthorityHostTests : IDisposable
             using var refused = await http.PostAsync(new Uri($"http://127.0.0.1:{authorities[0].Port}/hpc/descriptor"), junk).ConfigureAwait(true);
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
 
-            // Rounds run every 4 s; allow a few of them.
+            // Rounds run every 4 s; allow a few of them. A round whose votes were written before the uploads lists
+            // no relay, so wait for one that lists it.
             var deadline = DateTimeOffset.UtcNow.AddSeconds(40);
             byte[][]? agreed = null;
             while (DateTimeOffset.UtcNow < deadline)
@@ -198,5 +199,8 @@ public sealed class AuthorityHostTests : IDisposable
     private static DateTimeOffset DocumentWriterTime(DateTimeOffset now) => DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
 
     private static bool SignedByAll(byte[] document, AuthorityId[] pinned) =>
-        UnverifiedConsensus.TryParse(document, out var consensus, out _) && consensus.VerifySignatures(pinned) is { IsValid: true, ValidSignatures: 3 };
+        UnverifiedConsensus.TryParse(document, out var consensus, out _) &&
+        consensus.VerifySignatures(pinned) is { IsValid: true, ValidSignatures: 3 } check &&
+        check.Value.CheckValidAt(DateTimeOffset.UtcNow, null).Value is { } value &&
+        value.TryGetRelay(Relay(1).Id, out _);
 }
