@@ -115,6 +115,51 @@ public sealed class AuthorityHostTests : IDisposable
     }
 
     [Fact]
+    public async Task The_HTTP_API_answers_refusals_with_their_reasons()
+    {
+        var (folder, _) = NewAuthority(1);
+        var port = FreePort();
+        var app = DirectoryHost.Build(
+            new AuthorityOptions { DataDirectory = folder, Nickname = "auth1", Listen = "127.0.0.1:" + port, UploadsPerWindow = 1 },
+            new ManualClock(Start.AddMinutes(1)), // the first vote is due at 08:30 on this clock: no round runs
+
+            logging => logging.ClearProviders());
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await app.StartAsync().ConfigureAwait(true);
+        try
+        {
+            async Task<(HttpStatusCode Status, string Body)> Send(HttpMethod method, string path, byte[]? body = null)
+            {
+                using var request = new HttpRequestMessage(method, new Uri($"http://127.0.0.1:{port}{path}"));
+                if (body is not null)
+                {
+                    request.Content = new ByteArrayContent(body);
+                }
+
+                using var response = await http.SendAsync(request).ConfigureAwait(true);
+                return (response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(true));
+            }
+
+            Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Get, "/hpc/consensus").ConfigureAwait(true)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Get, "/hpc/vote").ConfigureAwait(true)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Get, "/hpc/signature").ConfigureAwait(true)).Status);
+            Assert.Equal((HttpStatusCode.BadRequest, "Malformed\n"), await Send(HttpMethod.Post, "/hpc/vote", "hpc-vote 1\n"u8.ToArray()).ConfigureAwait(true));
+            Assert.Equal((HttpStatusCode.Conflict, "NoPendingConsensus\n"), await Send(HttpMethod.Post, "/hpc/signature", "directory-signature a b\n"u8.ToArray()).ConfigureAwait(true));
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await Send(HttpMethod.Post, "/hpc/descriptor", new byte[RelayDescriptor.MaxSize + 1]).ConfigureAwait(true)).Status);
+            var malformed = await Send(HttpMethod.Post, "/hpc/descriptor", "x\n"u8.ToArray()).ConfigureAwait(true);
+            Assert.Equal(HttpStatusCode.BadRequest, malformed.Status);
+            Assert.StartsWith("Malformed: ", malformed.Body, StringComparison.Ordinal);
+            Assert.Equal((HttpStatusCode.TooManyRequests, "RateLimited\n"), await Send(HttpMethod.Post, "/hpc/descriptor", Descriptor(1, Start)).ConfigureAwait(true));
+            Assert.Equal((HttpStatusCode.OK, ""), await Send(HttpMethod.Get, "/hpc/descriptors").ConfigureAwait(true));
+        }
+        finally
+        {
+            await app.StopAsync().ConfigureAwait(true);
+            await app.DisposeAsync().ConfigureAwait(true);
+        }
+    }
+
+    [Fact]
     public async Task Three_authorities_on_loopback_publish_identical_consensus_signed_by_all()
     {
         var authorities = Enumerable.Range(1, 3).Select(n => (Nickname: "auth" + n, Key: NewAuthority(n), Port: FreePort())).ToArray();

@@ -61,9 +61,23 @@ internal sealed partial class VotingRound : BackgroundService
             {
                 break;
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+            {
+                // A failed round (a full disk, a vote that cannot be written) must not stop the authority: the
+                // next period is tried afresh.
+                Log.RoundFailed(_logger, period.ValidAfter, e);
+                await DelayUntil(period.ValidAfter, stoppingToken).ConfigureAwait(false);
+            }
         }
 
-        _state.SaveDescriptors();
+        try
+        {
+            _state.SaveDescriptors();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.SaveFailed(_logger, e);
+        }
     }
 
     private async Task RunRound(VotingPeriod period, DateTimeOffset voteAt, DateTimeOffset computeAt, CancellationToken cancel)
@@ -176,6 +190,12 @@ internal sealed partial class VotingRound : BackgroundService
 
         [LoggerMessage(2004, LogLevel.Information, "Authority {Peer} refused {Path}: HTTP {Status}", EventName = "PeerRefused")]
         public static partial void PeerRefused(ILogger logger, string peer, string path, int status);
+
+        [LoggerMessage(2006, LogLevel.Error, "The round for {ValidAfter} failed", EventName = "RoundFailed")]
+        public static partial void RoundFailed(ILogger logger, DateTimeOffset validAfter, Exception exception);
+
+        [LoggerMessage(2007, LogLevel.Error, "Could not save the descriptors at shutdown", EventName = "SaveFailed")]
+        public static partial void SaveFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(2005, LogLevel.Information, "Authority {Peer} unreachable for {Path}: {Reason}", EventName = "PeerUnreachable")]
         public static partial void PeerUnreachable(ILogger logger, string peer, string path, string reason);
