@@ -46,7 +46,7 @@ internal static class Program
         Exit codes: 0 success, 1 failure, 2 invalid options, 64 usage error.
         """;
 
-    private static async Task<int> Main(string[] args)
+    internal static async Task<int> Main(string[] args)
     {
         switch (args)
         {
