@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using HiddenPoint.Crypto.Keys;
+using HiddenPoint.DirectoryAuthority.Descriptors;
+using HiddenPoint.Protocol.Documents;
+
+namespace HiddenPoint.DirectoryAuthority.Voting;
+
+/// <summary>The times of one voting period.</summary>
+/// <param name="ValidAfter">Start of the period.</param>
+/// <param name="FreshUntil">When the next consensus is expected (one interval later).</param>
+/// <param name="ValidUntil">End of the period (three intervals after the start, so a missed round is survived).</param>
+public readonly record struct VotingPeriod(DateTimeOffset ValidAfter, DateTimeOffset FreshUntil, DateTimeOffset ValidUntil)
+{
+    /// <summary>How many intervals a consensus stays valid.</summary>
+    public const int ValidIntervals = 3;
+
+    /// <summary>The period that starts at the first interval boundary (counted from the Unix epoch) after <paramref name="now"/>.</summary>
+    public static VotingPeriod Next(DateTimeOffset now, TimeSpan interval)
+    {
+        var seconds = (long)interval.TotalSeconds;
+        ArgumentOutOfRangeException.ThrowIfLessThan(seconds, 1, nameof(interval));
+        var start = ((now.ToUnixTimeSeconds() / seconds) + 1) * seconds;
+        var validAfter = DateTimeOffset.FromUnixTimeSeconds(start);
+        return new(validAfter, validAfter.AddSeconds(seconds), validAfter.AddSeconds(seconds * ValidIntervals));
+    }
+}
+
+/// <summary>Writes this authority's vote from its descriptor store.</summary>
+public static class VoteComposer
+{
+    /// <summary>
+    /// Builds and signs a vote for <paramref name="period"/> listing the store's listable relays at
+    /// <paramref name="now"/>, with flags by <paramref name="thresholds"/> and weight the advertised bandwidth in
+    /// kilobytes per second (at least 1). The vote's parameters are <paramref name="parameters"/> plus the thresholds.
+    /// </summary>
+    public static byte[] Compose(
+        DescriptorStore store,
+        AuthorityIdentityKey key,
+        AuthorityEntry self,
+        VotingPeriod period,
+        FlagThresholds thresholds,
+        IEnumerable<KeyValuePair<string, int>> parameters,
+        DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(self);
+        ArgumentNullException.ThrowIfNull(thresholds);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var relays = store.Listable(now).Select(stored =>
+        {
+            var d = stored.Descriptor;
+            return new RelayStatus(
+                d.Identity, d.Nickname, d.Addresses, d.LinkKey, d.CircuitHandshakeKey,
+                thresholds.FlagsFor(d, stored.FirstSeen, now), Math.Max(1u, d.Bandwidth / 1000));
+        }).ToArray();
+        var allParameters = parameters.Where(p => !p.Key.StartsWith("Flag", StringComparison.Ordinal)).Concat(thresholds.ToParameters());
+        var builder = new NetworkStatusBuilder
+        {
+            ValidAfter = period.ValidAfter,
+            FreshUntil = period.FreshUntil,
+            ValidUntil = period.ValidUntil,
+            Parameters = new NetworkParameters(allParameters),
+            SharedRandomValue = RandomNumberGenerator.GetBytes(NetworkStatus.SharedRandomLength),
+            Authorities = [self],
+            Relays = relays,
+        };
+        return builder.BuildVote(key);
+    }
+}

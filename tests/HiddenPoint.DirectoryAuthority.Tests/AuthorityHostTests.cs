@@ -1,0 +1,251 @@
+using System.Net;
+using System.Net.Sockets;
+using HiddenPoint.Crypto.Keys;
+using HiddenPoint.DirectoryAuthority.Hosting;
+using HiddenPoint.DirectoryAuthority.Voting;
+using HiddenPoint.Protocol.Documents;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using static HiddenPoint.DirectoryAuthority.Tests.Fixtures;
+
+namespace HiddenPoint.DirectoryAuthority.Tests;
+
+public sealed class AuthorityHostTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "hpc-directory-tests-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private (string Folder, AuthorityId Id) NewAuthority(int n)
+    {
+        var folder = Path.Combine(_root, "auth" + n);
+        using var key = AuthorityIdentityKey.Generate();
+        KeyFile.Write(key, Path.Combine(folder, AuthorityState.KeyFileName));
+        return (folder, key.Id);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public void Options_problems_name_the_option()
+    {
+        var problems = DirectoryHost.Validate(new AuthorityOptions
+        {
+            Nickname = "bad name",
+            Listen = "localhost:7000",
+            VotingInterval = TimeSpan.FromMilliseconds(1500),
+            Parameters = new() { ["CircuitWindow"] = 5 },
+            Authorities = [new PeerAuthorityOptions { Nickname = "auth2", Address = "127.0.0.2:7000", Identity = "short" }],
+        });
+        Assert.Contains(problems, p => p.StartsWith("DataDirectory:", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Nickname:", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Listen:", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("VotingInterval:", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Parameters:", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Authorities:0:Identity:", StringComparison.Ordinal));
+        Assert.Equal(6, problems.Count);
+    }
+
+    [Fact]
+    public void Options_come_from_json_then_environment_then_command_line()
+    {
+        Directory.CreateDirectory(_root);
+        var file = Path.Combine(_root, "directory.json");
+        File.WriteAllText(file, """{ "Nickname": "fromjson", "Listen": "127.0.0.1:7000", "VotingInterval": "00:00:10", "Authorities": [ { "Nickname": "auth2" } ] }""");
+        var options = DirectoryHost.ReadOptions(file, ["--Listen", "127.0.0.1:7001", "--Parameters:CircuitWindow", "500"]);
+        Assert.Equal("fromjson", options.Nickname);
+        Assert.Equal("127.0.0.1:7001", options.Listen);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.VotingInterval);
+        Assert.Equal(500, options.Parameters["CircuitWindow"]);
+        Assert.Equal("auth2", Assert.Single(options.Authorities).Nickname);
+    }
+
+    [Fact]
+    public void State_survives_a_restart()
+    {
+        var (folder, id) = NewAuthority(1);
+        var clock = new ManualClock(Start);
+        var options = new AuthorityOptions { DataDirectory = folder, Nickname = "auth1", Listen = "127.0.0.1:7000", Testnet = true };
+        byte[] published;
+        using (var state = new AuthorityState(options, clock))
+        {
+            Assert.True(state.Store.Submit(Descriptor(1, Start), IPAddress.Loopback).IsAccepted);
+            clock.Now = Start.AddMinutes(50);
+            state.BeginPeriod(VotingPeriod.Next(clock.Now, TimeSpan.FromHours(1)));
+            Assert.NotNull(state.ComputeConsensus().Body);
+            published = state.TryPublish()!;
+            Assert.NotNull(published);
+            state.SaveDescriptors();
+        }
+
+        using var restarted = new AuthorityState(options, clock);
+        Assert.Equal(id, restarted.Self.Id);
+        Assert.Equal(published, restarted.Consensus);
+        var held = Assert.Single(restarted.Store.Snapshot());
+        Assert.Equal(Start, held.FirstSeen);
+        Assert.Equal(Relay(1).Id, held.Descriptor.Identity);
+    }
+
+    [Fact]
+    public void A_signature_not_over_this_body_is_refused()
+    {
+        var (folder, _) = NewAuthority(1);
+        var clock = new ManualClock(Start.AddMinutes(50));
+        using var state = new AuthorityState(new AuthorityOptions { DataDirectory = folder, Nickname = "auth1", Listen = "127.0.0.1:7000" }, clock);
+        Assert.Equal(SignatureAcceptance.NoPendingConsensus, state.AddSignature("directory-signature x y\n"u8));
+        state.BeginPeriod(VotingPeriod.Next(clock.Now, TimeSpan.FromHours(1)));
+        state.ComputeConsensus();
+        Assert.Equal(SignatureAcceptance.Malformed, state.AddSignature("directory-signature x y\n"u8));
+        Assert.Equal(SignatureAcceptance.Malformed, state.AddSignature("hello\n"u8));
+        using var stranger = AuthorityIdentityKey.Generate();
+        var line = System.Text.Encoding.ASCII.GetString(state.OwnSignatureLine!).Replace(state.Self.Id.ToString(), stranger.Id.ToString(), StringComparison.Ordinal);
+        Assert.Equal(SignatureAcceptance.BadSignature, state.AddSignature(System.Text.Encoding.ASCII.GetBytes(line)));
+        Assert.Equal(VoteAcceptance.Malformed, state.AddVote("hpc-vote 1\n"u8));
+    }
+
+    [Fact]
+    public async Task The_HTTP_API_answers_refusals_with_their_reasons()
+    {
+        var (folder, _) = NewAuthority(1);
+        var port = FreePort();
+        var app = DirectoryHost.Build(
+            new AuthorityOptions { DataDirectory = folder, Nickname = "auth1", Listen = "127.0.0.1:" + port, UploadsPerWindow = 1 },
+            new ManualClock(Start.AddMinutes(1)), // the first vote is due at 08:30 on this clock: no round runs
+
+            logging => logging.ClearProviders());
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await app.StartAsync().ConfigureAwait(true);
+        try
+        {
+            async Task<(HttpStatusCode Status, string Body)> Send(HttpMethod method, string path, byte[]? body = null)
+            {
+                using var request = new HttpRequestMessage(method, new Uri($"http://127.0.0.1:{port}{path}"));
+                if (body is not null)
+                {
+                    request.Content = new ByteArrayContent(body);
+                }
+
+                using var response = await http.SendAsync(request).ConfigureAwait(true);
+                return (response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(true));
+            }
+
+            Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Get, "/hpc/consensus").ConfigureAwait(true)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Get, "/hpc/vote").ConfigureAwait(true)).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Get, "/hpc/signature").ConfigureAwait(true)).Status);
+            Assert.Equal((HttpStatusCode.BadRequest, "Malformed\n"), await Send(HttpMethod.Post, "/hpc/vote", "hpc-vote 1\n"u8.ToArray()).ConfigureAwait(true));
+            Assert.Equal((HttpStatusCode.Conflict, "NoPendingConsensus\n"), await Send(HttpMethod.Post, "/hpc/signature", "directory-signature a b\n"u8.ToArray()).ConfigureAwait(true));
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await Send(HttpMethod.Post, "/hpc/descriptor", new byte[RelayDescriptor.MaxSize + 1]).ConfigureAwait(true)).Status);
+            var malformed = await Send(HttpMethod.Post, "/hpc/descriptor", "x\n"u8.ToArray()).ConfigureAwait(true);
+            Assert.Equal(HttpStatusCode.BadRequest, malformed.Status);
+            Assert.StartsWith("Malformed: ", malformed.Body, StringComparison.Ordinal);
+            Assert.Equal((HttpStatusCode.TooManyRequests, "RateLimited\n"), await Send(HttpMethod.Post, "/hpc/descriptor", Descriptor(1, Start)).ConfigureAwait(true));
+            Assert.Equal((HttpStatusCode.OK, ""), await Send(HttpMethod.Get, "/hpc/descriptors").ConfigureAwait(true));
+        }
+        finally
+        {
+            await app.StopAsync().ConfigureAwait(true);
+            await app.DisposeAsync().ConfigureAwait(true);
+        }
+    }
+
+    [Fact]
+    public async Task Three_authorities_on_loopback_publish_identical_consensus_signed_by_all()
+    {
+        var authorities = Enumerable.Range(1, 3).Select(n => (Nickname: "auth" + n, Key: NewAuthority(n), Port: FreePort())).ToArray();
+        var options = authorities.Select(self => new AuthorityOptions
+        {
+            DataDirectory = self.Key.Folder,
+            Nickname = self.Nickname,
+            Listen = "127.0.0.1:" + self.Port,
+            VotingInterval = TimeSpan.FromSeconds(4),
+            Testnet = true,
+            Parameters = new() { ["CircuitWindow"] = 500 },
+            Authorities = authorities.Where(a => a.Nickname != self.Nickname).Select(a => new PeerAuthorityOptions
+            {
+                Nickname = a.Nickname,
+                Address = "127.0.0.1:" + a.Port,
+                Identity = a.Key.Id.ToString(),
+            }).ToList(),
+        }).ToArray();
+        var pinned = authorities.Select(a => a.Key.Id).ToArray();
+
+        var apps = options.Select(o => DirectoryHost.Build(o, TimeProvider.System, logging => logging.ClearProviders())).ToArray();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        try
+        {
+            await Task.WhenAll(apps.Select(a => a.StartAsync())).ConfigureAwait(true);
+            var published = DocumentWriterTime(DateTimeOffset.UtcNow);
+            foreach (var authority in authorities)
+            {
+                using var content = new ByteArrayContent(Descriptor(1, published));
+                using var response = await http.PostAsync(new Uri($"http://127.0.0.1:{authority.Port}/hpc/descriptor"), content).ConfigureAwait(true);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+
+            using var junk = new ByteArrayContent("not a descriptor\n"u8.ToArray());
+            using var refused = await http.PostAsync(new Uri($"http://127.0.0.1:{authorities[0].Port}/hpc/descriptor"), junk).ConfigureAwait(true);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+
+            // Rounds run every 4 s; allow a few of them. A round whose votes were written before the uploads lists
+            // no relay, so wait for one that lists it.
+            var deadline = DateTimeOffset.UtcNow.AddSeconds(40);
+            byte[][]? agreed = null;
+            while (DateTimeOffset.UtcNow < deadline)
+            {
+                await Task.Delay(250).ConfigureAwait(true);
+                var documents = await Task.WhenAll(authorities.Select(async a =>
+                {
+                    using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{a.Port}/hpc/consensus")).ConfigureAwait(true);
+                    return response.IsSuccessStatusCode ? await response.Content.ReadAsByteArrayAsync().ConfigureAwait(true) : null;
+                })).ConfigureAwait(true);
+                if (documents.All(d => d is not null) && documents.All(d => d!.AsSpan().SequenceEqual(documents[0])) && SignedByAll(documents[0]!, pinned))
+                {
+                    agreed = documents!;
+                    break;
+                }
+            }
+
+            Assert.NotNull(agreed);
+            Assert.True(UnverifiedConsensus.TryParse(agreed[0], out var consensus, out _));
+            var check = consensus.VerifySignatures(pinned);
+            Assert.True(check.IsValid);
+            Assert.Equal(3, check.ValidSignatures);
+            var value = check.Value.CheckValidAt(DateTimeOffset.UtcNow, null).Value!;
+            Assert.Equal(3, value.Authorities.Count);
+            Assert.True(value.TryGetRelay(Relay(1).Id, out var relay));
+            Assert.Equal(RelayFlags.Fast | RelayFlags.Guard | RelayFlags.HSDir | RelayFlags.Running | RelayFlags.Stable | RelayFlags.Valid, relay.Flags);
+            Assert.Equal(500, value.Parameters.Get(NetworkParameter.CircuitWindow));
+
+            using var descriptors = await http.GetAsync(new Uri($"http://127.0.0.1:{authorities[1].Port}/hpc/descriptors")).ConfigureAwait(true);
+            Assert.Equal(Descriptor(1, published), await descriptors.Content.ReadAsByteArrayAsync().ConfigureAwait(true));
+        }
+        finally
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await Task.WhenAll(apps.Select(a => a.StopAsync(stop.Token))).ConfigureAwait(true);
+            foreach (var app in apps)
+            {
+                await app.DisposeAsync().ConfigureAwait(true);
+            }
+        }
+    }
+
+    private static DateTimeOffset DocumentWriterTime(DateTimeOffset now) => DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
+
+    private static bool SignedByAll(byte[] document, AuthorityId[] pinned) =>
+        UnverifiedConsensus.TryParse(document, out var consensus, out _) &&
+        consensus.VerifySignatures(pinned) is { IsValid: true, ValidSignatures: 3 } check &&
+        check.Value.CheckValidAt(DateTimeOffset.UtcNow, null).Value is { } value &&
+        value.TryGetRelay(Relay(1).Id, out _);
+}

@@ -1,0 +1,190 @@
+using System.Net;
+using HiddenPoint.DirectoryAuthority.Descriptors;
+using HiddenPoint.DirectoryAuthority.Voting;
+using HiddenPoint.Protocol.Documents;
+using static HiddenPoint.DirectoryAuthority.Tests.Fixtures;
+
+namespace HiddenPoint.DirectoryAuthority.Tests;
+
+public class DescriptorStoreTests
+{
+    private static readonly IPAddress s_source = IPAddress.Parse("127.9.0.1");
+
+    private static (DescriptorStore Store, ManualClock Clock) NewStore(DescriptorStoreOptions? options = null)
+    {
+        var clock = new ManualClock(Start);
+        return (new DescriptorStore(options ?? new DescriptorStoreOptions(), clock), clock);
+    }
+
+    [Fact]
+    public void A_good_descriptor_is_accepted_and_held()
+    {
+        var (store, _) = NewStore();
+        var result = store.Submit(Descriptor(1, Start), s_source);
+        Assert.True(result.IsAccepted, result.Rejection.ToString());
+        Assert.Equal(Relay(1).Id, result.Descriptor.Identity);
+        Assert.Equal(1, store.Count);
+        Assert.Equal(Start, store.Snapshot()[0].FirstSeen);
+    }
+
+    [Fact]
+    public void Too_large_is_refused_before_parsing()
+    {
+        var (store, _) = NewStore(new DescriptorStoreOptions { MaxSize = 100 });
+        Assert.Equal(DescriptorRejection.TooLarge, store.Submit(Descriptor(1, Start), s_source).Rejection);
+        var (defaults, _) = NewStore();
+        Assert.Equal(DescriptorRejection.TooLarge, defaults.Submit(new byte[RelayDescriptor.MaxSize + 1], s_source).Rejection);
+    }
+
+    [Fact]
+    public void Malformed_carries_the_parse_error()
+    {
+        var (store, _) = NewStore();
+        var result = store.Submit("hpc-relay-descriptor 2\n"u8, s_source);
+        Assert.Equal(DescriptorRejection.Malformed, result.Rejection);
+        Assert.Equal(DocumentErrorKind.UnsupportedVersion, result.ParseError.Kind);
+        Assert.Equal(DescriptorRejection.Malformed, store.Submit([0xFF, 0x00, 0x0A], s_source).Rejection);
+    }
+
+    [Fact]
+    public void A_tampered_descriptor_has_a_bad_signature()
+    {
+        var (store, _) = NewStore();
+        var document = Descriptor(1, Start);
+        var text = System.Text.Encoding.ASCII.GetString(document).Replace("bandwidth 500000", "bandwidth 900000", StringComparison.Ordinal);
+        Assert.Equal(DescriptorRejection.BadSignature, store.Submit(System.Text.Encoding.ASCII.GetBytes(text), s_source).Rejection);
+        Assert.Equal(0, store.Count);
+    }
+
+    [Fact]
+    public void A_well_signed_descriptor_with_a_wrong_key_certificate_has_a_bad_certificate()
+    {
+        var (store, _) = NewStore();
+        var lines = System.Text.Encoding.ASCII.GetString(Descriptor(1, Start)).Split('\n');
+        var link = Array.FindIndex(lines, l => l.StartsWith("link-key-cert ", StringComparison.Ordinal));
+        var circuit = Array.FindIndex(lines, l => l.StartsWith("circuit-handshake-key-cert ", StringComparison.Ordinal));
+        // The circuit-handshake certificate's signature under the link key's line: valid syntax, wrong signature.
+        lines[link] = string.Join(' ', lines[link].Split(' ')[..3]) + " " + lines[circuit].Split(' ')[3];
+        var text = string.Join('\n', lines);
+        var signed = text[..(text.IndexOf("router-signature ", StringComparison.Ordinal) + "router-signature ".Length)];
+        using var identity = Relay(1);
+        var message = System.Text.Encoding.ASCII.GetBytes("hpc-relay-descriptor-signature\0" + signed);
+        var signature = Convert.ToBase64String(identity.Sign(message)).TrimEnd('=');
+        var document = System.Text.Encoding.ASCII.GetBytes(signed + signature + "\n");
+        Assert.Equal(DescriptorRejection.BadCertificate, store.Submit(document, s_source).Rejection);
+    }
+
+    [Fact]
+    public void Publishing_time_must_be_within_12_hours_ahead_and_24_hours_old()
+    {
+        var (store, _) = NewStore();
+        Assert.Equal(DescriptorRejection.PublishedInFuture, store.Submit(Descriptor(1, Start.AddHours(12).AddSeconds(1)), s_source).Rejection);
+        Assert.True(store.Submit(Descriptor(2, Start.AddHours(12)), s_source).IsAccepted);
+        Assert.Equal(DescriptorRejection.TooOld, store.Submit(Descriptor(3, Start.AddHours(-24).AddSeconds(-1)), s_source).Rejection);
+        Assert.True(store.Submit(Descriptor(4, Start.AddHours(-24)), s_source).IsAccepted);
+    }
+
+    [Fact]
+    public void Expired_keys_are_refused()
+    {
+        var (store, _) = NewStore();
+        var result = store.Submit(Descriptor(1, Start.AddHours(-2), keyLifetime: TimeSpan.FromHours(1)), s_source);
+        Assert.Equal(DescriptorRejection.KeysExpired, result.Rejection);
+    }
+
+    [Fact]
+    public void Only_a_newer_descriptor_replaces_the_held_one_and_first_seen_is_kept()
+    {
+        var (store, clock) = NewStore();
+        Assert.True(store.Submit(Descriptor(1, Start), s_source).IsAccepted);
+        Assert.Equal(DescriptorRejection.NotNewer, store.Submit(Descriptor(1, Start), s_source).Rejection);
+        Assert.Equal(DescriptorRejection.NotNewer, store.Submit(Descriptor(1, Start.AddMinutes(-1)), s_source).Rejection);
+        clock.Now = Start.AddHours(1);
+        Assert.True(store.Submit(Descriptor(1, Start.AddHours(1)), s_source).IsAccepted);
+        var held = Assert.Single(store.Snapshot());
+        Assert.Equal(Start.AddHours(1), held.Descriptor.Published);
+        Assert.Equal(Start, held.FirstSeen);
+    }
+
+    [Fact]
+    public void Each_source_address_is_rate_limited_per_window()
+    {
+        var (store, clock) = NewStore(new DescriptorStoreOptions { UploadsPerWindow = 2, RateWindow = TimeSpan.FromMinutes(10) });
+        Assert.True(store.Submit(Descriptor(1, Start), s_source).IsAccepted);
+        Assert.True(store.Submit(Descriptor(2, Start), s_source).IsAccepted);
+        Assert.Equal(DescriptorRejection.RateLimited, store.Submit(Descriptor(3, Start), s_source).Rejection);
+        // Junk counts too, and another source has its own allowance.
+        Assert.Equal(DescriptorRejection.RateLimited, store.Submit("x"u8, s_source).Rejection);
+        Assert.True(store.Submit(Descriptor(3, Start), IPAddress.Parse("127.9.0.2")).IsAccepted);
+        clock.Now = Start.AddMinutes(10);
+        Assert.True(store.Submit(Descriptor(4, Start), s_source).IsAccepted);
+    }
+
+    [Fact]
+    public void The_rate_limiter_tracks_a_bounded_number_of_sources()
+    {
+        var (store, clock) = NewStore(new DescriptorStoreOptions { MaxTrackedSources = 2 });
+        Assert.True(store.Submit(Descriptor(1, Start), IPAddress.Parse("127.9.0.1")).IsAccepted);
+        Assert.True(store.Submit(Descriptor(2, Start), IPAddress.Parse("127.9.0.2")).IsAccepted);
+        Assert.Equal(DescriptorRejection.RateLimited, store.Submit(Descriptor(3, Start), IPAddress.Parse("127.9.0.3")).Rejection);
+        clock.Now = Start.AddMinutes(10);
+        Assert.True(store.Submit(Descriptor(3, Start), IPAddress.Parse("127.9.0.3")).IsAccepted);
+    }
+
+    [Fact]
+    public void A_full_store_refuses_new_relays_but_takes_updates()
+    {
+        var (store, clock) = NewStore(new DescriptorStoreOptions { MaxRelays = 1 });
+        Assert.True(store.Submit(Descriptor(1, Start), s_source).IsAccepted);
+        Assert.Equal(DescriptorRejection.StoreFull, store.Submit(Descriptor(2, Start), s_source).Rejection);
+        clock.Now = Start.AddMinutes(1);
+        Assert.True(store.Submit(Descriptor(1, Start.AddMinutes(1)), s_source).IsAccepted);
+    }
+
+    [Fact]
+    public void At_most_two_relays_per_IP_address_are_listed_preferring_bandwidth()
+    {
+        var (store, _) = NewStore();
+        Assert.True(store.Submit(Descriptor(1, Start, "127.5.0.1", bandwidth: 1000), s_source).IsAccepted);
+        Assert.True(store.Submit(Descriptor(2, Start, "127.5.0.1", bandwidth: 3000), s_source).IsAccepted);
+        Assert.True(store.Submit(Descriptor(3, Start, "127.5.0.1", bandwidth: 2000), s_source).IsAccepted);
+        Assert.True(store.Submit(Descriptor(4, Start, "127.5.0.2", bandwidth: 10), s_source).IsAccepted);
+        Assert.Equal(4, store.Count);
+        var listed = store.Listable(Start).Select(d => d.Descriptor.Nickname).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["Relay2", "Relay3", "Relay4"], listed);
+    }
+
+    [Fact]
+    public void Descriptors_past_the_age_limit_are_not_listed()
+    {
+        var (store, _) = NewStore();
+        Assert.True(store.Submit(Descriptor(1, Start), s_source).IsAccepted);
+        Assert.Single(store.Listable(Start.AddHours(24)));
+        Assert.Empty(store.Listable(Start.AddHours(24).AddSeconds(1)));
+    }
+
+    [Fact]
+    public void A_composed_vote_lists_flags_by_thresholds_and_verifies()
+    {
+        var (store, _) = NewStore();
+        Assert.True(store.Submit(Descriptor(1, Start, bandwidth: 500_000), s_source).IsAccepted);
+        Assert.True(store.Submit(Descriptor(2, Start, bandwidth: 50_000), s_source).IsAccepted);
+        using var key = Authority(1);
+        var period = VotingPeriod.Next(Start.AddMinutes(30), TimeSpan.FromHours(1));
+        Assert.Equal(Start.AddHours(1), period.ValidAfter);
+        var document = VoteComposer.Compose(store, key, Entry(key, 1), period, new FlagThresholds(), [new("CircuitWindow", 800)], Start.AddMinutes(30));
+        var vote = ParseVote(document, [key.Id], Start.AddMinutes(30));
+        Assert.Equal(2, vote.Relays.Count);
+        Assert.True(vote.TryGetRelay(Relay(1).Id, out var fast));
+        Assert.Equal(RelayFlags.Fast | RelayFlags.Running | RelayFlags.Valid, fast.Flags); // known 30 minutes: not Stable
+        Assert.Equal(500u, fast.BandwidthWeight);
+        Assert.True(vote.TryGetRelay(Relay(2).Id, out var slow));
+        Assert.Equal(RelayFlags.Running | RelayFlags.Valid, slow.Flags);
+        Assert.Equal(800, vote.Parameters.Get(NetworkParameter.CircuitWindow));
+        Assert.Contains(new KeyValuePair<string, int>("FlagFastMinBandwidth", 100_000), vote.Parameters.All);
+
+        var testnet = ParseVote(VoteComposer.Compose(store, key, Entry(key, 1), period, FlagThresholds.Testnet, [], Start.AddMinutes(30)), [key.Id], Start.AddMinutes(30));
+        Assert.True(testnet.TryGetRelay(Relay(2).Id, out var all));
+        Assert.Equal(RelayFlags.Fast | RelayFlags.Guard | RelayFlags.HSDir | RelayFlags.Running | RelayFlags.Stable | RelayFlags.Valid, all.Flags);
+    }
+}
