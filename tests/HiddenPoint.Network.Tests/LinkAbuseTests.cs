@@ -1,0 +1,36 @@
+using System.Buffers.Binary;
+using HiddenPoint.Crypto.Noise;
+using HiddenPoint.Network.Links;
+using HiddenPoint.Protocol.Cells;
+using Microsoft.Extensions.Time.Testing;
+
+namespace HiddenPoint.Network.Tests;
+
+/// <summary>Peers that break the link's resource bounds on purpose: every such link must end, and end bounded.</summary>
+public sealed class LinkAbuseTests
+{
+    [Fact]
+    public async Task Create2_flood_on_a_full_table_from_a_peer_that_never_reads_closes_the_link_with_ResourceLimit()
+    {
+        using var runtime = TestNetwork.Runtime(link: o => { o.MaxCircuitsPerLink = 1; o.OutboundQueueCapacity = 16; });
+        var (_, b, rawA, _) = TestNetwork.PipePair();
+        using var key = TestNetwork.NewLinkKey();
+        var accept = runtime.AcceptAsync(b, key, AcceptedLinkKinds.All, null);
+        var peer = await RawPeer.InitiateClientAsync(rawA, TestNetwork.PublicOf(key));
+        var relay = (await TestNetwork.Within(accept)).Link!;
+
+        // rawA.Input is never read: the relay's writer stalls once the pipe holds its pause threshold, then its queue
+        // fills, and every further refusal would have to wait.
+        var cell = new byte[Cell.Length];
+        var maxPending = 0;
+        for (uint i = 0; i < 5_000 && !relay.Completion.IsCompleted; i++)
+        {
+            Cell.WriteHeader(cell, new CircuitId(0x8000_0000u | (i + 1)), CellCommand.Create2);
+            await rawA.Output.WriteAsync(RawPeer.Seal(peer, cell)).AsTask().WaitAsync(TestNetwork.Timeout);
+            maxPending = Math.Max(maxPending, relay.PendingControlCells);
+        }
+
+        Assert.Equal(LinkCloseReason.ResourceLimit, await relay.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.InRange(maxPending, 0, runtime.LinkOptions.OutboundQueueCapacity);
+    }
+}
