@@ -33,4 +33,29 @@ public sealed class LinkAbuseTests
         Assert.Equal(LinkCloseReason.ResourceLimit, await relay.Completion.WaitAsync(TestNetwork.Timeout));
         Assert.InRange(maxPending, 0, runtime.LinkOptions.OutboundQueueCapacity);
     }
+
+    [Fact]
+    public async Task A_frame_in_the_same_read_as_the_last_handshake_message_is_processed_at_once()
+    {
+        using var runtime = TestNetwork.Runtime();
+        var pair = TestNetwork.PipePair();
+        using var key = TestNetwork.NewLinkKey();
+        var connect = runtime.ConnectAsync(pair.A, LinkKind.ClientToRelay, TestNetwork.PublicOf(key), null);
+        using var handshake = NoiseHandshake.CreateResponder(NoiseProtocol.ClientToRelay, NoisePrologues.HpcLink, key);
+        await RawPeer.ReadExactAsync(pair.RawB.Input, 1);
+        var first = await RawPeer.ReadHandshakeMessageAsync(pair.RawB.Input);
+        Assert.Equal(NoiseError.None, handshake.ReadMessage(first, [], out _));
+        var message = new byte[LinkFraming.MaxHandshakeMessageLength];
+        Assert.Equal(NoiseError.None, handshake.WriteMessage([], message, out var written));
+
+        // One write: the last handshake message, then a frame of zeros that cannot authenticate. No byte follows, so
+        // the link learns of the frame only if it looks at what the handshake left in the buffer.
+        var both = new byte[LinkFraming.HandshakeLengthPrefix + written + LinkFraming.FrameLength];
+        BinaryPrimitives.WriteUInt16BigEndian(both, (ushort)written);
+        message.AsSpan(0, written).CopyTo(both.AsSpan(LinkFraming.HandshakeLengthPrefix));
+        await pair.RawB.Output.WriteAsync(both);
+
+        var client = (await TestNetwork.Within(connect)).Link!;
+        Assert.Equal(LinkCloseReason.FrameAuthenticationFailed, await client.Completion.WaitAsync(TestNetwork.Timeout));
+    }
 }
