@@ -58,4 +58,44 @@ public sealed class LinkAbuseTests
         var client = (await TestNetwork.Within(connect)).Link!;
         Assert.Equal(LinkCloseReason.FrameAuthenticationFailed, await client.Completion.WaitAsync(TestNetwork.Timeout));
     }
+
+    [Fact]
+    public async Task A_peer_that_sends_padding_but_never_reads_is_closed_with_WriteStalled()
+    {
+        var time = new FakeTimeProvider();
+        using var runtime = TestNetwork.Runtime(time, link: o => { o.OutboundQueueCapacity = 16; o.WriteStallTimeout = TimeSpan.FromSeconds(30); });
+        var (_, b, rawA, _) = TestNetwork.PipePair();
+        using var key = TestNetwork.NewLinkKey();
+        var accept = runtime.AcceptAsync(b, key, AcceptedLinkKinds.All, null);
+        var peer = await RawPeer.InitiateClientAsync(rawA, TestNetwork.PublicOf(key));
+        var relay = (await TestNetwork.Within(accept)).Link!;
+
+        // rawA.Input is never read: the relay's pipe fills to its pause threshold and its writer's flush stays
+        // pending. Cells are sent until that happens; a send that waits is given time only while the writer still moves.
+        var waiting = Task.FromResult(true);
+        for (var sent = 0; !relay.FlushPending; sent++)
+        {
+            Assert.InRange(sent, 0, 5_000);
+            if (!waiting.IsCompleted)
+            {
+                await Task.WhenAny(waiting, Task.Delay(5));
+                continue;
+            }
+
+            var cell = relay.Pool.Rent();
+            PaddingBody.Encode(Cell.WriteHeader(cell.Span, null, CellCommand.Padding));
+            waiting = relay.SendAsync(cell).AsTask();
+        }
+
+        // The peer keeps the link alive from its side; time moves in steps shorter than every timeout but the stall's.
+        var padding = new byte[Cell.Length];
+        PaddingBody.Encode(Cell.WriteHeader(padding, null, CellCommand.Padding));
+        for (var step = 0; step < 12 && !relay.Completion.IsCompleted; step++)
+        {
+            await rawA.Output.WriteAsync(RawPeer.Seal(peer, padding)).AsTask().WaitAsync(TestNetwork.Timeout);
+            time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        Assert.Equal(LinkCloseReason.WriteStalled, await relay.Completion.WaitAsync(TestNetwork.Timeout));
+    }
 }

@@ -41,6 +41,8 @@ public sealed class Link : IAsyncDisposable
     private long _lastSent;
     private volatile bool _abortWrites;
     private int _pendingControl;
+    private long _flushStartedAt;
+    private volatile bool _flushPending;
     private double _tokens;
     private long _tokensAt;
 
@@ -292,6 +294,8 @@ public sealed class Link : IAsyncDisposable
     }
 
     internal int PendingControlCells => Volatile.Read(ref _pendingControl);
+
+    internal bool FlushPending => _flushPending;
 
     // A cell the read loop must send (CREATED2, DESTROY) is never dropped for a full queue; the rare wait happens off
     // the read loop. The waits are bounded: a peer that stops reading yet keeps asking for answers would otherwise
@@ -712,7 +716,16 @@ public sealed class Link : IAsyncDisposable
                     cells++;
                 }
 
-                var flush = await output.FlushAsync().ConfigureAwait(false);
+                var flushing = output.FlushAsync();
+                if (!flushing.IsCompleted)
+                {
+                    // The peer is not taking bytes right now; housekeeping ends the link if this lasts.
+                    Volatile.Write(ref _flushStartedAt, _time.GetTimestamp());
+                    _flushPending = true;
+                }
+
+                var flush = await flushing.ConfigureAwait(false);
+                _flushPending = false;
                 _metrics.CellsOut(cells, (long)cells * LinkFraming.FrameLength);
                 Volatile.Write(ref _lastSent, _time.GetTimestamp());
                 if (flush.IsCompleted || flush.IsCanceled)
@@ -752,7 +765,9 @@ public sealed class Link : IAsyncDisposable
 
     private async Task HousekeepingAsync()
     {
-        var tick = TimeSpan.FromTicks(Math.Min(Math.Min(_options.KeepaliveInterval.Ticks, _options.IdleTimeout.Ticks), _options.DestroyedCircuitLinger.Ticks) / 4);
+        var tick = TimeSpan.FromTicks(Math.Min(
+            Math.Min(_options.KeepaliveInterval.Ticks, _options.IdleTimeout.Ticks),
+            Math.Min(_options.DestroyedCircuitLinger.Ticks, _options.WriteStallTimeout.Ticks)) / 4);
         using var timer = new PeriodicTimer(tick, _time);
         var lingerTicks = (long)(_options.DestroyedCircuitLinger.TotalSeconds * _time.TimestampFrequency);
         try
@@ -763,6 +778,14 @@ public sealed class Link : IAsyncDisposable
                 if (_time.GetElapsedTime(Volatile.Read(ref _lastReceived), now) >= _options.IdleTimeout)
                 {
                     Abort(LinkCloseReason.IdleTimeout);
+                    return;
+                }
+
+                // Receiving proves nothing about the other direction: a peer that sends but never reads stalls the
+                // writer, and with it every sender waiting for queue room.
+                if (_flushPending && _time.GetElapsedTime(Volatile.Read(ref _flushStartedAt), now) >= _options.WriteStallTimeout)
+                {
+                    Abort(LinkCloseReason.WriteStalled);
                     return;
                 }
 
