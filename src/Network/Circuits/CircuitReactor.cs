@@ -133,15 +133,22 @@ public abstract class CircuitReactor : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="action"/> on the reactor (for state only the reactor may touch).</summary>
-    private protected bool Post(Action action)
+    /// <summary>
+    /// Runs <paramref name="run"/> on the reactor (for state only the reactor may touch), handing it
+    /// <paramref name="owned"/>. Whatever becomes of the item, <paramref name="owned"/> is disposed unless
+    /// <paramref name="run"/> completes: when the circuit is closed already, when it closes before the item's turn,
+    /// and when <paramref name="run"/> throws.
+    /// </summary>
+    private protected bool Post<T>(T owned, Action<T> run)
+        where T : class, IDisposable
     {
-        if (IsClosed)
+        if (IsClosed || !_input.TryWrite(new CircuitInput(InputKind.Action, default, payload: new PostedWork<T>(owned, run))))
         {
+            owned.Dispose();
             return false;
         }
 
-        return _input.TryWrite(new CircuitInput(InputKind.Action, default, payload: action));
+        return true;
     }
 
     /// <summary>
@@ -376,7 +383,7 @@ public abstract class CircuitReactor : IAsyncDisposable
                 return await OriginateAsync(item.Hop, item.Cell, item.RelayEarly, tag).ConfigureAwait(false);
 
             case InputKind.Action:
-                ((Action)item.Payload!).Invoke();
+                ((PostedWork)item.Payload!).Run();
                 return CircuitCloseReason.None;
 
             default:
@@ -434,6 +441,9 @@ public abstract class CircuitReactor : IAsyncDisposable
             case InputKind.Send:
                 _sendSlots.Release();
                 Pool.Return(item.Cell);
+                break;
+            case InputKind.Action:
+                ((PostedWork)item.Payload!).Discard();
                 break;
         }
     }
@@ -523,6 +533,33 @@ public abstract class CircuitReactor : IAsyncDisposable
         public static CellOutcome ForwardOn(Link link) => new(CircuitCloseReason.None, link, 0, default, false);
 
         public static CellOutcome Reply(int hopIndex, CellBuffer cell) => new(CircuitCloseReason.None, null, hopIndex, cell, false);
+    }
+
+    // Work for the reactor that owns a resource until it has run: key material must be wiped on every path.
+    private abstract class PostedWork
+    {
+        public abstract void Run();
+
+        public abstract void Discard();
+    }
+
+    private sealed class PostedWork<T>(T owned, Action<T> run) : PostedWork
+        where T : class, IDisposable
+    {
+        public override void Run()
+        {
+            try
+            {
+                run(owned);
+            }
+            catch
+            {
+                owned.Dispose();
+                throw;
+            }
+        }
+
+        public override void Discard() => owned.Dispose();
     }
 
     private readonly struct CircuitInput

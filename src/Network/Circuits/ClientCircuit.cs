@@ -34,22 +34,17 @@ public sealed class ClientCircuit : CircuitReactor
 
     /// <summary>
     /// Adds the next hop's layer after EXTENDED2 was processed; the circuit takes ownership of <paramref name="hop"/>.
-    /// Runs on the reactor, after every cell already queued.
+    /// Runs on the reactor, after every cell already queued. The hop's keys are wiped if it never joins the circuit:
+    /// when the circuit closes first (false is returned if it is closed already) or the circuit cannot take it.
     /// </summary>
     public bool AddHop(CgoClientHop hop)
     {
         ArgumentNullException.ThrowIfNull(hop);
-        var posted = Post(() =>
+        return Post(hop, added =>
         {
-            _crypto.AddHop(hop);
+            _crypto.AddHop(added);
             Volatile.Write(ref _hopCount, _crypto.HopCount);
         });
-        if (!posted)
-        {
-            hop.Dispose();
-        }
-
-        return posted;
     }
 
     /// <summary>

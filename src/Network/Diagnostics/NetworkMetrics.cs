@@ -110,6 +110,8 @@ public sealed class NetworkMetrics : IDisposable
         LinkCloseReason.TransportError => "transport_error",
         LinkCloseReason.NonceExhausted => "nonce_exhausted",
         LinkCloseReason.InternalError => "internal_error",
+        LinkCloseReason.ResourceLimit => "resource_limit",
+        LinkCloseReason.WriteStalled => "write_stalled",
         _ => "none",
     };
 

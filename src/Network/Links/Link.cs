@@ -40,6 +40,9 @@ public sealed class Link : IAsyncDisposable
     private long _lastReceived;
     private long _lastSent;
     private volatile bool _abortWrites;
+    private int _pendingControl;
+    private long _flushStartedAt;
+    private volatile bool _flushPending;
     private double _tokens;
     private long _tokensAt;
 
@@ -236,7 +239,7 @@ public sealed class Link : IAsyncDisposable
 
         created2.RawCircuitId = circuitId.Value;
         created2.Command = CellCommand.Created2;
-        EnqueueControl(created2);
+        _ = EnqueueControl(created2);
         circuit.Start();
         return circuit;
     }
@@ -290,14 +293,56 @@ public sealed class Link : IAsyncDisposable
         }
     }
 
-    // A cell the read loop must send (CREATED2, DESTROY, padding) is never dropped for a full queue; the rare wait
-    // happens off the read loop.
-    private void EnqueueControl(CellBuffer cell)
+    internal int PendingControlCells => Volatile.Read(ref _pendingControl);
+
+    internal bool FlushPending => _flushPending;
+
+    // A cell the read loop must send (CREATED2, DESTROY) is never dropped for a full queue; the rare wait happens off
+    // the read loop. The waits are bounded: a peer that stops reading yet keeps asking for answers would otherwise
+    // make the link hold one blocked writer (and one pooled buffer) per request. Past OutboundQueueCapacity waiting
+    // control cells the link is closed with ResourceLimit, and false is returned (the cell went back to the pool).
+    private bool EnqueueControl(CellBuffer cell)
     {
-        if (!_outbound.Writer.TryWrite(cell))
+        if (_outbound.Writer.TryWrite(cell))
         {
-            _ = SendSlowAsync(cell, CancellationToken.None).AsTask();
+            return true;
         }
+
+        if (Interlocked.Increment(ref _pendingControl) > _options.OutboundQueueCapacity)
+        {
+            Interlocked.Decrement(ref _pendingControl);
+            Pool.Return(cell);
+            Abort(LinkCloseReason.ResourceLimit);
+            return false;
+        }
+
+        _ = SendControlSlowAsync(cell);
+        return true;
+    }
+
+    private async Task SendControlSlowAsync(CellBuffer cell)
+    {
+        try
+        {
+            await SendSlowAsync(cell, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pendingControl);
+        }
+    }
+
+    // DESTROY for a peer's CREATE2 refused on the read loop: bounded like every other control cell.
+    private LinkCloseReason RefuseCreate(CircuitId circuitId, DestroyReason reason)
+    {
+        if (!_table.MarkDestroySent(circuitId, _time.GetTimestamp()))
+        {
+            return LinkCloseReason.None;
+        }
+
+        var cell = Pool.Rent();
+        DestroyBody.Encode(reason, Cell.WriteHeader(cell.Span, circuitId, CellCommand.Destroy));
+        return EnqueueControl(cell) ? LinkCloseReason.None : LinkCloseReason.ResourceLimit;
     }
 
     private bool TrySetCloseReason(LinkCloseReason reason) =>
@@ -610,15 +655,13 @@ public sealed class Link : IAsyncDisposable
                 Pool.Return(cell);
                 var destroy = Pool.Rent();
                 DestroyBody.Encode(DestroyReason.ResourceLimit, Cell.WriteHeader(destroy.Span, id, CellCommand.Destroy));
-                EnqueueControl(destroy);
-                return LinkCloseReason.None;
+                return EnqueueControl(destroy) ? LinkCloseReason.None : LinkCloseReason.ResourceLimit;
         }
 
         if (_handler is null)
         {
             Pool.Return(cell);
-            _ = SendDestroyAsync(id, DestroyReason.Protocol).AsTask();
-            return LinkCloseReason.None;
+            return RefuseCreate(id, DestroyReason.Protocol);
         }
 
         try
@@ -630,7 +673,7 @@ public sealed class Link : IAsyncDisposable
 #pragma warning restore CA1031
         {
             NetworkLog.CircuitHandlerError(_logger, ex);
-            _ = SendDestroyAsync(id, DestroyReason.Internal).AsTask();
+            return RefuseCreate(id, DestroyReason.Internal);
         }
 
         return LinkCloseReason.None;
@@ -673,7 +716,16 @@ public sealed class Link : IAsyncDisposable
                     cells++;
                 }
 
-                var flush = await output.FlushAsync().ConfigureAwait(false);
+                var flushing = output.FlushAsync();
+                if (!flushing.IsCompleted)
+                {
+                    // The peer is not taking bytes right now; housekeeping ends the link if this lasts.
+                    Volatile.Write(ref _flushStartedAt, _time.GetTimestamp());
+                    _flushPending = true;
+                }
+
+                var flush = await flushing.ConfigureAwait(false);
+                _flushPending = false;
                 _metrics.CellsOut(cells, (long)cells * LinkFraming.FrameLength);
                 Volatile.Write(ref _lastSent, _time.GetTimestamp());
                 if (flush.IsCompleted || flush.IsCanceled)
@@ -713,7 +765,9 @@ public sealed class Link : IAsyncDisposable
 
     private async Task HousekeepingAsync()
     {
-        var tick = TimeSpan.FromTicks(Math.Min(Math.Min(_options.KeepaliveInterval.Ticks, _options.IdleTimeout.Ticks), _options.DestroyedCircuitLinger.Ticks) / 4);
+        var tick = TimeSpan.FromTicks(Math.Min(
+            Math.Min(_options.KeepaliveInterval.Ticks, _options.IdleTimeout.Ticks),
+            Math.Min(_options.DestroyedCircuitLinger.Ticks, _options.WriteStallTimeout.Ticks)) / 4);
         using var timer = new PeriodicTimer(tick, _time);
         var lingerTicks = (long)(_options.DestroyedCircuitLinger.TotalSeconds * _time.TimestampFrequency);
         try
@@ -724,6 +778,14 @@ public sealed class Link : IAsyncDisposable
                 if (_time.GetElapsedTime(Volatile.Read(ref _lastReceived), now) >= _options.IdleTimeout)
                 {
                     Abort(LinkCloseReason.IdleTimeout);
+                    return;
+                }
+
+                // Receiving proves nothing about the other direction: a peer that sends but never reads stalls the
+                // writer, and with it every sender waiting for queue room.
+                if (_flushPending && _time.GetElapsedTime(Volatile.Read(ref _flushStartedAt), now) >= _options.WriteStallTimeout)
+                {
+                    Abort(LinkCloseReason.WriteStalled);
                     return;
                 }
 

@@ -53,4 +53,16 @@ public enum LinkCloseReason
 
     /// <summary>A fault in this process's own code; the link was closed to contain it.</summary>
     InternalError,
+
+    /// <summary>
+    /// The peer stopped reading yet kept asking for answers (CREATE2 while the outbound queue was full): more control
+    /// cells waited for queue room than <see cref="LinkOptions.OutboundQueueCapacity"/>.
+    /// </summary>
+    ResourceLimit,
+
+    /// <summary>
+    /// Cells waited to be written but nothing reached the peer for <see cref="LinkOptions.WriteStallTimeout"/>: the
+    /// peer stopped reading.
+    /// </summary>
+    WriteStalled,
 }

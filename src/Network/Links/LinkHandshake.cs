@@ -133,6 +133,7 @@ internal static class LinkHandshake
             var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
             var consumed = buffer.Start;
+            var examined = buffer.End;
             try
             {
                 if (buffer.Length >= LinkFraming.HandshakeLengthPrefix)
@@ -152,6 +153,10 @@ internal static class LinkHandshake
                         var message = scratch.AsSpan(0, length);
                         buffer.Slice(LinkFraming.HandshakeLengthPrefix, length).CopyTo(message);
                         consumed = buffer.GetPosition(LinkFraming.HandshakeLengthPrefix + length);
+
+                        // Frames that came in the same read as the message are not examined yet: the link's read loop
+                        // must get them at once, not only when more bytes arrive.
+                        examined = consumed;
                         var error = handshake.ReadMessage(message, Span<byte>.Empty, out _);
                         return error switch
                         {
@@ -169,7 +174,7 @@ internal static class LinkHandshake
             }
             finally
             {
-                input.AdvanceTo(consumed, buffer.End);
+                input.AdvanceTo(consumed, examined);
             }
         }
     }

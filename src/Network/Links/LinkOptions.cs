@@ -28,6 +28,13 @@ public sealed class LinkOptions
     public TimeSpan KeepaliveInterval { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// A write to the peer that has not completed for this long means the peer stopped reading; the link is closed
+    /// with <see cref="LinkCloseReason.WriteStalled"/>. Without it, a peer that sends keepalives but never reads would
+    /// hold the link (and every sender waiting on its queue) open for ever. Default 60 s; range 1 s to 1 h.
+    /// </summary>
+    public TimeSpan WriteStallTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
     /// The most cells per second read from the peer (a token bucket; reading pauses when it is empty, so a fast peer
     /// is slowed, not cut). Default 200,000 (about 100 MB/s); range 10 to 10,000,000.
     /// </summary>
@@ -87,6 +94,7 @@ public sealed class LinkOptionsValidator : IValidateOptions<LinkOptions>
         Range(failures, nameof(LinkOptions.HandshakeTimeout), options.HandshakeTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(2));
         Range(failures, nameof(LinkOptions.IdleTimeout), options.IdleTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         Range(failures, nameof(LinkOptions.KeepaliveInterval), options.KeepaliveInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        Range(failures, nameof(LinkOptions.WriteStallTimeout), options.WriteStallTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
         Range(failures, nameof(LinkOptions.MaxCellsPerSecond), options.MaxCellsPerSecond, 10, 10_000_000);
         Range(failures, nameof(LinkOptions.CellBurst), options.CellBurst, 1, 10_000_000);
         Range(failures, nameof(LinkOptions.OutboundQueueCapacity), options.OutboundQueueCapacity, 16, 65_536);
