@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using HiddenPoint.Crypto.Storage;
 
 namespace HiddenPoint.Crypto.Keys;
 
@@ -57,8 +58,6 @@ public enum KeyFileProblem
 /// </summary>
 public static class KeyFile
 {
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-
     private const UnixFileMode GroupOrOther =
         UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
         UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
@@ -134,42 +133,18 @@ public static class KeyFile
         ArgumentNullException.ThrowIfNull(key);
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full)!;
         if (!replace && File.Exists(full))
         {
             throw new KeyFileException(path, KeyFileProblem.AlreadyExists, "a key is already there; it is not replaced (move it away first if you mean to)");
         }
 
         var contents = KeyFileFormat.Encode(key);
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Convert.ToHexString(RandomNumberGenerator.GetBytes(6))}.tmp");
         try
         {
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(folder);
-            }
-            else
-            {
-                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = OwnerOnly;
-            }
-
-            using (var stream = new FileStream(temporary, options))
-            {
-                stream.Write(contents);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: replace);
+            AtomicFile.Write(full, contents, replace, ownerOnly: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temporary);
             if (!replace && File.Exists(full))
             {
                 throw new KeyFileException(path, KeyFileProblem.AlreadyExists, "a key appeared there while writing; it is not replaced", e);
@@ -201,18 +176,4 @@ public static class KeyFile
     }
 
     private static string Octal(UnixFileMode mode) => "0" + Convert.ToString((int)mode & 0x1ff, 8);
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using HiddenPoint.Crypto.Keys;
+using HiddenPoint.Crypto.Storage;
 using HiddenPoint.DirectoryAuthority.Descriptors;
 using HiddenPoint.DirectoryAuthority.Voting;
 using HiddenPoint.Protocol.Documents;
