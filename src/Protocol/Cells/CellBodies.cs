@@ -102,16 +102,8 @@ public sealed class Create2Body
             return false;
         }
 
-        var lengthAt = reader.Offset;
-        if (!reader.TryReadU16(out var length))
+        if (!reader.TryReadU16Prefixed("handshake length exceeds the body", out var data, out error))
         {
-            error = reader.Truncated();
-            return false;
-        }
-
-        if (!reader.TryReadBytes(length, out var data))
-        {
-            error = new DecodeError(DecodeErrorKind.BadLength, lengthAt, "handshake length exceeds the body");
             return false;
         }
 

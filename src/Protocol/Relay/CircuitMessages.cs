@@ -60,16 +60,8 @@ public sealed class Extend2Message : RelayMessage
             return false;
         }
 
-        var lengthAt = reader.Offset;
-        if (!reader.TryReadU16(out var length))
+        if (!reader.TryReadU16Prefixed("handshake length exceeds the message", out var data, out error))
         {
-            error = reader.Truncated();
-            return false;
-        }
-
-        if (!reader.TryReadBytes(length, out var data))
-        {
-            error = new DecodeError(DecodeErrorKind.BadLength, lengthAt, "handshake length exceeds the message");
             return false;
         }
 
@@ -123,16 +115,8 @@ public sealed class Extended2Message : RelayMessage
         }
 
         message = null;
-        var lengthAt = reader.Offset;
-        if (!reader.TryReadU16(out var length))
+        if (!reader.TryReadU16Prefixed("handshake length exceeds the message", out var data, out error))
         {
-            error = reader.Truncated();
-            return false;
-        }
-
-        if (!reader.TryReadBytes(length, out var data))
-        {
-            error = new DecodeError(DecodeErrorKind.BadLength, lengthAt, "handshake length exceeds the message");
             return false;
         }
 

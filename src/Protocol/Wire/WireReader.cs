@@ -57,6 +57,31 @@ public ref struct WireReader
         return true;
     }
 
+    /// <summary>
+    /// Reads a big-endian 16-bit length and then that many bytes (the handshake data of CREATE2, EXTEND2 and
+    /// EXTENDED2). A missing length is <see cref="DecodeErrorKind.Truncated"/>; a length beyond the input is
+    /// <see cref="DecodeErrorKind.BadLength"/> at the length field, with <paramref name="tooLong"/> as its message.
+    /// </summary>
+    public bool TryReadU16Prefixed(string tooLong, out ReadOnlySpan<byte> bytes, out DecodeError error)
+    {
+        var lengthAt = Offset;
+        if (!TryReadU16(out var length))
+        {
+            bytes = default;
+            error = Truncated();
+            return false;
+        }
+
+        if (!TryReadBytes(length, out bytes))
+        {
+            error = new DecodeError(DecodeErrorKind.BadLength, lengthAt, tooLong);
+            return false;
+        }
+
+        error = default;
+        return true;
+    }
+
     /// <summary>Reads a big-endian 32-bit integer.</summary>
     public bool TryReadU32(out uint value)
     {
