@@ -10,7 +10,7 @@ namespace HiddenPoint.Network.Directory;
 /// until valid-until and for a grace period after (with a warning), then there is no usable consensus.
 /// Thread-safe: fetchers offer documents while circuits read the current one.
 /// </summary>
-public sealed class ConsensusHolder
+public sealed class ConsensusHolder : IConsensusSource
 {
     /// <summary>Creates a holder that trusts <paramref name="pinnedAuthorities"/>.</summary>
     public ConsensusHolder(IReadOnlyCollection<AuthorityId> pinnedAuthorities, TimeProvider timeProvider, TimeSpan? grace = null)
