@@ -91,6 +91,8 @@ public sealed class Ed25519Certificate
 
     private const int ExtensionHeaderLength = 4; // length, type, flags
 
+    private static readonly long s_maxExpiryHours = (long)(DateTimeOffset.MaxValue - DateTimeOffset.UnixEpoch).TotalHours;
+
     private static ReadOnlySpan<byte> SignaturePrefix => "hpc-ed25519-certificate\0"u8;
 
     private readonly byte[] _encoded;
@@ -113,7 +115,12 @@ public sealed class Ed25519Certificate
     public uint ExpiryHours { get; }
 
     /// <summary>The first instant at which the certificate is no longer valid.</summary>
-    public DateTimeOffset Expires => DateTimeOffset.UnixEpoch.AddHours(ExpiryHours);
+    /// <remarks>
+    /// The field reaches past year 9999, which <see cref="DateTimeOffset"/> cannot hold: such a certificate is taken
+    /// to expire at <see cref="DateTimeOffset.MaxValue"/>.
+    /// </remarks>
+    public DateTimeOffset Expires =>
+        ExpiryHours > s_maxExpiryHours ? DateTimeOffset.MaxValue : DateTimeOffset.UnixEpoch.AddHours(ExpiryHours);
 
     /// <summary>The kind of key certified.</summary>
     public Ed25519CertifiedKeyType CertifiedKeyType { get; }

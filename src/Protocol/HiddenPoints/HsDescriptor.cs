@@ -6,7 +6,7 @@ namespace HiddenPoint.Protocol.HiddenPoints;
 /// <summary>
 /// A hidden-point descriptor whose outer layer is proven: its signing key is certified by <see cref="BlindedKey"/>,
 /// the certificate had not expired when checked, and that key signed the document. What an HSDir stores; a client
-/// decrypts it further with <see cref="HsDescriptorLayers.TryDecrypt"/>.
+/// decrypts it further with <see cref="HiddenPointDescriptor.TryDecrypt"/>.
 /// </summary>
 public sealed class HsDescriptor
 {

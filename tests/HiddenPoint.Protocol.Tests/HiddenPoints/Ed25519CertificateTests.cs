@@ -42,6 +42,18 @@ public sealed class Ed25519CertificateTests
     }
 
     [Fact]
+    public void Expiry_past_year_9999_saturates()
+    {
+        using var signing = HsDescriptorSigningKey.Generate();
+        var bytes = Ed25519Certificate.Create(
+            Ed25519CertificateType.IntroPointAuth, s_expires, Ed25519CertifiedKeyType.Ed25519, new byte[32], signing).Encoded.ToArray();
+        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(2), uint.MaxValue);
+        Assert.True(Ed25519Certificate.TryParse(bytes, out var cert, out _));
+        Assert.Equal(DateTimeOffset.MaxValue, cert.Expires);
+        Assert.False(cert.IsExpiredAt(s_expires));
+    }
+
+    [Fact]
     public void Any_flipped_bit_breaks_the_signature_or_the_parse()
     {
         using var signing = HsDescriptorSigningKey.Generate();
