@@ -110,8 +110,9 @@ public sealed class HsDescriptorLayerTests : IDisposable
     {
         var document = HiddenPointDescriptor.Build(_identity, _period, _signing, Content(Points(20)));
         Assert.True(document.Length <= HsDescriptorFormat.MaxSize);
-        Assert.True(HiddenPointDescriptor.TryOpen(document, _identity.PublicKey, _period, s_now, out _, out var opened, out var error), error.ToString());
+        Assert.True(HiddenPointDescriptor.TryOpen(document, _identity.PublicKey, _period, s_now, out var descriptor, out var opened, out var error), error.ToString());
         Assert.Equal(20, opened.Count);
+        Assert.Equal(20_000 + HsDescriptorEncryption.Overhead, descriptor.Superencrypted.Length);
         Assert.Throws<ArgumentException>(() => HiddenPointDescriptor.Build(_identity, _period, _signing, Content(Points(21))));
 
         var inner = HsDescriptorInnerLayer.Write(Points(21), _signing, s_now.AddHours(54));
