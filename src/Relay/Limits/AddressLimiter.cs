@@ -2,8 +2,24 @@ using System.Net;
 
 namespace HiddenPoint.Relay.Limits;
 
+/// <summary>
+/// Admission of connections and circuits per source address, as the circuit engine asks for it.
+/// <see cref="AddressLimiter"/> is the real one (Tor's DoS defences); tests of other parts may admit everything.
+/// </summary>
+public interface IAddressAdmission
+{
+    /// <summary>
+    /// Admits a new connection from <paramref name="address"/> or says why not. On success <paramref name="lease"/>
+    /// counts it as concurrent until disposed (when the link closes).
+    /// </summary>
+    AdmissionRefusal TryAdmitConnection(IPAddress address, out IDisposable? lease);
+
+    /// <summary>Admits a CREATE2 from <paramref name="address"/> (a client, or a relay not listed in the consensus).</summary>
+    AdmissionRefusal TryAdmitCircuit(IPAddress address);
+}
+
 /// <summary>Placeholder with the agreed signatures; its owner replaces the body.</summary>
-public sealed class AddressLimiter
+public sealed class AddressLimiter : IAddressAdmission
 {
     /// <summary>
     /// Admits a new connection from <paramref name="address"/> or says why not. On success <paramref name="lease"/>
