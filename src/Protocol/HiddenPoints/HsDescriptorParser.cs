@@ -6,7 +6,7 @@ using HiddenPoint.Protocol.Documents;
 namespace HiddenPoint.Protocol.HiddenPoints;
 
 /// <summary>
-/// Parses the outer layer of a hidden-point descriptor strictly (docs/hidden-point-descriptor.md §2): size first,
+/// Parses the outer layer of a hidden-point descriptor strictly (docs/hidden-point-descriptor.md §3): size first,
 /// then bytes, then every line in a fixed order, every value in its one spelling. No keyword outside the table is
 /// accepted, because HSDirs and clients must understand every field they act on. Never throws on hostile bytes.
 /// </summary>

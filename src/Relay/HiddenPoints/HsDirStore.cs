@@ -73,7 +73,7 @@ public sealed class HsDirStoreOptions
 }
 
 /// <summary>
-/// The HSDir's descriptor store (docs/hidden-point-descriptor.md §6). Before it keeps a descriptor it checks the
+/// The HSDir's descriptor store (docs/hidden-point-descriptor.md §7). Before it keeps a descriptor it checks the
 /// size, parses the outer layer, and verifies it against the blinded key it is stored under (certificate signed by
 /// and naming that key, not expired now, descriptor signature by the certified key); the lifetime (30–720 minutes)
 /// is checked by the parser. A descriptor replaces a stored one only with a strictly higher revision counter. Entries

@@ -177,6 +177,25 @@ public sealed class HsDescriptorLayerTests : IDisposable
     }
 
     [Fact]
+    public void Every_inner_keyword_with_missing_or_extra_arguments_is_refused()
+    {
+        // TROVE-2021-006 was a descriptor line read past its arguments: every line's argument count is checked first.
+        var lines = Lines(HsDescriptorInnerLayer.Write(Points(1), _signing, s_now.AddHours(54)));
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var keyword = lines[i].Split(' ')[0];
+            foreach (var replacement in new[] { keyword, lines[i] + " extra" })
+            {
+                var changed = lines.ToList();
+                changed[i] = replacement;
+                var error = InnerError(Join(changed));
+                Assert.Equal(DocumentErrorKind.WrongArgumentCount, error.Syntax);
+                Assert.Equal(i + 1, error.Line);
+            }
+        }
+    }
+
+    [Fact]
     public void Middle_layer_refuses_anything_but_its_blob()
     {
         var middle = HsDescriptorMiddleLayer.Write(new byte[5000]);

@@ -138,6 +138,24 @@ public sealed class HsDescriptorOuterTests : IDisposable
     }
 
     [Fact]
+    public void Every_outer_keyword_with_missing_or_extra_arguments_is_refused()
+    {
+        var lines = Lines(Build());
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var keyword = lines[i].Split(' ')[0];
+            foreach (var replacement in new[] { keyword, lines[i] + " extra" })
+            {
+                var changed = lines.ToList();
+                changed[i] = replacement;
+                var error = ParseError(Join(changed));
+                Assert.Equal(DocumentErrorKind.WrongArgumentCount, error.Syntax);
+                Assert.Equal(i + 1, error.Line);
+            }
+        }
+    }
+
+    [Fact]
     public void Blob_lines_have_one_spelling()
     {
         var lines = Lines(Build(blob: Bytes(7000, 3)));
