@@ -98,8 +98,8 @@ public readonly record struct MemoryLimitOutcome(bool WasOverLimit, long CacheBy
 /// <summary>
 /// Enforces <see cref="MemoryQuota.Limit"/> (Tor's out-of-memory handler, dos-spec "Memory exhaustion"). Every
 /// <see cref="RelayLimitsOptions.MemoryCheckInterval"/> it compares <see cref="MemoryQuota.Used"/> with the limit;
-/// above it, first, when caches hold more than their share, they are trimmed to
-/// <see cref="MemoryQuota.CacheTrimTarget"/>; then, while still above the limit, the circuits whose queued data is
+/// above it, first, caches holding more than <see cref="MemoryQuota.CacheTrimTarget"/> are trimmed to it (claims
+/// already stop at <see cref="MemoryQuota.CacheShare"/>); then, while still above the limit, the circuits whose queued data is
 /// oldest are closed (DESTROY both ways) until what remains is below 90 % of the limit. Oldest rather than largest:
 /// data that has waited longest is the least likely to drain on its own (a reader that stopped reading), while a busy
 /// circuit's queue is large but moving. The process stays up; every fault is logged and the next check runs.
@@ -161,9 +161,10 @@ public sealed class MemoryLimitMonitor : BackgroundService
             _wasOver = true;
         }
 
+        // Claims stop at the cache share, so caches are trimmed as soon as they hold more than the trim target.
         var trimmed = 0L;
         var cacheBytes = _quota.CacheBytes;
-        if (cacheBytes > _quota.CacheShare)
+        if (cacheBytes > _quota.CacheTrimTarget)
         {
             trimmed = TrimCaches(cacheBytes - _quota.CacheTrimTarget);
         }

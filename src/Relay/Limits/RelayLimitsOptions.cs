@@ -74,7 +74,7 @@ public sealed class RelayLimitsOptions
 
     /// <summary>
     /// The memory limit in bytes (Tor's MaxMemInQueues): queued cells plus caches. Above it the relay trims caches and
-    /// closes the circuits with the oldest queued data. Default 256 MiB; range 16 MiB to 1 TiB. 0 means 40 % of the
+    /// closes the circuits with the oldest queued data. Default 256 MiB; range 1 MiB to 1 TiB. 0 means 40 % of the
     /// memory available to the process (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>, which honours a
     /// container's limit), at least 64 MiB.
     /// </summary>
@@ -156,9 +156,9 @@ public sealed class RelayLimitsOptionsValidator : IValidateOptions<RelayLimitsOp
         Range(failures, nameof(RelayLimitsOptions.Ipv6PrefixLength), options.Ipv6PrefixLength, 32, 128);
         Range(failures, nameof(RelayLimitsOptions.MaxTrackedAddresses), options.MaxTrackedAddresses, 1_024, 16_777_216);
         Range(failures, nameof(RelayLimitsOptions.SweepInterval), options.SweepInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
-        if (options.MemoryLimit != 0 && (options.MemoryLimit < 16L * 1024 * 1024 || options.MemoryLimit > 1L << 40))
+        if (options.MemoryLimit != 0 && (options.MemoryLimit < 1L << 20 || options.MemoryLimit > 1L << 40))
         {
-            failures.Add($"RelayLimitsOptions.{nameof(RelayLimitsOptions.MemoryLimit)} is {options.MemoryLimit}; it must be 0 (automatic) or between {16L * 1024 * 1024} and {1L << 40}.");
+            failures.Add($"RelayLimitsOptions.{nameof(RelayLimitsOptions.MemoryLimit)} is {options.MemoryLimit}; it must be 0 (automatic) or between {1L << 20} and {1L << 40}.");
         }
 
         Range(failures, nameof(RelayLimitsOptions.CacheSharePercent), options.CacheSharePercent, 1, 90);
