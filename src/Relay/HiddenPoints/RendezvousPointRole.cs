@@ -150,9 +150,7 @@ public sealed class RendezvousPointRole : IRelayMessageRole
         waiting.Timer?.Dispose();
         var client = waiting.Circuit.Circuit;
 
-        // RENDEZVOUS2 enters the waiting circuit's queue before the join, so it reaches the client ahead of every cell
-        // that crosses. A send that cannot be queued at once would lose that order: both circuits close instead.
-        if (RoleSender.Send(client, message.ToRendezvous2()) != CircuitSendResult.Queued || !circuit.Circuit.TryJoin(client))
+        if (!circuit.Circuit.TryJoin(client))
         {
             _ = client.CloseAsync();
             return Refuse("join_failed");
@@ -164,6 +162,15 @@ public sealed class RendezvousPointRole : IRelayMessageRole
         // The waiting circuit's own reactor no longer writes its purpose (it is neither None nor free to take a role),
         // so setting it from here races nothing.
         waiting.Circuit.Purpose = RelayCircuitPurpose.RendezvousJoined;
+
+        // This runs on the host circuit's reactor, so none of the host's cells has crossed yet: RENDEZVOUS2 enters the
+        // client circuit's queue ahead of all of them. A send that cannot be queued at once would lose that order, and
+        // closing this circuit closes both.
+        if (RoleSender.Send(client, message.ToRendezvous2()) != CircuitSendResult.Queued)
+        {
+            return Refuse("rendezvous2_not_queued");
+        }
+
         _metrics.RendezvousJoined();
         HiddenPointLog.RendezvousJoined(_logger);
         return true;
