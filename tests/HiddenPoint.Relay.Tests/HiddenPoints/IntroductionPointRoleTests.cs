@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using HiddenPoint.Network.Circuits;
 using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.Circuits;
+using HiddenPoint.Relay.HiddenPoints;
 using NSec.Cryptography;
 
 namespace HiddenPoint.Relay.Tests.HiddenPoints;
@@ -66,6 +67,34 @@ public sealed class IntroductionPointRoleTests
         var host = await relay.OpenClientAsync();
 
         await host.SendAsync(EstablishIntro(host.BindingKey, authKey, prefix: "Tor establish-intro cell v1"u8.ToArray()));
+
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+    }
+
+    [Fact]
+    public async Task MalformedEstablishIntroClosesTheCircuit()
+    {
+        await using var relay = new RoleHarness();
+        var host = await relay.OpenClientAsync();
+
+        // Auth key type 1 (not Ed25519), then too little of the rest.
+        await host.SendRawAsync(RelayCommand.EstablishIntro, new byte[] { 1, 0, 32, 5, 5 });
+
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+    }
+
+    [Fact]
+    public async Task AnAuthKeyThatIsNoCurvePointIsRefusedNotAFault()
+    {
+        await using var relay = new RoleHarness();
+        var host = await relay.OpenClientAsync();
+        var notAPoint = Enumerable.Repeat((byte)0xFF, 32).ToArray();
+        var draft = new EstablishIntroMessage(notAPoint, null, new byte[32], new byte[64]);
+        var bytes = draft.EncodeData();
+        var mac = new byte[32];
+        EstablishIntroAuth.ComputeMac(host.BindingKey, bytes.AsSpan(0, draft.MacCoveredLength), mac);
+
+        await host.SendAsync(new EstablishIntroMessage(notAPoint, null, mac, new byte[64]));
 
         Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
     }
