@@ -102,6 +102,32 @@ public sealed class RendezvousJoinTests
     }
 
     [Fact]
+    public async Task ABackedUpJoinIsClosedByAQueueCapNotGrown()
+    {
+        // B never reads, so its side backs up: the cells A pushes across pile up in B's circuit queue (or, while B's
+        // reactor waits on its link, in A's), and a queue cap closes one circuit, and with it the other, instead of
+        // either queue growing.
+        var runtime = TestNetwork.Runtime(link: o => o.OutboundQueueCapacity = 16, circuit: o => o.MaxQueuedCells = 16);
+        var relay = new AcceptingRelay();
+        using var key = TestNetwork.NewLinkKey();
+        await using var a = await HandClient.ConnectAsync(runtime, relay, key);
+        await using var b = await HandClient.ConnectAsync(runtime, relay, key);
+        var relayA = await a.CreateCircuitAsync(relay);
+        var relayB = await b.CreateCircuitAsync(relay);
+        Assert.True(relayA.TryJoin(relayB));
+        a.AddSendingEndToEnd(TestNetwork.NewKeyMaterial());
+
+        for (var i = 0; i < 3_000 && !relayB.IsClosed && !relayA.IsClosed; i++)
+        {
+            await a.SendEndToEndAsync(new byte[400]);
+        }
+
+        var reasons = new[] { await TestNetwork.Within(relayA.Completion), await TestNetwork.Within(relayB.Completion) };
+        Assert.Contains(CircuitCloseReason.QueueOverflow, reasons);
+        Assert.Contains(CircuitCloseReason.JoinedCircuitClosed, reasons);
+    }
+
+    [Fact]
     public async Task RelayEarlyNeverCrossesTheJoin()
     {
         var runtime = TestNetwork.Runtime();
