@@ -31,6 +31,7 @@ public sealed class ReachabilityTests
         var result = await Tester().ProbeAsync(Listed(1, relay.Port)).WaitAsync(TestLinks.Timeout);
         Assert.Equal(ReachabilityOutcome.Reachable, result.Outcome);
         Assert.True(result.IsReachable);
+        await relay.WaitForHandshakesAsync(1);
         Assert.Equal(1, relay.Handshakes);
     }
 
@@ -68,10 +69,13 @@ public sealed class ReachabilityTests
         await using var impostor = new LinkResponder(RelayLinkKey(9));
         using var silent = new SilentListener();
         var relays = new[] { Listed(1, good.Port), Listed(2, impostor.Port), Listed(3, TestLinks.ClosedPort()), Listed(4, silent.Port) };
-        var tester = Tester(TimeSpan.FromSeconds(1), parallelism: 2);
+
+        // A timeout generous for a busy machine: the silent relay costs all of it, in parallel with the others.
+        var tester = Tester(TimeSpan.FromSeconds(5), parallelism: 2);
 
         var reachable = await tester.TestRoundAsync(s_now, relays, CancellationToken.None).WaitAsync(TestLinks.Timeout);
         Assert.Equal([relays[0].Identity], reachable);
+        await good.WaitForHandshakesAsync(1);
         Assert.Equal(1, good.Handshakes);
 
         // The same round again: answered from the round's results, nobody is contacted.
@@ -82,6 +86,7 @@ public sealed class ReachabilityTests
         // The next round tests again.
         reachable = await tester.TestRoundAsync(s_now.AddHours(1), relays[..1], CancellationToken.None).WaitAsync(TestLinks.Timeout);
         Assert.Equal([relays[0].Identity], reachable);
+        await good.WaitForHandshakesAsync(2);
         Assert.Equal(2, good.Handshakes);
     }
 

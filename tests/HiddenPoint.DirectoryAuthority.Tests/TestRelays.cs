@@ -43,6 +43,7 @@ internal sealed class LinkResponder : IAsyncDisposable
     private readonly List<Link> _links = [];
     private readonly Task _acceptLoop;
     private int _handshakes;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public LinkResponder(LinkKey key)
     {
@@ -55,8 +56,29 @@ internal sealed class LinkResponder : IAsyncDisposable
 
     public ushort Port { get; }
 
-    /// <summary>Handshakes completed so far.</summary>
+    /// <summary>Handshakes completed so far (on this side, which may finish a moment after the initiator).</summary>
     public int Handshakes => Volatile.Read(ref _handshakes);
+
+    /// <summary>Waits, bounded, until at least <paramref name="count"/> handshakes have completed on this side.</summary>
+    public async Task WaitForHandshakesAsync(int count)
+    {
+        using var limit = new CancellationTokenSource(TestLinks.Timeout);
+        while (true)
+        {
+            Task changed;
+            lock (_links)
+            {
+                if (Handshakes >= count)
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
+            }
+
+            await changed.WaitAsync(limit.Token).ConfigureAwait(false);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -102,11 +124,16 @@ internal sealed class LinkResponder : IAsyncDisposable
         var open = await _runtime.AcceptAsync(LinkTransport.FromSocket(socket), _key, AcceptedLinkKinds.All, null, _stop.Token).ConfigureAwait(false);
         if (open.Link is { } link)
         {
-            Interlocked.Increment(ref _handshakes);
+            TaskCompletionSource changed;
             lock (_links)
             {
+                Interlocked.Increment(ref _handshakes);
                 _links.Add(link);
+                changed = _changed;
+                _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
             }
+
+            changed.TrySetResult();
         }
     }
 }
