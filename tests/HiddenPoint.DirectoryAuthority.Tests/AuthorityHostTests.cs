@@ -59,6 +59,26 @@ public sealed class AuthorityHostTests : IDisposable
     }
 
     [Fact]
+    public void Reachability_and_flush_options_are_checked()
+    {
+        var problems = DirectoryHost.Validate(new AuthorityOptions
+        {
+            DataDirectory = "/tmp/x",
+            Nickname = "auth1",
+            Listen = "127.0.0.1:7000",
+            ReachabilityTimeout = TimeSpan.FromMilliseconds(10),
+            ReachabilityParallelism = 0,
+            DescriptorFlushDelay = TimeSpan.FromMinutes(2),
+        });
+        Assert.Equal(3, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("ReachabilityTimeout:", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("ReachabilityParallelism:", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("DescriptorFlushDelay:", StringComparison.Ordinal));
+        var defaults = new AuthorityOptions();
+        Assert.True(defaults.ReachabilityTesting);
+    }
+
+    [Fact]
     public void Options_come_from_json_then_environment_then_command_line()
     {
         Directory.CreateDirectory(_root);
