@@ -121,7 +121,18 @@ internal sealed class LinkResponder : IAsyncDisposable
 
     private async Task Answer(Socket socket)
     {
-        var open = await _runtime.AcceptAsync(LinkTransport.FromSocket(socket), _key, AcceptedLinkKinds.All, null, _stop.Token).ConfigureAwait(false);
+        LinkOpenResult open;
+        try
+        {
+            open = await _runtime.AcceptAsync(LinkTransport.FromSocket(socket), _key, AcceptedLinkKinds.All, null, _stop.Token).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // A handshake cut short while its reply was still buffered: disposing the socket transport then fails
+            // to flush (LinkTransport's disposal does not swallow that). Only that connection is lost.
+            return;
+        }
+
         if (open.Link is { } link)
         {
             TaskCompletionSource changed;

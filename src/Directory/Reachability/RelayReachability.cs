@@ -109,7 +109,19 @@ public sealed partial class RelayReachability
                 new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
                 async (descriptor, cancel) =>
                 {
-                    var result = await ProbeAsync(descriptor, cancel).ConfigureAwait(false);
+                    ReachabilityResult result;
+                    try
+                    {
+                        result = await ProbeAsync(descriptor, cancel).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // Whatever one relay's connection does, it must not cost the other relays their test (nor
+                        // the round): it counts as a failed handshake.
+                        result = new(ReachabilityOutcome.HandshakeFailed, e.GetType().Name);
+                        Log.NotReachable(_logger, descriptor.Nickname, descriptor.Identity.ToString(), result.Outcome, result.Detail);
+                    }
+
                     if (result.Outcome != ReachabilityOutcome.NotTested)
                     {
                         results[descriptor.Identity] = new(descriptor.LinkKey, descriptor.Addresses[0], result.IsReachable);
@@ -200,8 +212,16 @@ public sealed partial class RelayReachability
 
         if (open.Link is { } link)
         {
-            // Only the handshake was wanted: end the link at once rather than wait for a graceful close.
-            await link.DisposeAsync().ConfigureAwait(false);
+            // Only the handshake was wanted: end the link at once rather than wait for a graceful close. The relay
+            // has answered by now, so a fault while tearing the link down does not change the outcome.
+            try
+            {
+                await link.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+            }
+
             return new(ReachabilityOutcome.Reachable, "handshake");
         }
 
