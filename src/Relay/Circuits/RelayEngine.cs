@@ -15,6 +15,12 @@ public sealed class RelayEngine : IAsyncDisposable
     /// <summary>Circuits open through or at this relay.</summary>
     public int OpenCircuits => throw new NotImplementedException();
 
+    /// <summary>
+    /// The circuits this relay accepted and that are still open (a snapshot; safe from any thread), for the memory
+    /// limit's choice of circuits to close and for metrics.
+    /// </summary>
+    public IReadOnlyCollection<RelayCircuitContext> Circuits => throw new NotImplementedException();
+
     /// <summary>Binds the listener on <paramref name="listen"/> and starts accepting links.</summary>
     public Task StartAsync(IPEndPoint listen, CancellationToken cancellationToken) => throw new NotImplementedException();
 

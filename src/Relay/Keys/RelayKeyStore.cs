@@ -16,8 +16,21 @@ public sealed record RelayKeySet(
     CircuitHandshakeKey CircuitHandshakeKey,
     CircuitHandshakeKey? PreviousCircuitHandshakeKey);
 
+/// <summary>
+/// The relay's keys as the circuit engine reads them: the identity's public id and the keys to answer with now.
+/// <see cref="RelayKeyStore"/> is the real one (files, rotation); tests may pass fixed keys.
+/// </summary>
+public interface IRelayKeys
+{
+    /// <summary>The identity's public key, the relay's id in the network.</summary>
+    RelayId Id { get; }
+
+    /// <summary>The keys to answer with now (read it once per handshake).</summary>
+    RelayKeySet Current { get; }
+}
+
 /// <summary>Placeholder with the agreed signatures; its owner replaces the body.</summary>
-public sealed class RelayKeyStore
+public sealed class RelayKeyStore : IRelayKeys
 {
     /// <summary>The long-term identity (never replaced without the operator asking).</summary>
     public RelayIdentityKey Identity => throw new NotImplementedException();
