@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using HiddenPoint.Crypto.Cgo;
 using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Network.Cells;
 using HiddenPoint.Network.Circuits;
@@ -43,6 +44,7 @@ public sealed class RelayEngine : IAsyncDisposable
     private readonly ConcurrentDictionary<RelayId, Link> _relayLinks = new();
     private readonly ConcurrentDictionary<RelayId, Lazy<Task<Link?>>> _connecting = new();
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly CancellationToken _stopping;
     private readonly int[] _linkCounts = new int[3];
     private RelayIndex _index = RelayIndex.Empty;
     private Socket? _listener;
@@ -94,6 +96,7 @@ public sealed class RelayEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(meterFactory);
         _options = options.Value;
         _options.Validate();
+        _stopping = _lifetime.Token;
         _keys = keys;
         _consensus = consensus;
         _admission = admission;
@@ -362,9 +365,10 @@ public sealed class RelayEngine : IAsyncDisposable
         var created = link.Pool.Rent();
         Span<byte> bindingKey = stackalloc byte[RelayCircuitContext.BindingKeyLength];
         EngineCircuitHandler handler;
-        CgoHopHolder hop;
+        CgoRelayHop hop;
         try
         {
+            // A fault in here leaves the CREATE2 with the queue, which refuses it (DropHandshake).
             var failure = _responder.TryRespond(job.Create2.Body, created.Body, bindingKey, out var relayHop);
             if (failure != HandshakeFailure.None)
             {
@@ -374,8 +378,7 @@ public sealed class RelayEngine : IAsyncDisposable
                 return;
             }
 
-            link.Pool.Return(job.Create2);
-            hop = new CgoHopHolder(relayHop!);
+            hop = relayHop!;
             handler = new EngineCircuitHandler(this, bindingKey);
         }
         finally
@@ -383,20 +386,33 @@ public sealed class RelayEngine : IAsyncDisposable
             CryptographicOperations.ZeroMemory(bindingKey);
         }
 
+        link.Pool.Return(job.Create2);
         Metrics.Handshake();
-        var circuit = link.AcceptRelayCircuit(job.CircuitId, hop.Hop, created, handler);
-        if (circuit is null)
+        try
         {
-            handler.Abandon();
-            return;
-        }
+            var circuit = link.AcceptRelayCircuit(job.CircuitId, hop, created, handler);
+            if (circuit is null)
+            {
+                handler.Abandon();
+                return;
+            }
 
-        Metrics.CircuitCreated();
-        var context = handler.EnsureContext(circuit);
-        _circuits.TryAdd(context, 0);
-        if (handler.IsClosed)
+            Metrics.CircuitCreated();
+            var context = handler.EnsureContext(circuit);
+            _circuits.TryAdd(context, 0);
+            if (handler.IsClosed)
+            {
+                OnCircuitClosed(context);
+            }
+        }
+#pragma warning disable CA1031 // A fault while opening one circuit refuses that circuit only.
+        catch (Exception ex)
+#pragma warning restore CA1031
         {
-            OnCircuitClosed(context);
+            RelayEngineLog.Fault(_logger, ex);
+            handler.Abandon();
+            Metrics.CircuitRefused("fault");
+            Forget(link.RejectCircuitAsync(job.CircuitId, DestroyReason.Internal));
         }
     }
 
@@ -441,7 +457,7 @@ public sealed class RelayEngine : IAsyncDisposable
 
     private async Task AcceptLoopAsync(Socket listener)
     {
-        var token = _lifetime.Token;
+        var token = _stopping;
         while (!token.IsCancellationRequested)
         {
             Socket socket;
@@ -490,7 +506,7 @@ public sealed class RelayEngine : IAsyncDisposable
 
             socket.NoDelay = true;
             var state = new EngineLink(this, remote);
-            var result = await _runtime.AcceptAsync(LinkTransport.FromSocket(socket), _keys.Current.LinkKey, AcceptedLinkKinds.All, state, _lifetime.Token).ConfigureAwait(false);
+            var result = await _runtime.AcceptAsync(LinkTransport.FromSocket(socket), _keys.Current.LinkKey, AcceptedLinkKinds.All, state, _stopping).ConfigureAwait(false);
             if (result.Link is not { } link)
             {
                 return;
@@ -602,7 +618,7 @@ public sealed class RelayEngine : IAsyncDisposable
         }
 
         using var timeout = new CancellationTokenSource(_options.ExtendTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _lifetime.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping);
         Link? link;
         try
         {
@@ -716,7 +732,7 @@ public sealed class RelayEngine : IAsyncDisposable
             }
 
             using var timeout = new CancellationTokenSource(_options.ExtendTimeout, _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _lifetime.Token);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping);
             var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
@@ -750,11 +766,6 @@ public sealed class RelayEngine : IAsyncDisposable
     }
 
     private readonly record struct HandshakeJob(Link Link, CircuitId CircuitId, CellBuffer Create2);
-
-    private sealed class CgoHopHolder(HiddenPoint.Crypto.Cgo.CgoRelayHop hop)
-    {
-        public HiddenPoint.Crypto.Cgo.CgoRelayHop Hop { get; } = hop;
-    }
 }
 
 /// <summary>What a link of the engine connects.</summary>
