@@ -103,10 +103,16 @@ internal sealed class TestClient : IDisposable
         }
     }
 
-    public async Task<Link> ConnectAsync(RelayStatus guard)
+    /// <summary>Opens a client link to <paramref name="guard"/>, from <paramref name="from"/> when given (any 127/8 address).</summary>
+    public async Task<Link> ConnectAsync(RelayStatus guard, IPAddress? from = null)
     {
         var address = guard.Addresses[0];
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (from is not null)
+        {
+            socket.Bind(new IPEndPoint(from, 0));
+        }
+
         await socket.ConnectAsync(new IPEndPoint(address.Address, address.Port)).WaitAsync(TestNetwork.Timeout);
         var result = await Runtime.ConnectAsync(LinkTransport.FromSocket(socket), LinkKind.ClientToRelay, guard.LinkKey, null).WaitAsync(TestNetwork.Timeout);
         Assert.Equal(LinkCloseReason.None, result.Failure);

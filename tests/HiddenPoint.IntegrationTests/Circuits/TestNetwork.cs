@@ -3,6 +3,7 @@ using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Protocol.Documents;
 using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.Circuits;
+using HiddenPoint.Relay.Limits;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -42,13 +43,13 @@ internal sealed class TestRelay : IAsyncDisposable
 {
     private bool _disposed;
 
-    public TestRelay(int index, Action<RelayEngineOptions>? configure)
+    public TestRelay(int index, Action<RelayEngineOptions>? configure, IAddressAdmission? admission = null)
     {
         Index = index;
         var options = new RelayEngineOptions();
         configure?.Invoke(options);
         Engine = new RelayEngine(
-            Keys, Consensus, Admission, Role, Role, Role, Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance, Meters);
+            Keys, Consensus, admission ?? Admission, Role, Role, Role, Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance, Meters);
     }
 
     public int Index { get; }
@@ -105,12 +106,19 @@ internal sealed class TestNetwork : IAsyncDisposable
 
     public TestRelay this[int index] => Relays[index];
 
-    public static async Task<TestNetwork> StartAsync(int relayCount, Action<RelayEngineOptions>? configure = null)
+    /// <summary>
+    /// Starts <paramref name="relayCount"/> relays; <paramref name="admission"/> may give a relay a real admission
+    /// control (by index) instead of one that admits everything.
+    /// </summary>
+    public static async Task<TestNetwork> StartAsync(
+        int relayCount,
+        Action<RelayEngineOptions>? configure = null,
+        Func<int, IAddressAdmission?>? admission = null)
     {
         var relays = new List<TestRelay>();
         for (var i = 0; i < relayCount; i++)
         {
-            var relay = new TestRelay(i, configure);
+            var relay = new TestRelay(i, configure, admission?.Invoke(i));
             relays.Add(relay);
             await relay.Engine.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), CancellationToken.None);
         }
