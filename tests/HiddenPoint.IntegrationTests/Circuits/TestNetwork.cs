@@ -3,6 +3,7 @@ using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Protocol.Documents;
 using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.Circuits;
+using HiddenPoint.Relay.HiddenPoints;
 using HiddenPoint.Relay.Limits;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -43,14 +44,36 @@ internal sealed class TestRelay : IAsyncDisposable
 {
     private bool _disposed;
 
-    public TestRelay(int index, Action<RelayEngineOptions>? configure, IAddressAdmission? admission = null)
+    public TestRelay(int index, Action<RelayEngineOptions>? configure, IAddressAdmission? admission = null, bool realRoles = false)
     {
         Index = index;
         var options = new RelayEngineOptions();
         configure?.Invoke(options);
+        if (!realRoles)
+        {
+            Engine = new RelayEngine(
+                Keys, Consensus, admission ?? Admission, Role, Role, Role, Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance, Meters);
+            return;
+        }
+
+        // The relay's own introduction point, rendezvous point and directory streams over a real HSDir store.
+        var roleOptions = Options.Create(new HiddenPointRoleOptions());
+        HsDir = new HsDirStore(timeProvider: TimeProvider.System);
         Engine = new RelayEngine(
-            Keys, Consensus, admission ?? Admission, Role, Role, Role, Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance, Meters);
+            Keys,
+            Consensus,
+            admission ?? Admission,
+            new IntroductionPointRole(roleOptions, TimeProvider.System, NullLogger<IntroductionPointRole>.Instance, Meters),
+            new RendezvousPointRole(roleOptions, TimeProvider.System, NullLogger<RendezvousPointRole>.Instance, Meters),
+            new DirectoryStreamRole(HsDir, Consensus, roleOptions, TimeProvider.System, NullLogger<DirectoryStreamRole>.Instance, Meters),
+            Options.Create(options),
+            TimeProvider.System,
+            NullLoggerFactory.Instance,
+            Meters);
     }
+
+    /// <summary>The HSDir store, when the relay runs its real hidden-point roles.</summary>
+    public HsDirStore? HsDir { get; }
 
     public int Index { get; }
 
@@ -113,12 +136,13 @@ internal sealed class TestNetwork : IAsyncDisposable
     public static async Task<TestNetwork> StartAsync(
         int relayCount,
         Action<RelayEngineOptions>? configure = null,
-        Func<int, IAddressAdmission?>? admission = null)
+        Func<int, IAddressAdmission?>? admission = null,
+        bool realRoles = false)
     {
         var relays = new List<TestRelay>();
         for (var i = 0; i < relayCount; i++)
         {
-            var relay = new TestRelay(i, configure, admission?.Invoke(i));
+            var relay = new TestRelay(i, configure, admission?.Invoke(i), realRoles);
             relays.Add(relay);
             await relay.Engine.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), CancellationToken.None);
         }
