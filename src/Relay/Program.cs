@@ -87,7 +87,7 @@ internal static class Program
         Shutdown: the first SIGTERM or SIGINT stops new links and circuits, lets open circuits finish for up to
         ShutdownWaitLength, destroys the rest and exits 0. A second signal exits at once.
 
-        Exit codes: 0 success; 1 failure while running; 64 usage error; 78 configuration error (a bad option, a
+        Exit codes: 0 success; 1 failure (while running, or keygen finding an identity already there); 64 usage error; 78 configuration error (a bad option, a
         missing or corrupt identity key); 130/143 a second SIGINT/SIGTERM cut the shutdown short.
         """;
 
@@ -107,7 +107,18 @@ internal static class Program
             case ["keygen", .. var rest]:
                 return Keygen(rest);
             case ["run", .. var rest]:
-                return await Run(rest).ConfigureAwait(false);
+                try
+                {
+                    return await Run(rest).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // The last resort: whatever escaped is reported as a failure, not a crash dump.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    Console.Error.WriteLine($"hpc-relay: unexpected failure: {e}");
+                    return ExitFailure;
+                }
+
             default:
                 Console.Error.WriteLine($"hpc-relay: unknown command '{args[0]}'. Run `hpc-relay --help`.");
                 return ExitUsage;
@@ -145,7 +156,7 @@ internal static class Program
         {
             Console.Error.WriteLine($"hpc-relay keygen: {path} already holds this relay's identity; it is not replaced. " +
                 "Give --force to make a new identity (the relay then joins the network as a new relay).");
-            return ExitConfig;
+            return ExitFailure;
         }
         catch (KeyFileException e)
         {

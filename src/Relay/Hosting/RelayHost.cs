@@ -109,6 +109,7 @@ internal static class RelayHost
 
         // Under systemd: sd_notify READY/STOPPING and journal-friendly log lines (no timestamps, syslog priorities).
         builder.Services.AddSystemd();
+        builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(host =>
         {
             host.ShutdownTimeout = relay.ShutdownWaitLength + ShutdownMargin;

@@ -246,7 +246,8 @@ internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
 
     private static bool IsRelayAddress(IPAddress address) =>
         address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 &&
-        !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any) && !address.IsIPv4MappedToIPv6 && address.ScopeId == 0;
+        !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any) && !address.IsIPv4MappedToIPv6 &&
+        (address.AddressFamily != AddressFamily.InterNetworkV6 || address.ScopeId == 0);
 
     internal static bool IsNickname(string? text) =>
         text is { Length: >= 1 and <= 19 } && text.All(char.IsAsciiLetterOrDigit);
