@@ -123,6 +123,12 @@ internal sealed class ListLogger<T> : ILogger<T>
 
     public bool IsEnabled(LogLevel logLevel) => true;
 
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-        Lines.Enqueue((logLevel, eventId, formatter(state, exception)));
+    public event Action<(LogLevel Level, EventId Id, string Message)>? Logged;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        var line = (logLevel, eventId, formatter(state, exception));
+        Lines.Enqueue(line);
+        Logged?.Invoke(line);
+    }
 }
