@@ -55,10 +55,4 @@ internal static partial class RelayLog
 
     [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Loaded the cached consensus.")]
     public static partial void CacheLoaded(ILogger logger);
-
-    [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "Ignored the cached consensus: {Problem}.")]
-    public static partial void CacheIgnored(ILogger logger, string problem);
-
-    [LoggerMessage(EventId = 27, Level = LogLevel.Warning, Message = "Could not write the consensus cache: {Problem}.")]
-    public static partial void CacheWriteFailed(ILogger logger, string problem);
 }

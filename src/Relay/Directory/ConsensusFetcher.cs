@@ -1,4 +1,3 @@
-using HiddenPoint.Crypto.Storage;
 using HiddenPoint.Network.Directory;
 using HiddenPoint.Protocol.Documents;
 using HiddenPoint.Relay.Hosting;
@@ -14,7 +13,7 @@ namespace HiddenPoint.Relay.Authorities;
 /// order until one answers with a document the holder takes or already holds. The next download is at a random moment
 /// in the first half of the span from the held consensus' fresh-until to its valid-until, and never later than
 /// <see cref="RelayOptions.ConsensusFetchInterval"/>; when no authority helps, it retries with exponential backoff
-/// and jitter. Each consensus taken is written to the cache atomically.
+/// and jitter. The holder writes each consensus it takes to the cache (<see cref="CacheFileName"/>) atomically.
 /// </summary>
 internal sealed class ConsensusFetcher : BackgroundService
 {
@@ -44,43 +43,17 @@ internal sealed class ConsensusFetcher : BackgroundService
     /// <summary>Raised after each download round: true when the holder took a newer consensus.</summary>
     public event EventHandler<bool>? RoundFinished;
 
-    private string CachePath => Path.Combine(_options.DataDirectory, CacheFileName);
-
-    /// <summary>Offers the cached consensus, if any. A missing, unreadable or refused cache is only logged.</summary>
-    internal void LoadCache()
+    /// <summary>Offers the cached consensus, if any. The holder checks it like a download and logs why a bad cache
+    /// is ignored.</summary>
+    internal ConsensusCacheLoad LoadCache()
     {
-        byte[] cached;
-        try
-        {
-            var info = new FileInfo(CachePath);
-            if (!info.Exists)
-            {
-                return;
-            }
-
-            if (info.Length > NetworkStatus.MaxSize)
-            {
-                RelayLog.CacheIgnored(_logger, "larger than a consensus can be");
-                return;
-            }
-
-            cached = File.ReadAllBytes(CachePath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            RelayLog.CacheIgnored(_logger, e.Message);
-            return;
-        }
-
-        var result = _holder.Offer(cached);
-        if (result.Accepted)
+        var load = _holder.LoadCache();
+        if (load.Status == ConsensusCacheStatus.Loaded)
         {
             RelayLog.CacheLoaded(_logger);
         }
-        else
-        {
-            RelayLog.CacheIgnored(_logger, Describe(result));
-        }
+
+        return load;
     }
 
     /// <summary>One round: authorities in random order until one gives a consensus the holder takes or holds.</summary>
@@ -102,7 +75,6 @@ internal sealed class ConsensusFetcher : BackgroundService
             if (result.Accepted)
             {
                 RelayLog.ConsensusTaken(_logger, authority.Nickname);
-                WriteCache();
                 RoundFinished?.Invoke(this, true);
                 return true;
             }
@@ -163,21 +135,5 @@ internal sealed class ConsensusFetcher : BackgroundService
         }
     }
 
-    private void WriteCache()
-    {
-        try
-        {
-            AtomicFile.Write(CachePath, _holder.LatestDocument.Span);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            RelayLog.CacheWriteFailed(_logger, e.Message);
-        }
-    }
-
-    private static string Describe(ConsensusOfferResult result) =>
-        result.ParseError != default ? "does not parse: " + result.ParseError
-        : result.SignatureError != SignatureError.None ? "not signed by enough of the configured authorities: " + result.SignatureError
-        : result.NotNewer ? "not newer than the consensus held"
-        : "not valid now: " + result.Timeliness;
+    private static string Describe(ConsensusOfferResult result) => result.ToString();
 }

@@ -126,7 +126,15 @@ internal static class RelayHost
 
         services.AddSingleton<RelayKeyStore>();
         services.AddSingleton<IRelayKeys>(sp => sp.GetRequiredService<RelayKeyStore>());
-        services.AddSingleton(sp => new ConsensusHolder(sp.GetRequiredService<IOptions<RelayOptions>>().Value.AuthorityIds(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RelayOptions>>().Value;
+            return new ConsensusHolder(
+                options.AuthorityIds(),
+                sp.GetRequiredService<TimeProvider>(),
+                logger: sp.GetRequiredService<ILogger<ConsensusHolder>>(),
+                cachePath: Path.Combine(options.DataDirectory, ConsensusFetcher.CacheFileName));
+        });
         services.AddSingleton<IConsensusSource>(sp => sp.GetRequiredService<ConsensusHolder>());
         services.AddSingleton<RelayListenerState>();
         services.AddSingleton<AuthorityClient>();
