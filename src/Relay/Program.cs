@@ -183,13 +183,9 @@ internal static class Program
             return ExitUsage;
         }
 
-        try
+        if (CommandLineProblem(args) is { } usage)
         {
-            new ConfigurationBuilder().AddCommandLine(args).Build();
-        }
-        catch (FormatException e)
-        {
-            Console.Error.WriteLine($"hpc-relay run: {e.Message} Options are given as --Section:Option=value, e.g. --Relay:Nickname=MyRelay.");
+            Console.Error.WriteLine($"hpc-relay run: {usage} Options are given as --Section:Option=value, e.g. --Relay:Nickname=MyRelay.");
             return ExitUsage;
         }
 
@@ -229,6 +225,27 @@ internal static class Program
         }
 
         return await RunHost(configuration).ConfigureAwait(false);
+    }
+
+    // Every argument is --Key=value, or --Key followed by its value; anything else is a mistake the configuration
+    // reader would silently drop.
+    private static string? CommandLineProblem(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2 || arg[2] == '=')
+            {
+                return $"'{arg}' is not an option.";
+            }
+
+            if (!arg.Contains('=', StringComparison.Ordinal) && ++i >= args.Length)
+            {
+                return $"'{arg}' has no value.";
+            }
+        }
+
+        return null;
     }
 
     internal static string IdentityProblem(KeyFileException e, string dataDirectory) => e.Problem switch
