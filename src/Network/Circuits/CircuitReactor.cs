@@ -32,7 +32,12 @@ public abstract class CircuitReactor : IAsyncDisposable
     private readonly CircuitOptions _options;
     private readonly ILogger _logger;
     private readonly NetworkMetrics _metrics;
+    private readonly CircuitQueueAccount _account;
+    private readonly TimeProvider _time;
     private HopFlowControl?[]? _flow;
+    private CancellationTokenSource? _closing;
+    private int _heldCells;
+    private long _oldestBlockedAt;
     private Queue<CircuitInput>? _blocked;
     private int _queuedFromLinks;
     private int _pendingClose;
@@ -47,6 +52,8 @@ public abstract class CircuitReactor : IAsyncDisposable
         _options = link.CircuitOptions;
         _logger = link.Logger;
         _metrics = link.Metrics;
+        _account = link.QueueAccount;
+        _time = link.TimeProvider;
         _sendSlots = new SemaphoreSlim(_options.MaxPendingSends);
         _input = new ReactorQueue<CircuitInput>(_options.MaxQueuedCells + _options.MaxPendingSends + 16);
     }
@@ -71,6 +78,37 @@ public abstract class CircuitReactor : IAsyncDisposable
 
     /// <summary>Cells from links waiting for the reactor now.</summary>
     public int QueuedCells => Volatile.Read(ref _queuedFromLinks);
+
+    /// <summary>
+    /// Cells the circuit holds queued now: cells from links waiting for the reactor, and local messages waiting for
+    /// their turn or for window. Each one also counts in the runtime's <see cref="CircuitQueueAccount"/>.
+    /// </summary>
+    public int HeldCells => Volatile.Read(ref _heldCells);
+
+    /// <summary>
+    /// When the oldest item still queued for this circuit was queued (a <see cref="TimeProvider.GetTimestamp"/> value
+    /// of the runtime's clock), or 0 when nothing waits. Safe from any thread; a memory limit closes the circuits
+    /// whose data has waited longest first, since those are the least likely to drain on their own.
+    /// </summary>
+    public long OldestQueuedTimestamp
+    {
+        get
+        {
+            var oldest = _input.TryPeek(out var head) ? head.QueuedAt : 0;
+            var blocked = Volatile.Read(ref _oldestBlockedAt);
+            return blocked != 0 && (oldest == 0 || blocked < oldest) ? blocked : oldest;
+        }
+    }
+
+    /// <summary>How long the oldest queued item has waited (<see cref="TimeSpan.Zero"/> when nothing waits).</summary>
+    public TimeSpan OldestQueuedAge
+    {
+        get
+        {
+            var oldest = OldestQueuedTimestamp;
+            return oldest == 0 ? TimeSpan.Zero : _time.GetElapsedTime(oldest);
+        }
+    }
 
     /// <summary>Closes the circuit: DESTROY goes to every link it still has.</summary>
     public Task<CircuitCloseReason> CloseAsync()
@@ -103,10 +141,12 @@ public abstract class CircuitReactor : IAsyncDisposable
             return;
         }
 
+        Hold();
         if (Interlocked.Increment(ref _queuedFromLinks) > _options.MaxQueuedCells
-            || !_input.TryWrite(new CircuitInput(end == CircuitLinkEnd.Inward ? InputKind.CellFromInward : InputKind.CellFromOutward, cell)))
+            || !_input.TryWrite(new CircuitInput(end == CircuitLinkEnd.Inward ? InputKind.CellFromInward : InputKind.CellFromOutward, cell, queuedAt: _time.GetTimestamp())))
         {
             Interlocked.Decrement(ref _queuedFromLinks);
+            Unhold();
             Pool.Return(cell);
             RequestClose(CircuitCloseReason.QueueOverflow);
         }
@@ -130,6 +170,13 @@ public abstract class CircuitReactor : IAsyncDisposable
         {
             // If the queue is full the reactor is busy and sees the request before its next item.
             _input.TryWrite(new CircuitInput(InputKind.Wake, default));
+
+            // A reactor waiting for room on a link that no longer drains would see the request only when that link
+            // times out; meanwhile its queue holds memory. Its wait is cancelled instead (off this thread).
+            if (Volatile.Read(ref _closing) is { } closing)
+            {
+                _ = closing.CancelAsync();
+            }
         }
     }
 
@@ -142,7 +189,7 @@ public abstract class CircuitReactor : IAsyncDisposable
     private protected bool Post<T>(T owned, Action<T> run)
         where T : class, IDisposable
     {
-        if (IsClosed || !_input.TryWrite(new CircuitInput(InputKind.Action, default, payload: new PostedWork<T>(owned, run))))
+        if (IsClosed || !_input.TryWrite(new CircuitInput(InputKind.Action, default, payload: new PostedWork<T>(owned, run), queuedAt: _time.GetTimestamp())))
         {
             owned.Dispose();
             return false;
@@ -180,8 +227,10 @@ public abstract class CircuitReactor : IAsyncDisposable
             throw;
         }
 
-        if (IsClosed || !_input.TryWrite(new CircuitInput(InputKind.Send, cell, (byte)hopIndex, relayEarly)))
+        Hold();
+        if (IsClosed || !_input.TryWrite(new CircuitInput(InputKind.Send, cell, (byte)hopIndex, relayEarly, queuedAt: _time.GetTimestamp())))
         {
+            Unhold();
             _sendSlots.Release();
             Pool.Return(cell);
             return CircuitSendResult.Closed;
@@ -340,12 +389,13 @@ public abstract class CircuitReactor : IAsyncDisposable
             case InputKind.CellFromOutward:
             {
                 Interlocked.Decrement(ref _queuedFromLinks);
+                Unhold();
                 var from = item.Kind == InputKind.CellFromInward ? CircuitLinkEnd.Inward : CircuitLinkEnd.Outward;
                 var outcome = ProcessCell(from, item.Cell, tag);
                 if (outcome.Forward is { } forwardLink)
                 {
                     // Relay path: the cell itself travels on, the circuit no longer owns it.
-                    await forwardLink.SendAsync(item.Cell).ConfigureAwait(false);
+                    await SendOnAsync(forwardLink, item.Cell).ConfigureAwait(false);
                 }
                 else
                 {
@@ -375,10 +425,17 @@ public abstract class CircuitReactor : IAsyncDisposable
 
                 if (_blocked is { Count: > 0 } || !HasWindowFor(item))
                 {
-                    (_blocked ??= new Queue<CircuitInput>()).Enqueue(item);
+                    _blocked ??= new Queue<CircuitInput>();
+                    if (_blocked.Count == 0)
+                    {
+                        Volatile.Write(ref _oldestBlockedAt, item.QueuedAt);
+                    }
+
+                    _blocked.Enqueue(item);
                     return CircuitCloseReason.None;
                 }
 
+                Unhold();
                 _sendSlots.Release();
                 return await OriginateAsync(item.Hop, item.Cell, item.RelayEarly, tag).ConfigureAwait(false);
 
@@ -399,6 +456,8 @@ public abstract class CircuitReactor : IAsyncDisposable
         while (_blocked is { Count: > 0 } && HasWindowFor(_blocked.Peek()))
         {
             var item = _blocked.Dequeue();
+            Volatile.Write(ref _oldestBlockedAt, _blocked.Count > 0 ? _blocked.Peek().QueuedAt : 0);
+            Unhold();
             _sendSlots.Release();
             var reason = await OriginateAsync(item.Hop, item.Cell, item.RelayEarly, tag).ConfigureAwait(false);
             if (reason != CircuitCloseReason.None)
@@ -425,8 +484,52 @@ public abstract class CircuitReactor : IAsyncDisposable
             Flow(hopIndex)?.OnPackaged(tag);
         }
 
-        await link.SendAsync(cell).ConfigureAwait(false);
+        await SendOnAsync(link, cell).ConfigureAwait(false);
         return CircuitCloseReason.None;
+    }
+
+    // Sends on a link without blocking the close: when the link's queue is full, the wait ends as soon as a close is
+    // requested (the link then returns the cell to the pool), so a stalled link cannot pin this circuit's queue.
+    private ValueTask<bool> SendOnAsync(Link link, CellBuffer cell) =>
+        link.TrySend(cell) ? new ValueTask<bool>(true) : SendWhenRoomAsync(link, cell);
+
+    private async ValueTask<bool> SendWhenRoomAsync(Link link, CellBuffer cell)
+    {
+        var closing = Volatile.Read(ref _closing);
+        if (closing is null)
+        {
+            // Made once, by the reactor, the first time a link is full. The exchange is a full fence: either
+            // RequestClose sees the source, or this thread sees the pending close below.
+            closing = new CancellationTokenSource();
+            Interlocked.Exchange(ref _closing, closing);
+        }
+
+        if (Volatile.Read(ref _pendingClose) != 0)
+        {
+            Pool.Return(cell);
+            return false;
+        }
+
+        try
+        {
+            return await link.SendAsync(cell, closing.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (closing.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private void Hold()
+    {
+        Interlocked.Increment(ref _heldCells);
+        _account.Add(1);
+    }
+
+    private void Unhold()
+    {
+        Interlocked.Decrement(ref _heldCells);
+        _account.Add(-1);
     }
 
     private void Discard(CircuitInput item)
@@ -436,9 +539,11 @@ public abstract class CircuitReactor : IAsyncDisposable
             case InputKind.CellFromInward:
             case InputKind.CellFromOutward:
                 Interlocked.Decrement(ref _queuedFromLinks);
+                Unhold();
                 Pool.Return(item.Cell);
                 break;
             case InputKind.Send:
+                Unhold();
                 _sendSlots.Release();
                 Pool.Return(item.Cell);
                 break;
@@ -453,6 +558,20 @@ public abstract class CircuitReactor : IAsyncDisposable
         _closed = true;
         Interlocked.CompareExchange(ref _pendingClose, (int)reason, 0);
         _input.Complete();
+
+        // Queued cells are let go before DESTROY is sent: a link that no longer drains may hold the DESTROY up, and
+        // the memory must not wait for it.
+        while (_input.TryRead(out var item))
+        {
+            Discard(item);
+        }
+
+        while (_blocked is { Count: > 0 })
+        {
+            Discard(_blocked.Dequeue());
+        }
+
+        Volatile.Write(ref _oldestBlockedAt, 0);
         try
         {
             await ReleaseAsync(Volatile.Read(ref _goneEnds), ToDestroyReason(reason)).ConfigureAwait(false);
@@ -462,16 +581,6 @@ public abstract class CircuitReactor : IAsyncDisposable
 #pragma warning restore CA1031
         {
             NetworkLog.CircuitInternalError(_logger, ex);
-        }
-
-        while (_input.TryRead(out var item))
-        {
-            Discard(item);
-        }
-
-        while (_blocked is { Count: > 0 })
-        {
-            Discard(_blocked.Dequeue());
         }
 
         // Wake every sender still waiting for a slot; each sees the circuit closed.
@@ -564,8 +673,9 @@ public abstract class CircuitReactor : IAsyncDisposable
 
     private readonly struct CircuitInput
     {
-        public CircuitInput(InputKind kind, CellBuffer cell, byte hop = 0, bool relayEarly = false, object? payload = null)
+        public CircuitInput(InputKind kind, CellBuffer cell, byte hop = 0, bool relayEarly = false, object? payload = null, long queuedAt = 0)
         {
+            QueuedAt = queuedAt;
             Kind = kind;
             Cell = cell;
             Hop = hop;
@@ -582,5 +692,8 @@ public abstract class CircuitReactor : IAsyncDisposable
         public bool RelayEarly { get; }
 
         public object? Payload { get; }
+
+        /// <summary>When the item was queued (the runtime clock's timestamp); 0 for a wake-up.</summary>
+        public long QueuedAt { get; }
     }
 }

@@ -50,7 +50,8 @@ internal enum CircuitAddResult : byte
 /// </summary>
 internal sealed class CircuitTable
 {
-    private readonly Dictionary<uint, CircuitEntry> _entries = [];
+    // Ids come from the peer: keyed hashing keeps chosen ids from sharing a bucket (TEST-MATRIX FL-09).
+    private readonly Dictionary<uint, CircuitEntry> _entries = new(new KeyedUInt32Comparer());
     private readonly Lock _gate = new();
     private readonly LinkSide _side;
     private readonly int _capacity;
@@ -224,6 +225,9 @@ internal sealed class CircuitTable
 
         return removed;
     }
+
+    /// <summary>TESTS ONLY: the comparer the table hashes ids with.</summary>
+    internal IEqualityComparer<uint> ComparerForTesting => _entries.Comparer;
 
     /// <summary>TESTS ONLY: the ids in the table now.</summary>
     internal List<uint> IdsForTesting()

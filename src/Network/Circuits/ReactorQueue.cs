@@ -62,6 +62,22 @@ internal sealed class ReactorQueue<T> : IValueTaskSource<bool>
         return false;
     }
 
+    /// <summary>The item that would be read next, without taking it; safe from any thread (a memory limit asks).</summary>
+    public bool TryPeek(out T item)
+    {
+        lock (_gate)
+        {
+            if (_items is { Count: > 0 } items)
+            {
+                item = items.Peek();
+                return true;
+            }
+        }
+
+        item = default!;
+        return false;
+    }
+
     /// <summary>True when an item is ready; false once the queue is completed and empty. One reader only.</summary>
     public ValueTask<bool> WaitToReadAsync()
     {

@@ -116,15 +116,17 @@ public sealed class RelayCircuit : CircuitReactor
     private protected override async ValueTask ReleaseAsync(int goneEnds, DestroyReason reason)
     {
         _hop.Dispose();
-        if ((goneEnds & (int)CircuitLinkEnd.Inward) == 0)
-        {
-            await _inward.SendDestroyAsync(_inwardId, reason).ConfigureAwait(false);
-        }
 
+        // Both DESTROYs are queued before either is awaited: a link that no longer drains (its peer stopped reading)
+        // must not hold up the other side's DESTROY.
+        var inwardDestroy = (goneEnds & (int)CircuitLinkEnd.Inward) == 0
+            ? _inward.SendDestroyAsync(_inwardId, reason)
+            : default;
         var outward = Volatile.Read(ref _outward);
-        if (outward is not null && (goneEnds & (int)CircuitLinkEnd.Outward) == 0)
-        {
-            await outward.SendDestroyAsync(_outwardId, reason).ConfigureAwait(false);
-        }
+        var outwardDestroy = outward is not null && (goneEnds & (int)CircuitLinkEnd.Outward) == 0
+            ? outward.SendDestroyAsync(_outwardId, reason)
+            : default;
+        await inwardDestroy.ConfigureAwait(false);
+        await outwardDestroy.ConfigureAwait(false);
     }
 }

@@ -68,6 +68,7 @@ public sealed class Link : IAsyncDisposable
         _logger = runtime.Logger;
         _metrics = runtime.Metrics;
         Pool = runtime.Pool;
+        QueueAccount = runtime.QueuedCells;
         _handler = handler;
         _accepted = LinkKinds.Accepted(kind, side);
         _table = new CircuitTable(side, _options.MaxCircuitsPerLink);
@@ -118,6 +119,8 @@ public sealed class Link : IAsyncDisposable
     internal NetworkMetrics Metrics => _metrics;
 
     internal TimeProvider TimeProvider => _time;
+
+    internal CircuitQueueAccount QueueAccount { get; }
 
     /// <summary>
     /// Queues a cell for the writer; the link owns <paramref name="cell"/> from now on. Waits while the queue is

@@ -61,6 +61,9 @@ public sealed class LinkRuntime : IDisposable
     /// <summary>The buffers cells travel in.</summary>
     public CellPool Pool { get; }
 
+    /// <summary>The cells this runtime's circuit reactors hold queued, for a memory limit to read.</summary>
+    public CircuitQueueAccount QueuedCells { get; } = new();
+
     internal ILogger Logger { get; }
 
     internal NetworkMetrics Metrics { get; }

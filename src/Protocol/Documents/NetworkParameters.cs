@@ -31,9 +31,65 @@ public sealed class NetworkParameter
     /// <summary>HSDirs per replica a client picks one from when fetching.</summary>
     public static NetworkParameter HsDirSpreadFetch { get; } = new("HsDirSpreadFetch", 3, 1, 128);
 
+    /// <summary>Relays refuse circuits from an address that creates them too fast (1) or not (0). Tor's name.</summary>
+    public static NetworkParameter DoSCircuitCreationEnabled { get; } = new("DoSCircuitCreationEnabled", 1, 0, 1);
+
+    /// <summary>Concurrent connections an address needs before its circuit rate can get it marked. Tor's name and default.</summary>
+    public static NetworkParameter DoSCircuitCreationMinConnections { get; } = new("DoSCircuitCreationMinConnections", 3, 1, 10_000);
+
+    /// <summary>Circuits per second an address may create, after its burst. Tor's name and default.</summary>
+    public static NetworkParameter DoSCircuitCreationRate { get; } = new("DoSCircuitCreationRate", 3, 1, 10_000);
+
+    /// <summary>Circuits an address may create at once before the rate applies. Tor's name and default.</summary>
+    public static NetworkParameter DoSCircuitCreationBurst { get; } = new("DoSCircuitCreationBurst", 90, 1, 1_000_000);
+
+    /// <summary>
+    /// Seconds an address that broke the circuit rate has its circuits refused. Tor's default; Tor's name
+    /// (DoSCircuitCreationDefenseTimePeriod) is longer than <see cref="NetworkParameters.MaxNameLength"/>.
+    /// </summary>
+    public static NetworkParameter DoSCircuitCreationDefensePeriod { get; } = new("DoSCircuitCreationDefensePeriod", 3_600, 1, 604_800);
+
+    /// <summary>Relays limit connections per address (1) or not (0). Tor's name.</summary>
+    public static NetworkParameter DoSConnectionEnabled { get; } = new("DoSConnectionEnabled", 1, 0, 1);
+
+    /// <summary>Concurrent connections one address may hold. Tor's name and default.</summary>
+    public static NetworkParameter DoSConnectionMaxConcurrentCount { get; } = new("DoSConnectionMaxConcurrentCount", 100, 1, 100_000);
+
+    /// <summary>New connections per second an address may open, after its burst. Tor's name and default.</summary>
+    public static NetworkParameter DoSConnectionConnectRate { get; } = new("DoSConnectionConnectRate", 20, 1, 10_000);
+
+    /// <summary>New connections an address may open at once before the rate applies. Tor's name and default.</summary>
+    public static NetworkParameter DoSConnectionConnectBurst { get; } = new("DoSConnectionConnectBurst", 40, 1, 1_000_000);
+
+    /// <summary>
+    /// Seconds an address that broke the connection rate has its connections refused. Tor's default; Tor's name
+    /// (DoSConnectionConnectDefenseTimePeriod) is longer than <see cref="NetworkParameters.MaxNameLength"/>.
+    /// </summary>
+    public static NetworkParameter DoSConnectionDefensePeriod { get; } = new("DoSConnectionDefensePeriod", 86_400, 10, 604_800);
+
     /// <summary>Every parameter this code knows.</summary>
     public static IReadOnlyList<NetworkParameter> Known { get; } =
-        [CircuitWindow, HsDirReplicas, HsDirSpreadFetch, HsDirSpreadStore, MaxCircuitQueueCells];
+    [
+        CircuitWindow, HsDirReplicas, HsDirSpreadFetch, HsDirSpreadStore, MaxCircuitQueueCells,
+        DoSCircuitCreationBurst, DoSCircuitCreationDefensePeriod, DoSCircuitCreationEnabled, DoSCircuitCreationMinConnections,
+        DoSCircuitCreationRate, DoSConnectionConnectBurst, DoSConnectionConnectRate, DoSConnectionDefensePeriod,
+        DoSConnectionEnabled, DoSConnectionMaxConcurrentCount,
+    ];
+
+    /// <summary>True when <paramref name="parameters"/> sets this parameter (rather than leaving its default).</summary>
+    public bool IsSetIn(NetworkParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        foreach (var (name, _) in parameters.All)
+        {
+            if (name == Name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The name in the <c>params</c> line.</summary>
     public string Name { get; }

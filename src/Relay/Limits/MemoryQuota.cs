@@ -1,20 +1,148 @@
+using HiddenPoint.Network.Circuits;
+using HiddenPoint.Network.Links;
+using Microsoft.Extensions.Options;
+
 namespace HiddenPoint.Relay.Limits;
 
 /// <summary>
-/// Placeholder with the agreed signatures; its owner replaces the body. One account of the bytes the relay holds for
-/// others (queued cells, HSDir descriptors, caches) against a configured limit.
+/// Frees cache entries when the relay is above its memory limit: asked to free at least
+/// <paramref name="bytesToFree"/>, the cache drops its least recently used entries, calls
+/// <see cref="MemoryQuota.ReleaseCache"/> for them, and returns how many bytes it released.
+/// </summary>
+/// <param name="bytesToFree">How much the cache is asked to give back.</param>
+/// <returns>The bytes released.</returns>
+public delegate long CacheTrimmer(long bytesToFree);
+
+/// <summary>
+/// One account of the bytes the relay holds for others against <see cref="Limit"/> (Tor's MaxMemInQueues): the cells
+/// queued in circuit reactors (read from the runtime's <see cref="CircuitQueueAccount"/>) and what caches (the HSDir
+/// descriptor store, …) claim through <see cref="TryClaimCache"/>. <see cref="MemoryLimitMonitor"/> acts when it is
+/// exceeded. Thread-safe; claims are interlocked.
 /// </summary>
 public sealed class MemoryQuota
 {
-    /// <summary>The limit in bytes.</summary>
-    public long Limit => throw new NotImplementedException();
+    private readonly Func<long> _queuedBytes;
+    private readonly Lock _gate = new();
+    private CacheTrimmer[] _trimmers = [];
+    private long _cacheBytes;
 
-    /// <summary>Bytes in use now.</summary>
-    public long Used => throw new NotImplementedException();
+    /// <summary>Creates the quota over the cells queued in <paramref name="runtime"/>'s reactors; the options are validated here.</summary>
+    public MemoryQuota(IOptions<RelayLimitsOptions> options, LinkRuntime runtime)
+        : this(Unwrap(options), QueuedBytesOf(runtime))
+    {
+    }
+
+    internal MemoryQuota(RelayLimitsOptions options, Func<long> queuedBytes)
+    {
+        options.Validate();
+        _queuedBytes = queuedBytes;
+        Limit = options.EffectiveMemoryLimit;
+        CacheShare = Limit / 100 * options.CacheSharePercent;
+        CacheTrimTarget = Limit / 100 * options.CacheTrimPercent;
+    }
+
+    /// <summary>The limit in bytes.</summary>
+    public long Limit { get; }
+
+    /// <summary>Bytes in use now: queued cells and claimed caches.</summary>
+    public long Used => QueuedBytes + CacheBytes;
+
+    /// <summary>Bytes of cells queued in circuit reactors now.</summary>
+    public long QueuedBytes => _queuedBytes();
+
+    /// <summary>Bytes claimed by caches now.</summary>
+    public long CacheBytes => Volatile.Read(ref _cacheBytes);
+
+    /// <summary>The most caches may claim together (<see cref="RelayLimitsOptions.CacheSharePercent"/> of the limit).</summary>
+    public long CacheShare { get; }
+
+    /// <summary>What caches are trimmed to when the limit is reached (<see cref="RelayLimitsOptions.CacheTrimPercent"/>).</summary>
+    public long CacheTrimTarget { get; }
+
+    /// <summary>True while <see cref="Used"/> is above <see cref="Limit"/>.</summary>
+    public bool IsOverLimit => Used > Limit;
 
     /// <summary>Claims <paramref name="bytes"/> for a cache; false (nothing claimed) when that would pass the cache share.</summary>
-    public bool TryClaimCache(long bytes) => throw new NotImplementedException();
+    public bool TryClaimCache(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        var current = Volatile.Read(ref _cacheBytes);
+        while (true)
+        {
+            if (current + bytes > CacheShare)
+            {
+                return false;
+            }
+
+            var seen = Interlocked.CompareExchange(ref _cacheBytes, current + bytes, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+    }
 
     /// <summary>Gives back bytes claimed with <see cref="TryClaimCache"/>.</summary>
-    public void ReleaseCache(long bytes) => throw new NotImplementedException();
+    public void ReleaseCache(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        Interlocked.Add(ref _cacheBytes, -bytes);
+    }
+
+    /// <summary>
+    /// Registers a cache's trimmer, called (from the monitor's thread) when the relay is above its limit and caches
+    /// hold more than their share. Dispose the result to unregister.
+    /// </summary>
+    public IDisposable RegisterCacheTrimmer(CacheTrimmer trimmer)
+    {
+        ArgumentNullException.ThrowIfNull(trimmer);
+        lock (_gate)
+        {
+            _trimmers = [.. _trimmers, trimmer];
+        }
+
+        return new Registration(this, trimmer);
+    }
+
+    internal CacheTrimmer[] Trimmers => Volatile.Read(ref _trimmers);
+
+    private static RelayLimitsOptions Unwrap(IOptions<RelayLimitsOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Value;
+    }
+
+    private static Func<long> QueuedBytesOf(LinkRuntime runtime)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        var account = runtime.QueuedCells;
+        return () => account.Bytes;
+    }
+
+    private void Unregister(CacheTrimmer trimmer)
+    {
+        lock (_gate)
+        {
+            var index = Array.IndexOf(_trimmers, trimmer);
+            if (index >= 0)
+            {
+                _trimmers = [.. _trimmers[..index], .. _trimmers[(index + 1)..]];
+            }
+        }
+    }
+
+    private sealed class Registration(MemoryQuota owner, CacheTrimmer trimmer) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                owner.Unregister(trimmer);
+            }
+        }
+    }
 }

@@ -1,0 +1,190 @@
+using System.IO.Pipelines;
+using HiddenPoint.Crypto.Cgo;
+using HiddenPoint.Network.Circuits;
+using HiddenPoint.Network.Links;
+using HiddenPoint.Protocol.Cells;
+using HiddenPoint.Protocol.Relay;
+using Microsoft.Extensions.Time.Testing;
+
+namespace HiddenPoint.Network.Tests;
+
+/// <summary>
+/// Cells queued in reactors count in the runtime's <see cref="CircuitQueueAccount"/>, and each reactor knows how old
+/// its oldest queued item is: what the relay's memory limit reads.
+/// </summary>
+public sealed class MemoryAccountingTests
+{
+    [Fact]
+    public async Task Queued_cells_count_per_circuit_and_per_runtime_and_are_released_when_drained()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        using var runtime = TestNetwork.Runtime(time);
+        using var gate = new ManualResetEventSlim();
+        var relay = new AcceptingRelay(() => new RecordingHandler { OnMessage = (_, _, _) => gate.Wait(TestNetwork.Timeout) });
+        var (clientLink, _) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (client, relayCircuit) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        Assert.Equal(0, runtime.QueuedCells.Cells);
+        Assert.Equal(0, relayCircuit.OldestQueuedTimestamp);
+        Assert.Equal(TimeSpan.Zero, relayCircuit.OldestQueuedAge);
+
+        // The relay's reactor is held in its handler by the first cell; the rest wait in its queue.
+        const int Sent = 40;
+        for (var i = 0; i < Sent; i++)
+        {
+            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(0, TestNetwork.MessageCell(clientLink.Pool, RelayCommand.Drop, [])));
+        }
+
+        Assert.True(SpinWait.SpinUntil(() => relayCircuit.HeldCells == Sent - 1, TestNetwork.Timeout), $"held {relayCircuit.HeldCells}");
+        Assert.True(SpinWait.SpinUntil(() => runtime.QueuedCells.Cells == Sent - 1, TestNetwork.Timeout), $"runtime {runtime.QueuedCells.Cells}");
+        Assert.Equal((Sent - 1) * (long)CircuitQueueAccount.BytesPerCell, runtime.QueuedCells.Bytes);
+        Assert.Equal(0, client.HeldCells);
+
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.NotEqual(0, relayCircuit.OldestQueuedTimestamp);
+        Assert.Equal(TimeSpan.FromSeconds(5), relayCircuit.OldestQueuedAge);
+
+        gate.Set();
+        Assert.True(SpinWait.SpinUntil(() => relayCircuit.HeldCells == 0 && runtime.QueuedCells.Cells == 0, TestNetwork.Timeout));
+        Assert.Equal(0, relayCircuit.OldestQueuedTimestamp);
+        Assert.False(relayCircuit.IsClosed);
+        await clientLink.DisposeAsync();
+        await relayCircuit.Completion.WaitAsync(TestNetwork.Timeout);
+        Assert.Equal(0, runtime.QueuedCells.Cells);
+    }
+
+    [Fact]
+    public async Task Local_messages_waiting_for_window_count_and_carry_their_age()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        using var runtime = TestNetwork.Runtime(time, circuit: o =>
+        {
+            o.Window = 100;
+            o.SendmeIncrement = 100;
+        });
+        using var gate = new ManualResetEventSlim();
+
+        // The relay takes DATA but is held before answering with SENDME, so the client's window closes.
+        var relay = new AcceptingRelay(() => new RecordingHandler { OnMessage = (_, _, _) => gate.Wait(TestNetwork.Timeout) });
+        var (clientLink, _) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (client, relayCircuit) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        for (var i = 0; i < 110; i++)
+        {
+            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(0, TestNetwork.DataCell(clientLink.Pool, "x"u8)));
+        }
+
+        Assert.True(SpinWait.SpinUntil(() => client.HeldCells == 10, TestNetwork.Timeout), $"client held {client.HeldCells}");
+        var blockedSince = client.OldestQueuedTimestamp;
+        Assert.NotEqual(0, blockedSince);
+        time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(TimeSpan.FromSeconds(3), client.OldestQueuedAge);
+        Assert.True(runtime.QueuedCells.Cells >= 10);
+
+        // Closing lets go of everything queued on both sides.
+        gate.Set();
+        await client.CloseAsync().WaitAsync(TestNetwork.Timeout);
+        await relayCircuit.Completion.WaitAsync(TestNetwork.Timeout);
+        Assert.Equal(0, client.HeldCells);
+        Assert.Equal(0, client.OldestQueuedTimestamp);
+        Assert.True(SpinWait.SpinUntil(() => runtime.QueuedCells.Cells == 0, TestNetwork.Timeout));
+        await clientLink.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Closing_a_circuit_stalled_on_a_link_that_no_longer_drains_frees_its_queue_at_once()
+    {
+        // Client → first relay → second relay. The client stops reading; the second relay pushes cells back. The first
+        // relay's link to the client fills, its reactor waits for room, and cells from the second relay queue up in
+        // the first relay's circuit: the sniper attack's shape.
+        using var runtime = TestNetwork.Runtime(circuit: o => o.MaxQueuedCells = 10_000);
+        var first = new AcceptingRelay();
+        var second = new AcceptingRelay();
+        var ab = new Pipe();
+        var ba = new Pipe();
+        var clientInput = new GatedPipeReader(ba.Reader);
+        var clientTransport = LinkTransport.FromDuplexPipe(new DuplexPipe(clientInput, ab.Writer));
+        var relayTransport = LinkTransport.FromDuplexPipe(new DuplexPipe(ab.Reader, ba.Writer));
+        var (clientLink, _) = await TestNetwork.OpenAsync(runtime, clientTransport, relayTransport, LinkKind.ClientToRelay, first);
+        var (outward, _) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.RelayToRelay, second);
+        var (client, atFirst) = await TestNetwork.OpenCircuitAsync(clientLink, first, new RecordingHandler());
+        var keyMaterial = TestNetwork.NewKeyMaterial();
+        Assert.True(outward.TryBeginCircuit(out var pending));
+        var create = outward.Pool.Rent();
+        new Create2Body(HandshakeType.NtorV3, keyMaterial).Encode(Cell.WriteHeader(create.Span, pending.Id, CellCommand.Create2));
+        await outward.SendAsync(create);
+        outward.Pool.Return((await pending.Response.WaitAsync(TestNetwork.Timeout)).Created2);
+        Assert.True(atFirst.AttachOutward(pending));
+        Assert.True(client.AddHop(new CgoClientHop(keyMaterial)));
+        var atSecond = await second.Accepted.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
+
+        clientInput.Close();
+        var pushing = Task.Run(async () =>
+        {
+            for (var i = 0; i < 4_000 && !atSecond.IsClosed; i++)
+            {
+                await atSecond.SendAsync(TestNetwork.MessageCell(outward.Pool, RelayCommand.Drop, []));
+            }
+        });
+        Assert.True(SpinWait.SpinUntil(() => atFirst.HeldCells >= 500, TestNetwork.Timeout), $"held {atFirst.HeldCells}");
+        Assert.True(runtime.QueuedCells.Cells >= 500);
+
+        _ = atFirst.CloseAsync();
+        Assert.True(SpinWait.SpinUntil(() => atFirst.HeldCells == 0, TestNetwork.Timeout), $"held {atFirst.HeldCells}");
+        Assert.True(atFirst.IsClosed);
+
+        // DESTROY went outward; inward it waits for the stalled link. Once the client reads again everything finishes.
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await atSecond.Completion.WaitAsync(TestNetwork.Timeout));
+        await pushing.WaitAsync(TestNetwork.Timeout);
+        clientInput.Open();
+        Assert.Equal(CircuitCloseReason.LocalClose, await atFirst.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await client.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.True(SpinWait.SpinUntil(() => runtime.QueuedCells.Cells == 0, TestNetwork.Timeout), $"runtime {runtime.QueuedCells.Cells}");
+        await clientLink.DisposeAsync();
+        await outward.DisposeAsync();
+    }
+}
+
+/// <summary>A pipe reader that can stop handing data to its link, as a peer that no longer reads.</summary>
+internal sealed class GatedPipeReader(PipeReader inner) : PipeReader
+{
+    private volatile TaskCompletionSource _open = Opened();
+
+    public void Close() => _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Open() => _open.TrySetResult();
+
+    public override void AdvanceTo(SequencePosition consumed) => inner.AdvanceTo(consumed);
+
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined) => inner.AdvanceTo(consumed, examined);
+
+    public override void CancelPendingRead()
+    {
+        Open();
+        inner.CancelPendingRead();
+    }
+
+    public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+    public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        await _open.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await inner.ReadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override bool TryRead(out ReadResult result)
+    {
+        if (!_open.Task.IsCompleted)
+        {
+            result = default;
+            return false;
+        }
+
+        return inner.TryRead(out result);
+    }
+
+    private static TaskCompletionSource Opened()
+    {
+        var source = new TaskCompletionSource();
+        source.SetResult();
+        return source;
+    }
+}

@@ -1,0 +1,347 @@
+using System.Diagnostics.Metrics;
+using System.Text;
+using HiddenPoint.Crypto.HiddenPoints;
+using HiddenPoint.Crypto.Keys;
+using HiddenPoint.Protocol.HiddenPoints;
+using HiddenPoint.Relay.Diagnostics;
+using HiddenPoint.Relay.HiddenPoints;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace HiddenPoint.Relay.Tests;
+
+public sealed class HsDirStoreTests
+{
+    private static readonly DateTimeOffset s_start = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider _time = new(s_start);
+
+    [Fact]
+    public void Stores_a_valid_descriptor_and_serves_it()
+    {
+        using var host = new Host();
+        var document = host.Descriptor(revision: 1);
+        var store = new HsDirStore(timeProvider: _time);
+
+        Assert.Equal(HsDirStoreResult.Stored, store.Store(host.BlindedKey, document));
+        Assert.True(store.TryFetch(host.BlindedKey, out var fetched));
+        Assert.Equal(document, fetched.ToArray());
+        Assert.Equal(1, store.Count);
+        Assert.Equal(document.Length + HsDirStore.EntryOverhead, store.Bytes);
+        Assert.False(store.TryFetch(new byte[32], out _));
+        Assert.False(store.TryFetch(new byte[31], out _));
+    }
+
+    [Fact]
+    public void A_descriptor_built_from_the_identity_is_stored()
+    {
+        using var identity = HiddenPointIdentitySecretKey.Generate();
+        using var signing = HsDescriptorSigningKey.Generate();
+        var period = TimePeriod.FromInstant(s_start);
+        var document = HiddenPointDescriptor.Build(identity, period, signing, new HsDescriptorContent
+        {
+            RevisionCounter = 3,
+            CertificatesExpire = s_start.AddHours(54),
+            IntroductionPoints = [],
+        });
+        var blinded = KeyBlinding.BlindPublicKey(identity.PublicKey, period, KeyBlindingLabels.Hpc);
+        var store = new HsDirStore(timeProvider: _time);
+        Assert.Equal(HsDirStoreResult.Stored, store.Store(blinded.Bytes, document));
+    }
+
+    [Fact]
+    public void Refuses_a_bad_signature()
+    {
+        using var host = new Host();
+        var text = Encoding.ASCII.GetString(host.Descriptor(revision: 1));
+        var at = text.IndexOf("superencrypted ", StringComparison.Ordinal) + 20;
+        var tampered = Encoding.ASCII.GetBytes(text[..at] + (text[at] == 'A' ? 'B' : 'A') + text[(at + 1)..]);
+        var store = new HsDirStore(timeProvider: _time);
+        Assert.Equal(HsDirStoreResult.BadSignature, store.Store(host.BlindedKey, tampered));
+        Assert.Equal(0, store.Count);
+    }
+
+    [Fact]
+    public void Refuses_a_descriptor_under_another_blinded_key()
+    {
+        using var host = new Host();
+        using var other = new Host();
+        var store = new HsDirStore(timeProvider: _time);
+        Assert.Equal(HsDirStoreResult.WrongBlindedKey, store.Store(other.BlindedKey, host.Descriptor(revision: 1)));
+        Assert.Equal(HsDirStoreResult.WrongBlindedKey, store.Store(new byte[32], host.Descriptor(revision: 1)));
+        Assert.Equal(HsDirStoreResult.Malformed, store.Store(new byte[31], host.Descriptor(revision: 1)));
+    }
+
+    [Fact]
+    public void Refuses_an_expired_certificate()
+    {
+        using var host = new Host();
+        var document = host.Descriptor(revision: 1, certificateExpires: s_start.AddHours(2));
+        var store = new HsDirStore(timeProvider: _time);
+        _time.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(HsDirStoreResult.CertificateExpired, store.Store(host.BlindedKey, document));
+    }
+
+    [Fact]
+    public void Refuses_a_lifetime_over_twelve_hours()
+    {
+        using var host = new Host();
+        var text = Encoding.ASCII.GetString(host.Descriptor(revision: 1, lifetimeMinutes: 720));
+        var store = new HsDirStore(timeProvider: _time);
+        Assert.Equal(HsDirStoreResult.Stored, store.Store(host.BlindedKey, Encoding.ASCII.GetBytes(text)));
+        var longer = Encoding.ASCII.GetBytes(text.Replace("descriptor-lifetime 720", "descriptor-lifetime 721", StringComparison.Ordinal));
+        Assert.Equal(HsDirStoreResult.BadLifetime, store.Store(host.BlindedKey, longer));
+    }
+
+    [Fact]
+    public void Refuses_an_older_or_equal_revision_and_replaces_with_a_higher_one()
+    {
+        using var host = new Host();
+        var store = new HsDirStore(timeProvider: _time);
+        Assert.Equal(HsDirStoreResult.Stored, store.Store(host.BlindedKey, host.Descriptor(revision: 5)));
+        Assert.Equal(HsDirStoreResult.OldRevision, store.Store(host.BlindedKey, host.Descriptor(revision: 5)));
+        Assert.Equal(HsDirStoreResult.OldRevision, store.Store(host.BlindedKey, host.Descriptor(revision: 4)));
+
+        var newer = host.Descriptor(revision: 6, blobLength: 900);
+        Assert.Equal(HsDirStoreResult.Stored, store.Store(host.BlindedKey, newer));
+        Assert.True(store.TryFetch(host.BlindedKey, out var fetched));
+        Assert.Equal(newer, fetched.ToArray());
+        Assert.Equal(1, store.Count);
+        Assert.Equal(newer.Length + HsDirStore.EntryOverhead, store.Bytes);
+    }
+
+    [Fact]
+    public void Refuses_oversized_and_garbage_input()
+    {
+        using var host = new Host();
+        var store = new HsDirStore(timeProvider: _time);
+        Assert.Equal(HsDirStoreResult.TooLarge, store.Store(host.BlindedKey, new byte[HsDescriptorFormat.MaxSize + 1]));
+        Assert.Equal(HsDirStoreResult.Malformed, store.Store(host.BlindedKey, []));
+        Assert.Equal(HsDirStoreResult.Malformed, store.Store(host.BlindedKey, "hpc-hs-descriptor 1\n"u8));
+
+        var random = new Random(5);
+        for (var i = 0; i < 200; i++)
+        {
+            var garbage = new byte[random.Next(1, 2000)];
+            random.NextBytes(garbage);
+            Assert.Equal(HsDirStoreResult.Malformed, store.Store(host.BlindedKey, garbage));
+        }
+
+        Assert.Equal(0, store.Count);
+        Assert.Equal(0, store.Bytes);
+    }
+
+    [Fact]
+    public void Entries_expire_after_their_lifetime()
+    {
+        using var short1 = new Host();
+        using var long1 = new Host();
+        var store = new HsDirStore(timeProvider: _time);
+        Assert.Equal(HsDirStoreResult.Stored, store.Store(short1.BlindedKey, short1.Descriptor(revision: 1, lifetimeMinutes: 60)));
+        Assert.Equal(HsDirStoreResult.Stored, store.Store(long1.BlindedKey, long1.Descriptor(revision: 1, lifetimeMinutes: 180)));
+
+        _time.Advance(TimeSpan.FromMinutes(60) - TimeSpan.FromTicks(1));
+        Assert.True(store.TryFetch(short1.BlindedKey, out _));
+        _time.Advance(TimeSpan.FromTicks(1));
+        Assert.False(store.TryFetch(short1.BlindedKey, out _));
+        Assert.Equal(1, store.Count);
+
+        _time.Advance(TimeSpan.FromMinutes(120));
+        Assert.Equal(1, store.RemoveExpired());
+        Assert.Equal(0, store.Count);
+        Assert.Equal(0, store.Bytes);
+
+        // Once expired, the same blinded key can be stored again from any revision.
+        Assert.Equal(HsDirStoreResult.Stored, store.Store(short1.BlindedKey, short1.Descriptor(revision: 1, lifetimeMinutes: 60)));
+    }
+
+    [Fact]
+    public void Evicts_the_entries_closest_to_expiry_when_over_budget()
+    {
+        var store = new HsDirStore(Options.Create(new HsDirStoreOptions { MaxBytes = HsDirStoreOptions.MinMaxBytes }), _time);
+        var hosts = Enumerable.Range(0, 6).Select(_ => new Host()).ToList();
+        try
+        {
+            // About 45 KB each: four fit in the smallest budget (4 × the largest descriptor).
+            int[] lifetimes = [300, 60, 600, 120, 400, 500];
+            var documents = hosts.Select((h, i) => h.Descriptor(revision: 1, lifetimeMinutes: lifetimes[i], blobLength: 33_000)).ToList();
+            Assert.True(documents.All(d => d.Length <= HsDescriptorFormat.MaxSize));
+            Assert.Equal(4, (int)(store.MaxBytes / (documents[0].Length + HsDirStore.EntryOverhead)));
+            for (var i = 0; i < 6; i++)
+            {
+                Assert.Equal(HsDirStoreResult.Stored, store.Store(hosts[i].BlindedKey, documents[i]));
+                Assert.True(store.Bytes <= store.MaxBytes);
+            }
+
+            // The fifth evicted the 60-minute one, the sixth the 120-minute one.
+            Assert.Equal(4, store.Count);
+            Assert.False(store.TryFetch(hosts[1].BlindedKey, out _));
+            Assert.False(store.TryFetch(hosts[3].BlindedKey, out _));
+            foreach (var i in new[] { 0, 2, 4, 5 })
+            {
+                Assert.True(store.TryFetch(hosts[i].BlindedKey, out _));
+            }
+        }
+        finally
+        {
+            hosts.ForEach(h => h.Dispose());
+        }
+    }
+
+    [Fact]
+    public void Options_out_of_range_name_the_option()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => new HsDirStore(Options.Create(new HsDirStoreOptions { MaxBytes = 1000 })));
+        Assert.Contains("HsDirStoreOptions.MaxBytes", error.Message, StringComparison.Ordinal);
+        new HsDirStoreOptions().Validate();
+    }
+
+    [Fact]
+    public async Task Concurrent_stores_keep_the_table_consistent()
+    {
+        var hosts = Enumerable.Range(0, 16).Select(_ => new Host()).ToList();
+        try
+        {
+            // Every host uploads revisions 1..6 from several threads at once, in shuffled order.
+            var uploads = hosts.SelectMany(h => Enumerable.Range(1, 6).Select(r => (Host: h, Document: h.Descriptor(revision: (ulong)r)))).ToList();
+            var random = new Random(3);
+            uploads = [.. uploads.OrderBy(_ => random.Next())];
+            var store = new HsDirStore(timeProvider: _time);
+            var results = new HsDirStoreResult[uploads.Count];
+            using var start = new ManualResetEventSlim();
+            var workers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+            {
+                start.Wait(TimeSpan.FromSeconds(10));
+                for (var i = w; i < uploads.Count; i += 4)
+                {
+                    results[i] = store.Store(uploads[i].Host.BlindedKey, uploads[i].Document);
+                }
+            })).ToArray();
+            start.Set();
+            await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(60));
+
+            Assert.All(results, r => Assert.True(r is HsDirStoreResult.Stored or HsDirStoreResult.OldRevision, r.ToString()));
+            Assert.Equal(hosts.Count, store.Count);
+            long bytes = 0;
+            foreach (var host in hosts)
+            {
+                // Whatever the interleaving, the highest revision is what remains.
+                Assert.True(store.TryFetch(host.BlindedKey, out var fetched));
+                Assert.Contains("revision-counter 6\n", Encoding.ASCII.GetString(fetched.Span), StringComparison.Ordinal);
+                bytes += fetched.Length + HsDirStore.EntryOverhead;
+            }
+
+            Assert.Equal(bytes, store.Bytes);
+        }
+        finally
+        {
+            hosts.ForEach(h => h.Dispose());
+        }
+    }
+
+    [Fact]
+    public void Counts_stores_and_refusals_by_reason_and_reports_what_it_holds()
+    {
+        using var meters = new TestMeterFactory();
+        var counts = new Dictionary<string, long>();
+        var gauges = new Dictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == RelayTelemetry.MeterName && ReferenceEquals(instrument.Meter.Scope, meters))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var reason = tags.ToArray().FirstOrDefault(t => t.Key == "reason").Value as string;
+            var name = reason is null ? instrument.Name : $"{instrument.Name}/{reason}";
+            lock (counts)
+            {
+                if (instrument is ObservableGauge<long>)
+                {
+                    gauges[name] = value;
+                }
+                else
+                {
+                    counts[name] = counts.GetValueOrDefault(name) + value;
+                }
+            }
+        });
+        listener.Start();
+
+        using var host = new Host();
+        var store = new HsDirStore(timeProvider: _time, meterFactory: meters);
+        var document = host.Descriptor(revision: 2);
+        store.Store(host.BlindedKey, document);
+        store.Store(host.BlindedKey, document);
+        store.Store(host.BlindedKey, [1, 2, 3]);
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(1, counts["hpc.hsdir.descriptors.stored"]);
+        Assert.Equal(1, counts["hpc.hsdir.descriptors.refused/old_revision"]);
+        Assert.Equal(1, counts["hpc.hsdir.descriptors.refused/malformed"]);
+        Assert.Equal(1, gauges["hpc.hsdir.descriptors.held"]);
+        Assert.Equal(document.Length + HsDirStore.EntryOverhead, gauges["hpc.hsdir.bytes.held"]);
+    }
+
+    /// <summary>A hidden point for one period: its blinded key and a descriptor-signing key it certifies.</summary>
+    private sealed class Host : IDisposable
+    {
+        private readonly HiddenPointIdentitySecretKey _identity = HiddenPointIdentitySecretKey.Generate();
+        private readonly BlindedSigningKey _blinded;
+        private readonly HsDescriptorSigningKey _signing = HsDescriptorSigningKey.Generate();
+
+        public Host() => _blinded = KeyBlinding.BlindSigningKey(_identity, TimePeriod.FromInstant(s_start), KeyBlindingLabels.Hpc);
+
+        public byte[] BlindedKey => _blinded.PublicKey.Bytes.ToArray();
+
+        public byte[] Descriptor(ulong revision, int lifetimeMinutes = 180, int blobLength = 500, DateTimeOffset? certificateExpires = null)
+        {
+            var blob = new byte[blobLength];
+            new Random((int)revision).NextBytes(blob);
+            return new HsDescriptorBuilder
+            {
+                LifetimeMinutes = lifetimeMinutes,
+                RevisionCounter = revision,
+                SigningKeyCertificate = Ed25519Certificate.Create(
+                    Ed25519CertificateType.DescriptorSigning, certificateExpires ?? s_start.AddHours(54), Ed25519CertifiedKeyType.Ed25519,
+                    _signing.PublicKey.Bytes, _blinded),
+                Superencrypted = blob,
+            }.Sign(_signing);
+        }
+
+        public void Dispose()
+        {
+            _identity.Dispose();
+            _blinded.Dispose();
+            _signing.Dispose();
+        }
+    }
+
+    private sealed class TestMeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            options.Scope = this;
+            var meter = new Meter(options);
+            lock (_meters)
+            {
+                _meters.Add(meter);
+            }
+
+            return meter;
+        }
+
+        public void Dispose()
+        {
+            lock (_meters)
+            {
+                _meters.ForEach(m => m.Dispose());
+            }
+        }
+    }
+}
