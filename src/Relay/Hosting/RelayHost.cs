@@ -81,6 +81,7 @@ internal static class RelayHost
         problems.AddRange(TelemetryOptionsValidator.Problems(Bind<TelemetryOptions>(configuration, TelemetryOptions.Section)));
         Add(problems, new LinkOptionsValidator().Validate(null, Bind<LinkOptions>(configuration, "Link")));
         Add(problems, new CircuitOptionsValidator().Validate(null, Bind<CircuitOptions>(configuration, "Circuit")));
+        Add(problems, new RelayLimitsOptionsValidator().Validate(null, Bind<RelayLimitsOptions>(configuration, "Limits")));
         return problems;
     }
 
@@ -123,6 +124,7 @@ internal static class RelayHost
         AddOptions<TelemetryOptions, TelemetryOptionsValidator>(services, configuration, TelemetryOptions.Section);
         AddOptions<LinkOptions, LinkOptionsValidator>(services, configuration, "Link");
         AddOptions<CircuitOptions, CircuitOptionsValidator>(services, configuration, "Circuit");
+        AddOptions<RelayLimitsOptions, RelayLimitsOptionsValidator>(services, configuration, "Limits");
 
         services.AddSingleton<RelayKeyStore>();
         services.AddSingleton<IRelayKeys>(sp => sp.GetRequiredService<RelayKeyStore>());
@@ -139,10 +141,24 @@ internal static class RelayHost
         services.AddSingleton<RelayListenerState>();
         services.AddSingleton<AuthorityClient>();
 
+        services.AddSingleton<LinkRuntime>();
         services.AddSingleton<HsDirStore>();
-        services.AddSingleton<AddressLimiter>();
-        services.AddSingleton<IAddressAdmission>(sp => sp.GetRequiredService<AddressLimiter>());
         services.AddSingleton<MemoryQuota>();
+        services.AddSingleton(sp =>
+        {
+            // The consensus' network parameters override the configured limits as soon as one is held.
+            var limiter = ActivatorUtilities.CreateInstance<AddressLimiter>(sp);
+            var holder = sp.GetRequiredService<ConsensusHolder>();
+            holder.Changed += (_, consensus) => limiter.ApplyNetworkParameters(consensus.Parameters);
+            if (holder.Latest is { } latest)
+            {
+                limiter.ApplyNetworkParameters(latest.Parameters);
+            }
+
+            return limiter;
+        });
+        services.AddSingleton<IAddressAdmission>(sp => sp.GetRequiredService<AddressLimiter>());
+        services.AddSingleton<IMemoryLimitCircuits, EngineCircuits>();
         services.AddSingleton<IntroductionPointRole>();
         services.AddSingleton<RendezvousPointRole>();
         services.AddSingleton<DirectoryStreamRole>();
@@ -154,6 +170,7 @@ internal static class RelayHost
         services.AddHostedService(sp => sp.GetRequiredService<RelayService>());
         services.AddHostedService(sp => sp.GetRequiredService<ConsensusFetcher>());
         services.AddHostedService(sp => sp.GetRequiredService<DescriptorPublisher>());
+        services.AddHostedService<MemoryLimitMonitor>();
 
         if (telemetry.AnyExporter)
         {
