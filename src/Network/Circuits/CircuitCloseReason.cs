@@ -38,4 +38,7 @@ public enum CircuitCloseReason
 
     /// <summary>A fault in this process's own code; the circuit was closed to contain it.</summary>
     InternalError,
+
+    /// <summary>The circuit it was joined to at a rendezvous point closed, so this one closed with it.</summary>
+    JoinedCircuitClosed,
 }

@@ -397,7 +397,7 @@ public abstract class CircuitReactor : IAsyncDisposable
                     // Relay path: the cell itself travels on, the circuit no longer owns it.
                     await SendOnAsync(forwardLink, item.Cell).ConfigureAwait(false);
                 }
-                else
+                else if (!outcome.HandedOff)
                 {
                     Pool.Return(item.Cell);
                 }
@@ -608,22 +608,27 @@ public abstract class CircuitReactor : IAsyncDisposable
         CircuitCloseReason.LinkClosed => DestroyReason.ChannelClosed,
         CircuitCloseReason.QueueOverflow => DestroyReason.ResourceLimit,
         CircuitCloseReason.InternalError or CircuitCloseReason.HandlerError => DestroyReason.Internal,
+        CircuitCloseReason.JoinedCircuitClosed => DestroyReason.Destroyed,
         _ => DestroyReason.Protocol,
     };
 
     /// <summary>What to do after a cell from a link was processed.</summary>
     private protected readonly struct CellOutcome
     {
-        private CellOutcome(CircuitCloseReason reason, Link? forward, int replyHop, CellBuffer replyCell, bool windowOpened)
+        private CellOutcome(CircuitCloseReason reason, Link? forward, int replyHop, CellBuffer replyCell, bool windowOpened, bool handedOff = false)
         {
             Reason = reason;
             Forward = forward;
             ReplyHop = replyHop;
             ReplyCell = replyCell;
             WindowOpened = windowOpened;
+            HandedOff = handedOff;
         }
 
         public static CellOutcome Done => default;
+
+        /// <summary>The cell went to another circuit's queue (a rendezvous join), which owns it now.</summary>
+        public static CellOutcome Transferred => new(CircuitCloseReason.None, null, 0, default, false, handedOff: true);
 
         public static CellOutcome WindowReopened => new(CircuitCloseReason.None, null, 0, default, true);
 
@@ -636,6 +641,8 @@ public abstract class CircuitReactor : IAsyncDisposable
         public CellBuffer ReplyCell { get; }
 
         public bool WindowOpened { get; }
+
+        public bool HandedOff { get; }
 
         public static CellOutcome Close(CircuitCloseReason reason) => new(reason, null, 0, default, false);
 

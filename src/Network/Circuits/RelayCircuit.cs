@@ -11,12 +11,19 @@ namespace HiddenPoint.Network.Circuits;
 /// handler) or passed outward; cells from outward gain the layer and go inward. RELAY_EARLY: at most
 /// <see cref="CircuitReactor.MaxRelayEarly"/> from inward, none from outward.
 /// </summary>
+/// <remarks>
+/// At a rendezvous point two circuits are joined (<see cref="TryJoin"/>): a cell from one circuit's inward link that
+/// this relay does not recognise is posted, still encrypted, to the other circuit's queue as if it came from that
+/// circuit's outward side; the other reactor adds its own layer and sends it on its inward link. Each reactor keeps
+/// to its own state and its own queue cap, and when either circuit closes the other closes too.
+/// </remarks>
 public sealed class RelayCircuit : CircuitReactor
 {
     private readonly CgoRelayHop _hop;
     private readonly Link _inward;
     private readonly CircuitId _inwardId;
     private Link? _outward;
+    private RelayCircuit? _joined;
     private CircuitId _outwardId;
     private int _earlyReceived;
 
@@ -31,6 +38,61 @@ public sealed class RelayCircuit : CircuitReactor
     /// <summary>True once an outward link carries the circuit on.</summary>
     public bool IsExtended => Volatile.Read(ref _outward) is not null;
 
+    /// <summary>True once the circuit is joined to another at this relay (a rendezvous point).</summary>
+    public bool IsJoined => Volatile.Read(ref _joined) is not null;
+
+    /// <summary>
+    /// Joins this circuit to <paramref name="other"/> (both accepted by this relay, neither extended nor joined): from
+    /// now on cells from either circuit's inward link that this relay does not recognise travel, unread, to the other
+    /// circuit, which adds its own layer and sends them on its inward link. When either circuit closes, the other is
+    /// closed (<see cref="CircuitCloseReason.JoinedCircuitClosed"/>) and DESTROY goes both ways. Safe from any thread.
+    /// </summary>
+    /// <remarks>
+    /// Messages this relay sends on a circuit before the join (RENDEZVOUS2) are queued ahead of every cell that crosses
+    /// it, because crossing cells enter the same queue later.
+    /// </remarks>
+    /// <returns>False when either circuit is closed, extended or joined already, or they are the same circuit.</returns>
+    public bool TryJoin(RelayCircuit other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(other, this) || IsClosed || other.IsClosed || IsExtended || other.IsExtended)
+        {
+            return false;
+        }
+
+        if (Interlocked.CompareExchange(ref _joined, other, null) is not null)
+        {
+            return false;
+        }
+
+        if (Interlocked.CompareExchange(ref other._joined, this, null) is not null)
+        {
+            Volatile.Write(ref _joined, null);
+            return false;
+        }
+
+        // An extension or a close may have raced the join: an extended circuit must not also be joined, and a circuit
+        // whose teardown read _joined before it was set would not close its partner.
+        if (IsExtended || other.IsExtended)
+        {
+            RequestClose(CircuitCloseReason.ProtocolViolation);
+            other.RequestClose(CircuitCloseReason.ProtocolViolation);
+            return false;
+        }
+
+        if (IsClosed)
+        {
+            other.RequestClose(CircuitCloseReason.JoinedCircuitClosed);
+        }
+
+        if (other.IsClosed)
+        {
+            RequestClose(CircuitCloseReason.JoinedCircuitClosed);
+        }
+
+        return true;
+    }
+
     private protected override int HopCount => 1;
 
     /// <summary>
@@ -41,7 +103,7 @@ public sealed class RelayCircuit : CircuitReactor
     public bool AttachOutward(PendingCircuit pending)
     {
         ArgumentNullException.ThrowIfNull(pending);
-        if (IsClosed || Volatile.Read(ref _outward) is not null)
+        if (IsClosed || Volatile.Read(ref _outward) is not null || IsJoined)
         {
             return false;
         }
@@ -87,8 +149,22 @@ public sealed class RelayCircuit : CircuitReactor
             var outward = Volatile.Read(ref _outward);
             if (outward is null)
             {
-                // Not for this relay and nowhere to go: the cell is forged or the layers are out of step.
-                return CellOutcome.Close(CircuitCloseReason.UnrecognizedCell);
+                var joined = Volatile.Read(ref _joined);
+                if (joined is null)
+                {
+                    // Not for this relay and nowhere to go: the cell is forged or the layers are out of step.
+                    return CellOutcome.Close(CircuitCloseReason.UnrecognizedCell);
+                }
+
+                if (command == CellCommand.RelayEarly)
+                {
+                    // The other circuit's cells go towards its originator, where RELAY_EARLY never travels.
+                    return CellOutcome.Close(CircuitCloseReason.RelayEarlyViolation);
+                }
+
+                // Posted to the other reactor's queue (its cap applies; overrunning it closes both circuits).
+                joined.EnqueueFromLink(CircuitLinkEnd.Outward, cell);
+                return CellOutcome.Transferred;
             }
 
             cell.RawCircuitId = _outwardId.Value;
@@ -116,6 +192,7 @@ public sealed class RelayCircuit : CircuitReactor
     private protected override async ValueTask ReleaseAsync(int goneEnds, DestroyReason reason)
     {
         _hop.Dispose();
+        Volatile.Read(ref _joined)?.RequestClose(CircuitCloseReason.JoinedCircuitClosed);
 
         // Both DESTROYs are queued before either is awaited: a link that no longer drains (its peer stopped reading)
         // must not hold up the other side's DESTROY.

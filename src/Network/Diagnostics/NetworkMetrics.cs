@@ -128,6 +128,7 @@ public sealed class NetworkMetrics : IDisposable
         CircuitCloseReason.ProtocolViolation => "protocol_violation",
         CircuitCloseReason.HandlerError => "handler_error",
         CircuitCloseReason.InternalError => "internal_error",
+        CircuitCloseReason.JoinedCircuitClosed => "joined_circuit_closed",
         _ => "none",
     };
 }

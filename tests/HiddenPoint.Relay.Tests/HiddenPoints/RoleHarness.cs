@@ -1,0 +1,352 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Diagnostics.Metrics;
+using System.IO.Pipelines;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using HiddenPoint.Crypto.Cgo;
+using HiddenPoint.Crypto.Keys;
+using HiddenPoint.Network.Cells;
+using HiddenPoint.Network.Circuits;
+using HiddenPoint.Network.Directory;
+using HiddenPoint.Network.Links;
+using HiddenPoint.Protocol.Cells;
+using HiddenPoint.Protocol.Documents;
+using HiddenPoint.Protocol.Relay;
+using HiddenPoint.Relay.Circuits;
+using HiddenPoint.Relay.HiddenPoints;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace HiddenPoint.Relay.Tests.HiddenPoints;
+
+/// <summary>
+/// A relay with real links over in-memory pipes and real circuits, whose circuit handler routes messages for this
+/// relay to the hidden-point roles as the relay engine does. CREATE2 carries the CGO key material followed by the
+/// binding key, standing in for ntor v3, so both ends hold the same keys.
+/// </summary>
+internal sealed class RoleHarness : IAsyncDisposable
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
+    private readonly LinkRuntime _runtime;
+    private readonly LinkKey _relayKey = LinkKey.Generate();
+    private readonly List<Link> _links = [];
+    private readonly Channel<RoutingHandler> _accepted = Channel.CreateUnbounded<RoutingHandler>();
+
+    public RoleHarness(
+        Action<HiddenPointRoleOptions>? configure = null,
+        TimeProvider? time = null,
+        IDescriptorStore? descriptors = null,
+        Action<CircuitOptions>? circuit = null)
+    {
+        var options = new HiddenPointRoleOptions();
+        configure?.Invoke(options);
+        var wrapped = Options.Create(options);
+        var clock = time ?? TimeProvider.System;
+        Meters = new TestMeterFactory();
+        var circuitOptions = new CircuitOptions();
+        circuit?.Invoke(circuitOptions);
+        _runtime = new LinkRuntime(Options.Create(new LinkOptions()), Options.Create(circuitOptions), TimeProvider.System, NullLoggerFactory.Instance, Meters);
+        Intro = new IntroductionPointRole(wrapped, clock, NullLogger<IntroductionPointRole>.Instance, Meters);
+        Rendezvous = new RendezvousPointRole(wrapped, clock, NullLogger<RendezvousPointRole>.Instance, Meters);
+        Descriptors = descriptors ?? new MemoryDescriptorStore();
+        Directory = new DirectoryStreamRole(Descriptors, Consensus, wrapped, clock, NullLogger<DirectoryStreamRole>.Instance, Meters);
+    }
+
+    public TestMeterFactory Meters { get; }
+
+    public IntroductionPointRole Intro { get; }
+
+    public RendezvousPointRole Rendezvous { get; }
+
+    public DirectoryStreamRole Directory { get; }
+
+    public IDescriptorStore Descriptors { get; }
+
+    public FixedConsensusSource Consensus { get; } = new();
+
+    /// <summary>Opens a client link to the relay and a one-hop circuit over it.</summary>
+    public async Task<TestClient> OpenClientAsync()
+    {
+        var ab = new Pipe();
+        var ba = new Pipe();
+        var clientSide = LinkTransport.FromDuplexPipe(new DuplexPipe(ba.Reader, ab.Writer));
+        var relaySide = LinkTransport.FromDuplexPipe(new DuplexPipe(ab.Reader, ba.Writer));
+        var accept = _runtime.AcceptAsync(relaySide, _relayKey, AcceptedLinkKinds.All, new AcceptingLinkHandler(this));
+        var connect = _runtime.ConnectAsync(clientSide, LinkKind.ClientToRelay, _relayKey.Public, null, null);
+        var client = (await connect.WaitAsync(Timeout)).Link!;
+        var relay = (await accept.WaitAsync(Timeout)).Link!;
+        lock (_links)
+        {
+            _links.Add(client);
+            _links.Add(relay);
+        }
+
+        var keyMaterial = RandomNumberGenerator.GetBytes(CgoSizes.KeyMaterialLength(CgoAesKeySize.Aes128));
+        var bindingKey = RandomNumberGenerator.GetBytes(RelayCircuitContext.BindingKeyLength);
+        Assert.True(client.TryBeginCircuit(out var pending));
+        var create = client.Pool.Rent();
+        new Create2Body(HandshakeType.NtorV3, [.. keyMaterial, .. bindingKey]).Encode(Cell.WriteHeader(create.Span, pending.Id, CellCommand.Create2));
+        Assert.True(await client.SendAsync(create));
+        var response = await pending.Response.WaitAsync(Timeout);
+        Assert.Equal(CircuitCloseReason.None, response.Failure);
+        client.Pool.Return(response.Created2);
+        var crypto = new CgoClientCircuit();
+        crypto.AddHop(new CgoClientHop(keyMaterial));
+        var recorder = new ClientRecorder();
+        var circuit = client.OpenClientCircuit(pending, crypto, recorder)!;
+        var routing = await _accepted.Reader.ReadAsync().AsTask().WaitAsync(Timeout);
+        return new TestClient(circuit, recorder, routing, bindingKey);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Link[] links;
+        lock (_links)
+        {
+            links = [.. _links];
+        }
+
+        foreach (var link in links)
+        {
+            await link.DisposeAsync();
+        }
+
+        _relayKey.Dispose();
+        Meters.Dispose();
+    }
+
+    private sealed class AcceptingLinkHandler(RoleHarness harness) : ILinkHandler
+    {
+        public void OnCreateRequest(Link link, CircuitId circuitId, CellBuffer create2)
+        {
+            Assert.True(Create2Body.TryDecode(create2.Body, out var body, out _));
+            var keyLength = CgoSizes.KeyMaterialLength(CgoAesKeySize.Aes128);
+            var hop = new CgoRelayHop(body.HandshakeData[..keyLength]);
+            var routing = new RoutingHandler(harness, body.HandshakeData[keyLength..].ToArray());
+            link.Pool.Return(create2);
+            var created = link.Pool.Rent();
+            new Created2Body([]).Encode(created.Body);
+            var circuit = link.AcceptRelayCircuit(circuitId, hop, created, routing);
+            if (circuit is not null)
+            {
+                routing.Attach(circuit);
+                harness._accepted.Writer.TryWrite(routing);
+            }
+        }
+    }
+
+    /// <summary>The relay side of a circuit: routes messages for this relay to the roles, as the engine does.</summary>
+    internal sealed class RoutingHandler(RoleHarness harness, byte[] bindingKey) : ICircuitHandler
+    {
+        private readonly TaskCompletionSource<RelayCircuitContext> _context = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly HashSet<IRelayMessageRole> _seen = [];
+
+        public Task<RelayCircuitContext> Context => _context.Task;
+
+        public TaskCompletionSource<CircuitCloseReason> Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Messages for this relay that no role took (DROP and the like).</summary>
+        public Channel<RelayCommand> Unrouted { get; } = Channel.CreateUnbounded<RelayCommand>();
+
+        public void Attach(RelayCircuit circuit) => _context.TrySetResult(new RelayCircuitContext(circuit, bindingKey));
+
+        public bool OnRelayMessage(CircuitReactor circuit, int hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
+        {
+            if (!RelayCell.TryParse(body, out var view, out _))
+            {
+                return false;
+            }
+
+            var context = ContextFor(circuit);
+            IRelayMessageRole? role = null;
+            if (RelayMessageRouting.IntroductionPoint.Contains(view.Command))
+            {
+                role = harness.Intro;
+            }
+            else if (RelayMessageRouting.RendezvousPoint.Contains(view.Command))
+            {
+                role = harness.Rendezvous;
+            }
+            else if (RelayMessageRouting.DirectoryStreams.Contains(view.Command))
+            {
+                role = harness.Directory;
+            }
+
+            if (role is null)
+            {
+                Unrouted.Writer.TryWrite(view.Command);
+                return true;
+            }
+
+            _seen.Add(role);
+            return role.OnMessage(context, view);
+        }
+
+        public void OnClosed(CircuitReactor circuit, CircuitCloseReason reason)
+        {
+            var context = ContextFor(circuit);
+            foreach (var role in _seen)
+            {
+                role.OnCircuitClosed(context);
+            }
+
+            context.Clear();
+            Closed.TrySetResult(reason);
+        }
+
+        private RelayCircuitContext ContextFor(CircuitReactor circuit)
+        {
+            // The first message can overtake the accept call's return: the context is made here then.
+            _context.TrySetResult(new RelayCircuitContext((RelayCircuit)circuit, bindingKey));
+            return _context.Task.Result;
+        }
+    }
+}
+
+/// <summary>A client's one-hop circuit to the relay, what it received, and the relay's side of it.</summary>
+internal sealed class TestClient(ClientCircuit circuit, ClientRecorder recorder, RoleHarness.RoutingHandler relaySide, byte[] bindingKey)
+{
+    public ClientCircuit Circuit { get; } = circuit;
+
+    public ClientRecorder Received { get; } = recorder;
+
+    public RoleHarness.RoutingHandler RelaySide { get; } = relaySide;
+
+    /// <summary>KH, as the client derives it from the circuit handshake.</summary>
+    public byte[] BindingKey { get; } = bindingKey;
+
+    public async Task SendAsync(RelayMessage message, ushort stream = 0)
+    {
+        var cell = Circuit.Pool.Rent();
+        RelayCell.Encode(cell.Body, message, stream == 0 ? default : new StreamId(stream), RandomPaddingSource.Instance);
+        Assert.Equal(CircuitSendResult.Queued, await Circuit.SendAsync(0, cell));
+    }
+
+    public async Task SendRawAsync(RelayCommand command, ReadOnlyMemory<byte> data, ushort stream = 0)
+    {
+        var cell = Circuit.Pool.Rent();
+        RelayCell.Encode(cell.Body, command, stream == 0 ? default : new StreamId(stream), data.Span, RandomPaddingSource.Instance);
+        Assert.Equal(CircuitSendResult.Queued, await Circuit.SendAsync(0, cell));
+    }
+
+    public async Task<ReceivedMessage> ReceiveAsync() =>
+        await Received.Messages.Reader.ReadAsync().AsTask().WaitAsync(RoleHarness.Timeout);
+
+    public async Task<CircuitCloseReason> ClosedAsync() => await Circuit.Completion.WaitAsync(RoleHarness.Timeout);
+}
+
+internal readonly record struct ReceivedMessage(RelayCommand Command, ushort Stream, byte[] Data)
+{
+    public T Decode<T>()
+        where T : RelayMessage
+    {
+        Assert.True(RelayMessage.TryDecode(Command, Data, out var message, out var error), error.ToString());
+        return Assert.IsType<T>(message);
+    }
+}
+
+/// <summary>Records what a client circuit receives.</summary>
+internal sealed class ClientRecorder : ICircuitHandler
+{
+    public Channel<ReceivedMessage> Messages { get; } = Channel.CreateUnbounded<ReceivedMessage>();
+
+    public bool OnRelayMessage(CircuitReactor circuit, int hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
+    {
+        if (!RelayCell.TryParse(body, out var view, out _))
+        {
+            return false;
+        }
+
+        Messages.Writer.TryWrite(new ReceivedMessage(view.Command, view.StreamId.Value, view.Data.ToArray()));
+        return true;
+    }
+
+    public void OnClosed(CircuitReactor circuit, CircuitCloseReason reason) => Messages.Writer.TryComplete();
+}
+
+internal sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+{
+    public PipeReader Input { get; } = input;
+
+    public PipeWriter Output { get; } = output;
+}
+
+internal sealed class TestMeterFactory : IMeterFactory
+{
+    private readonly List<Meter> _meters = [];
+
+    public Meter Create(MeterOptions options)
+    {
+        options.Scope = this;
+        var meter = new Meter(options);
+        lock (_meters)
+        {
+            _meters.Add(meter);
+        }
+
+        return meter;
+    }
+
+    public void Dispose()
+    {
+        lock (_meters)
+        {
+            foreach (var meter in _meters)
+            {
+                meter.Dispose();
+            }
+        }
+    }
+}
+
+/// <summary>A consensus source that serves whatever document the test sets.</summary>
+internal sealed class FixedConsensusSource : IConsensusSource
+{
+    public ReadOnlyMemory<byte> LatestDocument { get; set; }
+
+    public bool TryGetUsable([NotNullWhen(true)] out Consensus? consensus, out ConsensusUnavailable reason)
+    {
+        consensus = null;
+        reason = ConsensusUnavailable.NoneYet;
+        return false;
+    }
+}
+
+/// <summary>
+/// A descriptor store for testing the streams on their own: it keeps what it is given, or answers a result the test
+/// chooses. The HSDir's own checks are <see cref="HsDirStore"/>'s business and tested with it.
+/// </summary>
+internal sealed class MemoryDescriptorStore : IDescriptorStore
+{
+    private readonly Dictionary<string, byte[]> _stored = [];
+
+    public HsDirStoreResult? Answer { get; set; }
+
+    public int StoreCalls { get; private set; }
+
+    public HsDirStoreResult Store(ReadOnlySpan<byte> blindedKey, ReadOnlySpan<byte> descriptor)
+    {
+        lock (_stored)
+        {
+            StoreCalls++;
+            if (Answer is { } answer)
+            {
+                return answer;
+            }
+
+            _stored[Convert.ToHexString(blindedKey)] = descriptor.ToArray();
+            return HsDirStoreResult.Stored;
+        }
+    }
+
+    public bool TryFetch(ReadOnlySpan<byte> blindedKey, out ReadOnlyMemory<byte> descriptor)
+    {
+        lock (_stored)
+        {
+            var found = _stored.TryGetValue(Convert.ToHexString(blindedKey), out var bytes);
+            descriptor = bytes;
+            return found;
+        }
+    }
+}
