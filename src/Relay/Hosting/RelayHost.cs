@@ -82,6 +82,12 @@ internal static class RelayHost
         Add(problems, new LinkOptionsValidator().Validate(null, Bind<LinkOptions>(configuration, "Link")));
         Add(problems, new CircuitOptionsValidator().Validate(null, Bind<CircuitOptions>(configuration, "Circuit")));
         Add(problems, new RelayLimitsOptionsValidator().Validate(null, Bind<RelayLimitsOptions>(configuration, "Limits")));
+        Add(problems, new HiddenPointRoleOptionsValidator().Validate(null, Bind<HiddenPointRoleOptions>(configuration, "HiddenPoints")));
+        var hsDir = Bind<HsDirStoreOptions>(configuration, "HsDir");
+        if (hsDir.MaxBytes is < HsDirStoreOptions.MinMaxBytes or > HsDirStoreOptions.MaxMaxBytes)
+        {
+            problems.Add($"HsDir:MaxBytes: {hsDir.MaxBytes} is not from {HsDirStoreOptions.MinMaxBytes} to {HsDirStoreOptions.MaxMaxBytes}.");
+        }
         return problems;
     }
 
@@ -125,6 +131,11 @@ internal static class RelayHost
         AddOptions<LinkOptions, LinkOptionsValidator>(services, configuration, "Link");
         AddOptions<CircuitOptions, CircuitOptionsValidator>(services, configuration, "Circuit");
         AddOptions<RelayLimitsOptions, RelayLimitsOptionsValidator>(services, configuration, "Limits");
+        AddOptions<HiddenPointRoleOptions, HiddenPointRoleOptionsValidator>(services, configuration, "HiddenPoints");
+        services.AddOptions<HsDirStoreOptions>().Bind(configuration.GetSection("HsDir"))
+            .Validate(o => o.MaxBytes is >= HsDirStoreOptions.MinMaxBytes and <= HsDirStoreOptions.MaxMaxBytes,
+                $"HsDir:MaxBytes: must be from {HsDirStoreOptions.MinMaxBytes} to {HsDirStoreOptions.MaxMaxBytes}.")
+            .ValidateOnStart();
 
         services.AddSingleton<RelayKeyStore>();
         services.AddSingleton<IRelayKeys>(sp => sp.GetRequiredService<RelayKeyStore>());

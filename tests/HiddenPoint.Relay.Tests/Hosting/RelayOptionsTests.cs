@@ -59,6 +59,7 @@ public sealed class RelayOptionsTests
     [InlineData("Telemetry:OtlpProtocol", "Carrier", "Telemetry:OtlpProtocol:")]
     [InlineData("Telemetry:ExportInterval", "00:00:00", "Telemetry:ExportInterval:")]
     [InlineData("Link:HandshakeTimeout", "00:10:00", "LinkOptions.HandshakeTimeout")]
+    [InlineData("HsDir:MaxBytes", "1", "HsDir:MaxBytes:")]
     public void Each_bad_option_is_named(string key, string value, string named)
     {
         var problem = Assert.Single(Problems((key, value)));
