@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using HiddenPoint.Network.Directory;
 using HiddenPoint.Protocol.Documents;
+using HiddenPoint.Relay.Diagnostics;
 using HiddenPoint.Relay.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -25,14 +27,17 @@ internal sealed class ConsensusFetcher : BackgroundService
     private readonly AuthorityClient _client;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
+    private readonly RelayHostMetrics? _metrics;
 
     public ConsensusFetcher(
         IOptions<RelayOptions> options,
         ConsensusHolder holder,
         AuthorityClient client,
         TimeProvider timeProvider,
-        ILogger<ConsensusFetcher> logger)
+        ILogger<ConsensusFetcher> logger,
+        IMeterFactory? meterFactory = null)
     {
+        _metrics = meterFactory is null ? null : new RelayHostMetrics(meterFactory);
         _options = options.Value;
         _holder = holder;
         _client = client;
@@ -68,6 +73,7 @@ internal sealed class ConsensusFetcher : BackgroundService
             if (fetched.Document is null)
             {
                 RelayLog.FetchFailed(_logger, authority.Nickname, fetched.Failure);
+                _metrics?.Fetch("failed");
                 continue;
             }
 
@@ -75,6 +81,7 @@ internal sealed class ConsensusFetcher : BackgroundService
             if (result.Accepted)
             {
                 RelayLog.ConsensusTaken(_logger, authority.Nickname);
+                _metrics?.Fetch("taken");
                 RoundFinished?.Invoke(this, true);
                 return true;
             }
@@ -82,11 +89,13 @@ internal sealed class ConsensusFetcher : BackgroundService
             if (result.NotNewer && result.ParseError == default && result.SignatureError == SignatureError.None)
             {
                 RelayLog.ConsensusNotNewer(_logger, authority.Nickname);
+                _metrics?.Fetch("not_newer");
                 RoundFinished?.Invoke(this, false);
                 return true;
             }
 
             RelayLog.ConsensusRefused(_logger, authority.Nickname, Describe(result));
+            _metrics?.Fetch("refused");
         }
 
         RoundFinished?.Invoke(this, false);

@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using HiddenPoint.Protocol.Documents;
+using HiddenPoint.Relay.Diagnostics;
 using HiddenPoint.Relay.Hosting;
 using HiddenPoint.Relay.Keys;
 using Microsoft.Extensions.Hosting;
@@ -33,6 +35,7 @@ internal sealed class DescriptorPublisher : BackgroundService
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly RelayHostMetrics? _metrics;
     private DateTimeOffset _lastPublished = DateTimeOffset.MinValue;
 
     public DescriptorPublisher(
@@ -41,8 +44,10 @@ internal sealed class DescriptorPublisher : BackgroundService
         RelayListenerState listener,
         AuthorityClient client,
         TimeProvider timeProvider,
-        ILogger<DescriptorPublisher> logger)
+        ILogger<DescriptorPublisher> logger,
+        IMeterFactory? meterFactory = null)
     {
+        _metrics = meterFactory is null ? null : new RelayHostMetrics(meterFactory);
         _options = options;
         _keys = keys;
         _listener = listener;
@@ -152,6 +157,12 @@ internal sealed class DescriptorPublisher : BackgroundService
                 break;
             }
 
+            _metrics?.Upload(last.Outcome switch
+            {
+                UploadOutcome.Accepted => "accepted",
+                UploadOutcome.Refused => "refused",
+                _ => "failed",
+            });
             switch (last.Outcome)
             {
                 case UploadOutcome.Accepted:

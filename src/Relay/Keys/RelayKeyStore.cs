@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using HiddenPoint.Crypto.Keys;
+using HiddenPoint.Relay.Diagnostics;
 using HiddenPoint.Relay.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -87,6 +89,7 @@ public sealed class RelayKeyStore : IRelayKeys, IDisposable
     private readonly ILogger _logger;
     private readonly Lock _rotation = new();
     private readonly ITimer _timer;
+    private readonly RelayHostMetrics? _metrics;
     private readonly List<(SecretKey Key, DateTimeOffset EraseAt)> _retired = [];
     private Slot<LinkKey> _link;
     private Slot<CircuitHandshakeKey> _circuit;
@@ -95,8 +98,9 @@ public sealed class RelayKeyStore : IRelayKeys, IDisposable
 
     /// <summary>Opens the keys in <see cref="RelayOptions.DataDirectory"/> and starts the rotation timer.</summary>
     /// <exception cref="KeyFileException">The identity key is missing, unreadable or corrupt, or a key cannot be written.</exception>
-    public RelayKeyStore(IOptions<RelayOptions> options, TimeProvider timeProvider, ILogger<RelayKeyStore> logger)
+    public RelayKeyStore(IOptions<RelayOptions> options, TimeProvider timeProvider, ILogger<RelayKeyStore> logger, IMeterFactory? meterFactory = null)
     {
+        _metrics = meterFactory is null ? null : new RelayHostMetrics(meterFactory);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
@@ -162,6 +166,16 @@ public sealed class RelayKeyStore : IRelayKeys, IDisposable
             if (linkRotated || circuitRotated || dropped)
             {
                 Volatile.Write(ref _current, Snapshot());
+            }
+
+            if (linkRotated)
+            {
+                _metrics?.Rotation("link");
+            }
+
+            if (circuitRotated)
+            {
+                _metrics?.Rotation("circuit_handshake");
             }
 
             if (linkRotated || circuitRotated)

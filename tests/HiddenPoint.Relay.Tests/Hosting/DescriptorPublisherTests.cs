@@ -3,6 +3,7 @@ using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Relay.Authorities;
 using HiddenPoint.Relay.Hosting;
 using HiddenPoint.Relay.Keys;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -16,13 +17,13 @@ public sealed class DescriptorPublisherTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     private (DescriptorPublisher Publisher, RelayKeyStore Keys, AuthorityClient Client) Create(
-        RelayOptions options, TimeProvider clock, int boundPort = 9001)
+        RelayOptions options, TimeProvider clock, int boundPort = 9001, System.Diagnostics.Metrics.IMeterFactory? meters = null)
     {
         var keys = new RelayKeyStore(Microsoft.Extensions.Options.Options.Create(options), clock, new ListLogger<RelayKeyStore>());
         var listener = new RelayListenerState();
         listener.SetBound(new IPEndPoint(IPAddress.Loopback, boundPort));
         var client = new AuthorityClient(Microsoft.Extensions.Options.Options.Create(options));
-        return (new DescriptorPublisher(new FixedOptions<RelayOptions>(options), keys, listener, client, clock, _log), keys, client);
+        return (new DescriptorPublisher(new FixedOptions<RelayOptions>(options), keys, listener, client, clock, _log, meters), keys, client);
     }
 
     private static Task<PublishRound> NextRound(DescriptorPublisher publisher)
@@ -211,6 +212,44 @@ public sealed class DescriptorPublisherTests : IDisposable
         }
 
         Assert.Contains(_log.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains("Retrying", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Uploads_are_counted_by_outcome_on_the_relay_meter()
+    {
+        using var identity = HostingFixtures.WriteIdentity(_folder.Path);
+        await using var accepting = new LocalAuthority(TimeProvider.System);
+        await using var refusing = new LocalAuthority(TimeProvider.System) { RefuseWith = "TooOld" };
+        var options = HostingFixtures.Options(
+            _folder.Path, ("auth1", accepting.Address, AuthorityIdentityKey.Generate().Id), ("auth2", refusing.Address, AuthorityIdentityKey.Generate().Id));
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var counted = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == Diagnostics.RelayTelemetry.MeterName && instrument.Name == "hpc.relay.descriptor.uploads")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) => counted.Add((string)tags[0].Value! + ":" + value));
+        listener.Start();
+        var (publisher, keys, client) = Create(options, TimeProvider.System, meters: meters);
+        using var _ = keys;
+        using var __ = client;
+        var round = NextRound(publisher);
+        await publisher.StartAsync(CancellationToken.None);
+        try
+        {
+            await HostingFixtures.Within(round);
+        }
+        finally
+        {
+            await publisher.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(["accepted:1", "refused:1"], counted.Order(StringComparer.Ordinal));
     }
 
     [Theory]
