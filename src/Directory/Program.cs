@@ -28,6 +28,10 @@ internal static class Program
           VotingInterval    time between consensuses, hh:mm:ss (default 01:00:00; a testnet uses e.g. 00:00:10)
           Testnet           true for small flag thresholds (relays get Stable, Guard, HSDir at once)
           UploadsPerWindow  descriptor uploads per source address per 10 minutes (default 20)
+          ReachabilityTimeout      longest a relay's link handshake test may take (default 00:00:10)
+          ReachabilityParallelism  relays tested at once (default 32)
+          ReachabilityTesting      false only in tests: Running without a handshake test (default true)
+          DescriptorFlushDelay     accepted descriptors are on disk within this time (default 00:00:02)
           Parameters:NAME   a network parameter to vote for, e.g. --Parameters:CircuitWindow 1000
           Authorities:N:Nickname, Authorities:N:Address, Authorities:N:Identity
                             the other authorities (N = 0, 1, ...)

@@ -74,7 +74,8 @@ internal static class Program
           PrometheusEndpoint          scrape URL on loopback only, e.g. http://127.0.0.1:9464/metrics (default off)
           ExportInterval              push interval for Console and OTLP (default 00:01:00)
 
-        Link and Circuit sections tune the network runtime (e.g. --Link:IdleTimeout=00:03:00); Logging:LogLevel
+        Sections Engine (the circuit engine, with Engine:Link and Engine:Circuit, e.g.
+        --Engine:Link:IdleTimeout=00:03:00), Limits, HiddenPoints and HsDir tune the components; Logging:LogLevel
         sets log levels (e.g. --Logging:LogLevel:Default=Debug). docs/relay.md lists them all.
 
         Example configuration file:

@@ -5,6 +5,7 @@ using HiddenPoint.DirectoryAuthority.Hosting;
 using HiddenPoint.DirectoryAuthority.Voting;
 using HiddenPoint.Protocol.Documents;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using static HiddenPoint.DirectoryAuthority.Tests.Fixtures;
 
@@ -55,6 +56,26 @@ public sealed class AuthorityHostTests : IDisposable
         Assert.Contains(problems, p => p.StartsWith("Parameters:", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Authorities:0:Identity:", StringComparison.Ordinal));
         Assert.Equal(6, problems.Count);
+    }
+
+    [Fact]
+    public void Reachability_and_flush_options_are_checked()
+    {
+        var problems = DirectoryHost.Validate(new AuthorityOptions
+        {
+            DataDirectory = "/tmp/x",
+            Nickname = "auth1",
+            Listen = "127.0.0.1:7000",
+            ReachabilityTimeout = TimeSpan.FromMilliseconds(10),
+            ReachabilityParallelism = 0,
+            DescriptorFlushDelay = TimeSpan.FromMinutes(2),
+        });
+        Assert.Equal(3, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("ReachabilityTimeout:", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("ReachabilityParallelism:", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("DescriptorFlushDelay:", StringComparison.Ordinal));
+        var defaults = new AuthorityOptions();
+        Assert.True(defaults.ReachabilityTesting);
     }
 
     [Fact]
@@ -160,92 +181,60 @@ public sealed class AuthorityHostTests : IDisposable
     }
 
     [Fact]
-    public async Task Three_authorities_on_loopback_publish_identical_consensus_signed_by_all()
+    public void An_accepted_descriptor_marks_the_state_for_saving()
     {
-        var authorities = Enumerable.Range(1, 3).Select(n => (Nickname: "auth" + n, Key: NewAuthority(n), Port: FreePort())).ToArray();
-        var options = authorities.Select(self => new AuthorityOptions
-        {
-            DataDirectory = self.Key.Folder,
-            Nickname = self.Nickname,
-            Listen = "127.0.0.1:" + self.Port,
-            VotingInterval = TimeSpan.FromSeconds(4),
-            Testnet = true,
-            Parameters = new() { ["CircuitWindow"] = 500 },
-            Authorities = authorities.Where(a => a.Nickname != self.Nickname).Select(a => new PeerAuthorityOptions
-            {
-                Nickname = a.Nickname,
-                Address = "127.0.0.1:" + a.Port,
-                Identity = a.Key.Id.ToString(),
-            }).ToList(),
-        }).ToArray();
-        var pinned = authorities.Select(a => a.Key.Id).ToArray();
+        var (folder, _) = NewAuthority(1);
+        var clock = new ManualClock(Start);
+        using var state = new AuthorityState(new AuthorityOptions { DataDirectory = folder, Nickname = "auth1", Listen = "127.0.0.1:7000" }, clock);
+        var signals = 0;
+        Assert.False(state.DescriptorsDirty);
+        Assert.False(state.SubmitDescriptor("junk\n"u8, IPAddress.Loopback, () => signals++).IsAccepted);
+        Assert.False(state.DescriptorsDirty);
+        Assert.True(state.SubmitDescriptor(Descriptor(1, Start), IPAddress.Loopback, () => signals++).IsAccepted);
+        Assert.Equal(1, signals);
+        Assert.True(state.DescriptorsDirty);
+        Assert.True(state.SaveDescriptorsIfDirty());
+        Assert.False(state.DescriptorsDirty);
+        Assert.False(state.SaveDescriptorsIfDirty());
+        Assert.Empty(Directory.GetFiles(folder, "*.tmp"));
+    }
 
-        var apps = options.Select(o => DirectoryHost.Build(o, TimeProvider.System, logging => logging.ClearProviders())).ToArray();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+    [Fact]
+    public async Task A_restart_right_after_an_upload_still_has_the_descriptor()
+    {
+        var (folder, _) = NewAuthority(1);
+        var port = FreePort();
+        var options = new AuthorityOptions
+        {
+            DataDirectory = folder,
+            Nickname = "auth1",
+            Listen = "127.0.0.1:" + port,
+            DescriptorFlushDelay = TimeSpan.FromMilliseconds(200),
+        };
+        var clock = new ManualClock(Start.AddMinutes(1)); // the first vote is due at 08:30 on this clock: no round runs
+        var app = DirectoryHost.Build(options, clock, logging => logging.ClearProviders());
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await app.StartAsync().ConfigureAwait(true);
         try
         {
-            await Task.WhenAll(apps.Select(a => a.StartAsync())).ConfigureAwait(true);
-            var published = DocumentWriterTime(DateTimeOffset.UtcNow);
-            foreach (var authority in authorities)
-            {
-                using var content = new ByteArrayContent(Descriptor(1, published));
-                using var response = await http.PostAsync(new Uri($"http://127.0.0.1:{authority.Port}/hpc/descriptor"), content).ConfigureAwait(true);
-                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            }
+            var state = app.Services.GetRequiredService<AuthorityState>();
+            var saved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            state.DescriptorsSaved += (_, _) => saved.TrySetResult();
+            using var content = new ByteArrayContent(Descriptor(1, Start));
+            using var response = await http.PostAsync(new Uri($"http://127.0.0.1:{port}/hpc/descriptor"), content).ConfigureAwait(true);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await saved.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(true);
 
-            using var junk = new ByteArrayContent("not a descriptor\n"u8.ToArray());
-            using var refused = await http.PostAsync(new Uri($"http://127.0.0.1:{authorities[0].Port}/hpc/descriptor"), junk).ConfigureAwait(true);
-            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-
-            // Rounds run every 4 s; allow a few of them. A round whose votes were written before the uploads lists
-            // no relay, so wait for one that lists it.
-            var deadline = DateTimeOffset.UtcNow.AddSeconds(40);
-            byte[][]? agreed = null;
-            while (DateTimeOffset.UtcNow < deadline)
-            {
-                await Task.Delay(250).ConfigureAwait(true);
-                var documents = await Task.WhenAll(authorities.Select(async a =>
-                {
-                    using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{a.Port}/hpc/consensus")).ConfigureAwait(true);
-                    return response.IsSuccessStatusCode ? await response.Content.ReadAsByteArrayAsync().ConfigureAwait(true) : null;
-                })).ConfigureAwait(true);
-                if (documents.All(d => d is not null) && documents.All(d => d!.AsSpan().SequenceEqual(documents[0])) && SignedByAll(documents[0]!, pinned))
-                {
-                    agreed = documents!;
-                    break;
-                }
-            }
-
-            Assert.NotNull(agreed);
-            Assert.True(UnverifiedConsensus.TryParse(agreed[0], out var consensus, out _));
-            var check = consensus.VerifySignatures(pinned);
-            Assert.True(check.IsValid);
-            Assert.Equal(3, check.ValidSignatures);
-            var value = check.Value.CheckValidAt(DateTimeOffset.UtcNow, null).Value!;
-            Assert.Equal(3, value.Authorities.Count);
-            Assert.True(value.TryGetRelay(Relay(1).Id, out var relay));
-            Assert.Equal(RelayFlags.Fast | RelayFlags.Guard | RelayFlags.HSDir | RelayFlags.Running | RelayFlags.Stable | RelayFlags.Valid, relay.Flags);
-            Assert.Equal(500, value.Parameters.Get(NetworkParameter.CircuitWindow));
-
-            using var descriptors = await http.GetAsync(new Uri($"http://127.0.0.1:{authorities[1].Port}/hpc/descriptors")).ConfigureAwait(true);
-            Assert.Equal(Descriptor(1, published), await descriptors.Content.ReadAsByteArrayAsync().ConfigureAwait(true));
+            // The process is still running (no round, no shutdown has saved anything): what a crash now would leave
+            // on disk already holds the descriptor.
+            using var afterCrash = new AuthorityState(options, clock);
+            var held = Assert.Single(afterCrash.Store.Snapshot());
+            Assert.Equal(Relay(1).Id, held.Descriptor.Identity);
         }
         finally
         {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await Task.WhenAll(apps.Select(a => a.StopAsync(stop.Token))).ConfigureAwait(true);
-            foreach (var app in apps)
-            {
-                await app.DisposeAsync().ConfigureAwait(true);
-            }
+            await app.StopAsync().ConfigureAwait(true);
+            await app.DisposeAsync().ConfigureAwait(true);
         }
     }
-
-    private static DateTimeOffset DocumentWriterTime(DateTimeOffset now) => DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
-
-    private static bool SignedByAll(byte[] document, AuthorityId[] pinned) =>
-        UnverifiedConsensus.TryParse(document, out var consensus, out _) &&
-        consensus.VerifySignatures(pinned) is { IsValid: true, ValidSignatures: 3 } check &&
-        check.Value.CheckValidAt(DateTimeOffset.UtcNow, null).Value is { } value &&
-        value.TryGetRelay(Relay(1).Id, out _);
 }

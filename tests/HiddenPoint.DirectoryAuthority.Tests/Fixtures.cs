@@ -34,7 +34,9 @@ internal static class Fixtures
         new(Relay(n).Id, nickname ?? "Relay" + n, [new RelayAddress(IPAddress.Parse("127.1.0." + n), 9001)],
             LinkKey.FromSeed(Seed(n, 0x20)).Public, CircuitHandshakeKey.FromSeed(Seed(n, 0x30)).Public, flags, weight);
 
-    public static byte[] Descriptor(byte n, DateTimeOffset published, string ip = "", uint bandwidth = 500_000, TimeSpan? keyLifetime = null)
+    public static LinkKey RelayLinkKey(byte n) => LinkKey.FromSeed(Seed(n, 0x20));
+
+    public static byte[] Descriptor(byte n, DateTimeOffset published, string ip = "", uint bandwidth = 500_000, TimeSpan? keyLifetime = null, ushort port = 9001)
     {
         using var identity = Relay(n);
         var lifetime = keyLifetime ?? TimeSpan.FromDays(30);
@@ -46,7 +48,7 @@ internal static class Fixtures
             LinkKeyExpires = published + lifetime,
             CircuitHandshakeKey = CircuitHandshakeKey.FromSeed(Seed(n, 0x30)).Public,
             CircuitHandshakeKeyExpires = published + lifetime,
-            Addresses = [new RelayAddress(IPAddress.Parse(ip.Length > 0 ? ip : "127.1.0." + n), 9001)],
+            Addresses = [new RelayAddress(IPAddress.Parse(ip.Length > 0 ? ip : "127.1.0." + n), port)],
             Bandwidth = bandwidth,
             Software = "hpc-relay/0.1.0",
             Protocols = new ProtocolSupport([new ProtocolVersions("HsDir", 0b10), new ProtocolVersions("Link", 0b10), new ProtocolVersions("Relay", 0b110)]),

@@ -175,4 +175,30 @@ public sealed class LinkHandshakeTests
         var read = await silent.ReceiveAsync(buffer.AsMemory(), System.Net.Sockets.SocketFlags.None).AsTask().WaitAsync(TestNetwork.Timeout);
         Assert.Equal(0, read);
     }
+    [Fact]
+    public async Task A_peer_that_resets_mid_handshake_is_a_failed_link_not_an_exception()
+    {
+        using var runtime = TestNetwork.Runtime();
+        using var key = TestNetwork.NewLinkKey();
+        for (var round = 0; round < 20; round++)
+        {
+            // The relay's side: the client sends half a handshake message and resets the connection.
+            var (clientSocket, serverSocket) = await TestNetwork.SocketPairAsync();
+            var accept = runtime.AcceptAsync(LinkTransport.FromSocket(serverSocket), key, AcceptedLinkKinds.All, null);
+            await clientSocket.SendAsync(new byte[] { 0, 48, 1, 2, 3 }, System.Net.Sockets.SocketFlags.None);
+            clientSocket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+            clientSocket.Close();
+            var accepted = await TestNetwork.Within(accept);
+            Assert.Null(accepted.Link);
+            Assert.NotEqual(LinkCloseReason.None, accepted.Failure);
+
+            // The initiator's side: the relay resets as soon as the connection is up.
+            (clientSocket, serverSocket) = await TestNetwork.SocketPairAsync();
+            serverSocket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+            serverSocket.Close();
+            var connected = await TestNetwork.Within(runtime.ConnectAsync(LinkTransport.FromSocket(clientSocket), LinkKind.ClientToRelay, TestNetwork.PublicOf(key), null));
+            Assert.Null(connected.Link);
+            Assert.NotEqual(LinkCloseReason.None, connected.Failure);
+        }
+    }
 }

@@ -45,6 +45,25 @@ public sealed class AuthorityOptions
     /// <summary>Descriptor uploads accepted per source address per 10 minutes.</summary>
     public int UploadsPerWindow { get; set; } = 20;
 
+    /// <summary>
+    /// Test each relay's link port with a real Noise handshake (its listed link key checked) before voting it
+    /// Running. Default true; turning it off leaves Running to the descriptor's age alone and is meant only for
+    /// tests of the consensus arithmetic.
+    /// </summary>
+    public bool ReachabilityTesting { get; set; } = true;
+
+    /// <summary>The longest one reachability test (TCP connect and handshake) may take. Default 10 s; 100 ms to 2 min.</summary>
+    public TimeSpan ReachabilityTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Reachability tests run at once. Default 32; 1 to 1024.</summary>
+    public int ReachabilityParallelism { get; set; } = 32;
+
+    /// <summary>
+    /// How soon after an accepted upload the descriptors are written to disk (uploads in between are written
+    /// together). Default 00:00:02; 0 to 1 minute. A crash loses at most this much.
+    /// </summary>
+    public TimeSpan DescriptorFlushDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     internal RelayAddress ListenAddress => RelayAddress.TryParse(Listen, out var address) ? address : default;
 
     internal static bool TryParseIdentity(string text, out AuthorityId id)
@@ -97,6 +116,21 @@ internal sealed class AuthorityOptionsValidator : IValidateOptions<AuthorityOpti
         if (options.UploadsPerWindow < 1)
         {
             problems.Add("UploadsPerWindow: must be at least 1.");
+        }
+
+        if (options.ReachabilityTimeout < TimeSpan.FromMilliseconds(100) || options.ReachabilityTimeout > TimeSpan.FromMinutes(2))
+        {
+            problems.Add($"ReachabilityTimeout: {options.ReachabilityTimeout} must be from 00:00:00.1 to 00:02:00.");
+        }
+
+        if (options.ReachabilityParallelism is < 1 or > 1024)
+        {
+            problems.Add($"ReachabilityParallelism: {options.ReachabilityParallelism} must be from 1 to 1024.");
+        }
+
+        if (options.DescriptorFlushDelay < TimeSpan.Zero || options.DescriptorFlushDelay > TimeSpan.FromMinutes(1))
+        {
+            problems.Add($"DescriptorFlushDelay: {options.DescriptorFlushDelay} must be from 00:00:00 to 00:01:00.");
         }
 
         try

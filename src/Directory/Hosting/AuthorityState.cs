@@ -58,6 +58,7 @@ public sealed class AuthorityState : IDisposable
     private const int MaxSignatureLine = 256;
 
     private readonly Lock _lock = new();
+    private readonly Lock _saveLock = new();
     private readonly AuthorityIdentityKey _key;
     private readonly TimeProvider _clock;
     private readonly string _dataDirectory;
@@ -69,6 +70,8 @@ public sealed class AuthorityState : IDisposable
     private byte[]? _ownSignatureLine;
     private byte[]? _consensus;
     private DateTimeOffset? _consensusValidAfter;
+    private long _descriptorChanges;
+    private long _descriptorChangesSaved;
 
     /// <summary>Loads the key and any saved state from the data folder.</summary>
     /// <exception cref="KeyFileException">The key file is missing or unusable.</exception>
@@ -169,11 +172,15 @@ public sealed class AuthorityState : IDisposable
         }
     }
 
-    /// <summary>Starts a period: composes and keeps this authority's vote, forgetting the last round's.</summary>
-    public byte[] BeginPeriod(VotingPeriod period)
+    /// <summary>
+    /// Starts a period: composes and keeps this authority's vote, forgetting the last round's. When
+    /// <paramref name="reachable"/> is given (the relays that answered this round's reachability test), only those can
+    /// be voted Running.
+    /// </summary>
+    public byte[] BeginPeriod(VotingPeriod period, IReadOnlySet<RelayId>? reachable = null)
     {
         var now = _clock.GetUtcNow();
-        var document = VoteComposer.Compose(Store, _key, Self, period, Thresholds, Parameters, now);
+        var document = VoteComposer.Compose(Store, _key, Self, period, Thresholds, Parameters, now, reachable);
         lock (_lock)
         {
             _period = period;
@@ -349,15 +356,58 @@ public sealed class AuthorityState : IDisposable
         return document;
     }
 
-    /// <summary>Saves the descriptors (documents and first-seen times).</summary>
+    /// <summary>Raised after the descriptors file has been written.</summary>
+    public event EventHandler? DescriptorsSaved;
+
+    /// <summary>True when a descriptor was accepted after the last save.</summary>
+    public bool DescriptorsDirty => Interlocked.Read(ref _descriptorChanges) != Interlocked.Read(ref _descriptorChangesSaved);
+
+    /// <summary>
+    /// Checks an uploaded descriptor (<see cref="DescriptorStore.Submit"/>); an accepted one marks the descriptors
+    /// for saving and signals <paramref name="accepted"/> so that the write-behind saves them promptly.
+    /// </summary>
+    public DescriptorSubmission SubmitDescriptor(ReadOnlySpan<byte> document, System.Net.IPAddress source, Action? accepted = null)
+    {
+        var result = Store.Submit(document, source);
+        if (result.IsAccepted)
+        {
+            Interlocked.Increment(ref _descriptorChanges);
+            accepted?.Invoke();
+        }
+
+        return result;
+    }
+
+    /// <summary>Saves the descriptors (documents and first-seen times), atomically.</summary>
     public void SaveDescriptors()
     {
-        var saved = Store.Snapshot().Select(d => new SavedDescriptor
+        // One save at a time, each from a snapshot taken under the lock, so an older snapshot can never be renamed
+        // over a newer one.
+        lock (_saveLock)
         {
-            FirstSeen = d.FirstSeen,
-            Document = Encoding.ASCII.GetString(d.Descriptor.Document.Span),
-        }).ToArray();
-        AtomicFile.Write(Path.Combine(_dataDirectory, DescriptorsFileName), JsonSerializer.SerializeToUtf8Bytes(saved));
+            var changes = Interlocked.Read(ref _descriptorChanges);
+            var saved = Store.Snapshot().Select(d => new SavedDescriptor
+            {
+                FirstSeen = d.FirstSeen,
+                Document = Encoding.ASCII.GetString(d.Descriptor.Document.Span),
+            }).ToArray();
+            AtomicFile.Write(Path.Combine(_dataDirectory, DescriptorsFileName), JsonSerializer.SerializeToUtf8Bytes(saved));
+            Interlocked.Exchange(ref _descriptorChangesSaved, changes);
+        }
+
+        DescriptorsSaved?.Invoke(this, EventArgs.Empty);
+    }
+
+    /// <summary>Saves the descriptors when any was accepted since the last save; true when it wrote.</summary>
+    public bool SaveDescriptorsIfDirty()
+    {
+        if (!DescriptorsDirty)
+        {
+            return false;
+        }
+
+        SaveDescriptors();
+        return true;
     }
 
     /// <summary>Every held descriptor, one after another.</summary>

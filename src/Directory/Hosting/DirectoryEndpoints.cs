@@ -12,7 +12,7 @@ internal static class DirectoryEndpoints
 {
     private const string Text = "text/plain";
 
-    public static void Map(IEndpointRouteBuilder app, AuthorityState state)
+    public static void Map(IEndpointRouteBuilder app, AuthorityState state, DescriptorPersistence persistence)
     {
         app.MapPost("/hpc/descriptor", async (HttpContext context) =>
         {
@@ -23,7 +23,7 @@ internal static class DirectoryEndpoints
             }
 
             var source = context.Connection.RemoteIpAddress is { } remote ? (remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote) : IPAddress.None;
-            var result = state.Store.Submit(body, source);
+            var result = state.SubmitDescriptor(body, source, persistence.Notify);
             return result.Rejection switch
             {
                 DescriptorRejection.None => Results.Text("accepted\n", Text),

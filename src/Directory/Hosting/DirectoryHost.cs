@@ -1,4 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Net;
+using HiddenPoint.DirectoryAuthority.Reachability;
+using HiddenPoint.Network.Circuits;
+using HiddenPoint.Network.Links;
 using HiddenPoint.Protocol.Documents;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -54,7 +58,30 @@ internal static class DirectoryHost
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(clock);
         builder.Services.AddSingleton(Options.Create(options));
-        builder.Services.AddHostedService<VotingRound>();
+        builder.Services.AddSingleton<DescriptorPersistence>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DescriptorPersistence>());
+        if (options.ReachabilityTesting)
+        {
+            // The tests' handshakes run on a link runtime of their own, timed by the authority's clock.
+            builder.Services.AddSingleton(services => new LinkRuntime(
+                Options.Create(new LinkOptions { HandshakeTimeout = options.ReachabilityTimeout }),
+                Options.Create(new CircuitOptions()),
+                clock,
+                services.GetRequiredService<ILoggerFactory>(),
+                services.GetRequiredService<IMeterFactory>()));
+            builder.Services.AddSingleton(services => new RelayReachability(
+                services.GetRequiredService<LinkRuntime>(),
+                options.ReachabilityTimeout,
+                options.ReachabilityParallelism,
+                services.GetRequiredService<ILogger<RelayReachability>>()));
+        }
+
+        builder.Services.AddHostedService(services => new VotingRound(
+            state,
+            clock,
+            services.GetRequiredService<IOptions<AuthorityOptions>>(),
+            services.GetRequiredService<ILogger<VotingRound>>(),
+            services.GetService<RelayReachability>()));
         var listen = options.ListenAddress;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -63,7 +90,7 @@ internal static class DirectoryHost
             kestrel.AddServerHeader = false;
         });
         var app = builder.Build();
-        DirectoryEndpoints.Map(app, state);
+        DirectoryEndpoints.Map(app, state, app.Services.GetRequiredService<DescriptorPersistence>());
         return app;
     }
 }

@@ -1,4 +1,6 @@
 using System.Net.Http.Headers;
+using HiddenPoint.Crypto.Keys;
+using HiddenPoint.DirectoryAuthority.Reachability;
 using HiddenPoint.DirectoryAuthority.Voting;
 using HiddenPoint.Protocol.Documents;
 using Microsoft.Extensions.Hosting;
@@ -17,15 +19,18 @@ namespace HiddenPoint.DirectoryAuthority.Hosting;
 internal sealed partial class VotingRound : BackgroundService
 {
     private static readonly MediaTypeHeaderValue s_text = new("text/plain");
+    private static readonly TimeSpan s_maxReachabilityWindow = TimeSpan.FromMinutes(10);
     private readonly AuthorityState _state;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _interval;
     private readonly ILogger<VotingRound> _logger;
     private readonly HttpClient _http;
+    private readonly RelayReachability? _reachability;
 
-    public VotingRound(AuthorityState state, TimeProvider clock, IOptions<AuthorityOptions> options, ILogger<VotingRound> logger)
+    public VotingRound(AuthorityState state, TimeProvider clock, IOptions<AuthorityOptions> options, ILogger<VotingRound> logger, RelayReachability? reachability = null)
     {
         _state = state;
+        _reachability = reachability;
         _clock = clock;
         _interval = options.Value.VotingInterval;
         _logger = logger;
@@ -82,8 +87,9 @@ internal sealed partial class VotingRound : BackgroundService
 
     private async Task RunRound(VotingPeriod period, DateTimeOffset voteAt, DateTimeOffset computeAt, CancellationToken cancel)
     {
+        var reachable = await TestReachability(period, voteAt, cancel).ConfigureAwait(false);
         await DelayUntil(voteAt, cancel).ConfigureAwait(false);
-        var vote = _state.BeginPeriod(period);
+        var vote = _state.BeginPeriod(period, reachable);
         await Task.WhenAll(_state.Peers.Select(peer => Post(peer, "/hpc/vote", vote, cancel))).ConfigureAwait(false);
 
         await DelayUntil(computeAt, cancel).ConfigureAwait(false);
@@ -126,6 +132,27 @@ internal sealed partial class VotingRound : BackgroundService
         }
 
         _state.SaveDescriptors();
+    }
+
+    // Before voting, each listed relay must answer a handshake on its link port to be Running. The tests start at
+    // most ReachabilityWindow before the vote (as soon as the round starts on a short interval) and stop when the
+    // vote is due; a relay that uploads after they started is tested next round.
+    private async Task<IReadOnlySet<RelayId>?> TestReachability(VotingPeriod period, DateTimeOffset voteAt, CancellationToken cancel)
+    {
+        if (_reachability is null)
+        {
+            return null;
+        }
+
+        var window = _interval / 2 < s_maxReachabilityWindow ? _interval / 2 : s_maxReachabilityWindow;
+        await DelayUntil(voteAt - window, cancel).ConfigureAwait(false);
+        var remaining = voteAt - _clock.GetUtcNow();
+        using var due = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, due.Token);
+        var relays = _state.Store.Listable(_clock.GetUtcNow()).Select(s => s.Descriptor).ToArray();
+        var reachable = await _reachability.TestRoundAsync(period.ValidAfter, relays, linked.Token).ConfigureAwait(false);
+        cancel.ThrowIfCancellationRequested();
+        return reachable;
     }
 
     private async Task DelayUntil(DateTimeOffset when, CancellationToken cancel)

@@ -32,6 +32,8 @@ public static class VoteComposer
     /// Builds and signs a vote for <paramref name="period"/> listing the store's listable relays at
     /// <paramref name="now"/>, with flags by <paramref name="thresholds"/> and weight the advertised bandwidth in
     /// kilobytes per second (at least 1). The vote's parameters are <paramref name="parameters"/> plus the thresholds.
+    /// When <paramref name="reachable"/> is given, only the relays in it can be Running (the others are still listed);
+    /// when null, Running depends on the descriptor's age alone.
     /// </summary>
     public static byte[] Compose(
         DescriptorStore store,
@@ -40,7 +42,8 @@ public static class VoteComposer
         VotingPeriod period,
         FlagThresholds thresholds,
         IEnumerable<KeyValuePair<string, int>> parameters,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        IReadOnlySet<RelayId>? reachable = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(key);
@@ -50,9 +53,15 @@ public static class VoteComposer
         var relays = store.Listable(now).Select(stored =>
         {
             var d = stored.Descriptor;
+            var flags = thresholds.FlagsFor(d, stored.FirstSeen, now);
+            if (reachable is not null && !reachable.Contains(d.Identity))
+            {
+                flags &= ~RelayFlags.Running;
+            }
+
             return new RelayStatus(
                 d.Identity, d.Nickname, d.Addresses, d.LinkKey, d.CircuitHandshakeKey,
-                thresholds.FlagsFor(d, stored.FirstSeen, now), Math.Max(1u, d.Bandwidth / 1000));
+                flags, Math.Max(1u, d.Bandwidth / 1000));
         }).ToArray();
         var allParameters = parameters.Where(p => !p.Key.StartsWith("Flag", StringComparison.Ordinal)).Concat(thresholds.ToParameters());
         var builder = new NetworkStatusBuilder

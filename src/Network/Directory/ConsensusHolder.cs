@@ -87,7 +87,9 @@ public sealed class ConsensusHolder : IConsensusSource
     /// authorities, be usable now (not before valid-after, not past valid-until + grace), and start later than the
     /// consensus held. Never throws on the document's bytes.
     /// </summary>
-    public ConsensusOfferResult Offer(ReadOnlySpan<byte> signedDocument)
+    public ConsensusOfferResult Offer(ReadOnlySpan<byte> signedDocument) => Offer(signedDocument, save: true);
+
+    private ConsensusOfferResult Offer(ReadOnlySpan<byte> signedDocument, bool save)
     {
         var result = Check(signedDocument, out var bound, out var consensus);
         if (bound is null || consensus is null)
@@ -114,7 +116,11 @@ public sealed class ConsensusHolder : IConsensusSource
         }
 
         ConsensusLog.Accepted(_logger, consensus.ValidAfter, consensus.ValidUntil, consensus.Signers.Count, consensus.Relays.Count);
-        SaveCache();
+        if (save)
+        {
+            SaveCache();
+        }
+
         Changed?.Invoke(this, consensus);
         return result;
     }
@@ -209,7 +215,8 @@ public sealed class ConsensusHolder : IConsensusSource
             return Ignored(new(ConsensusCacheStatus.Unreadable, default));
         }
 
-        var offer = Offer(document);
+        // The file already holds these bytes: no need to write them back.
+        var offer = Offer(document, save: false);
         return offer.Accepted ? new(ConsensusCacheStatus.Loaded, offer) : Ignored(new(ConsensusCacheStatus.Refused, offer));
     }
 

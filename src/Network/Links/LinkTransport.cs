@@ -83,9 +83,29 @@ public abstract class LinkTransport : IDuplexPipe, IAsyncDisposable
             }
 
             _socket.Close(0);
-            await _input.CompleteAsync().ConfigureAwait(false);
-            await _output.CompleteAsync().ConfigureAwait(false);
-            await _stream.DisposeAsync().ConfigureAwait(false);
+
+            // Completing the writer flushes whatever it still buffers into the socket just closed: that write fails
+            // (the bytes were going to a dead peer anyway) and must not turn a cut-short handshake into an exception
+            // out of the runtime's accept or connect.
+            await CompleteQuietlyAsync(_input.CompleteAsync()).ConfigureAwait(false);
+            await CompleteQuietlyAsync(_output.CompleteAsync()).ConfigureAwait(false);
+            await CompleteQuietlyAsync(_stream.DisposeAsync()).ConfigureAwait(false);
+        }
+
+        private static async ValueTask CompleteQuietlyAsync(ValueTask completion)
+        {
+            try
+            {
+                await completion.ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // The socket is closed: nothing left to deliver.
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already closed.
+            }
         }
     }
 

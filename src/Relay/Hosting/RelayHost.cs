@@ -79,8 +79,7 @@ internal static class RelayHost
         var problems = new List<string>();
         problems.AddRange(RelayOptionsValidator.Problems(RelayOptionsFrom(configuration)));
         problems.AddRange(TelemetryOptionsValidator.Problems(Bind<TelemetryOptions>(configuration, TelemetryOptions.Section)));
-        Add(problems, new LinkOptionsValidator().Validate(null, Bind<LinkOptions>(configuration, "Link")));
-        Add(problems, new CircuitOptionsValidator().Validate(null, Bind<CircuitOptions>(configuration, "Circuit")));
+        Add(problems, new RelayEngineOptionsValidator().Validate(null, Bind<RelayEngineOptions>(configuration, "Engine")));
         Add(problems, new RelayLimitsOptionsValidator().Validate(null, Bind<RelayLimitsOptions>(configuration, "Limits")));
         Add(problems, new HiddenPointRoleOptionsValidator().Validate(null, Bind<HiddenPointRoleOptions>(configuration, "HiddenPoints")));
         var hsDir = Bind<HsDirStoreOptions>(configuration, "HsDir");
@@ -128,8 +127,7 @@ internal static class RelayHost
         services.AddMetrics();
         AddOptions<RelayOptions, RelayOptionsValidator>(services, configuration, RelayOptions.Section);
         AddOptions<TelemetryOptions, TelemetryOptionsValidator>(services, configuration, TelemetryOptions.Section);
-        AddOptions<LinkOptions, LinkOptionsValidator>(services, configuration, "Link");
-        AddOptions<CircuitOptions, CircuitOptionsValidator>(services, configuration, "Circuit");
+        AddOptions<RelayEngineOptions, RelayEngineOptionsValidator>(services, configuration, "Engine");
         AddOptions<RelayLimitsOptions, RelayLimitsOptionsValidator>(services, configuration, "Limits");
         AddOptions<HiddenPointRoleOptions, HiddenPointRoleOptionsValidator>(services, configuration, "HiddenPoints");
         services.AddOptions<HsDirStoreOptions>().Bind(configuration.GetSection("HsDir"))
@@ -152,9 +150,17 @@ internal static class RelayHost
         services.AddSingleton<RelayListenerState>();
         services.AddSingleton<AuthorityClient>();
 
-        services.AddSingleton<LinkRuntime>();
         services.AddSingleton<HsDirStore>();
-        services.AddSingleton<MemoryQuota>();
+
+        // The quota counts the cells queued on the engine's own link runtime. The engine is built after the quota (the
+        // address limiter it is given consults the quota), so the runtime is looked up on first use.
+        services.AddSingleton(sp =>
+        {
+            RelayEngine? engine = null;
+            return new MemoryQuota(
+                sp.GetRequiredService<IOptions<RelayLimitsOptions>>().Value,
+                () => (engine ??= sp.GetRequiredService<RelayEngine>()).Runtime.QueuedCells.Bytes);
+        });
         services.AddSingleton(sp =>
         {
             // The consensus' network parameters override the configured limits as soon as one is held.

@@ -58,7 +58,9 @@ public sealed class RelayOptionsTests
     [InlineData("Telemetry:OtlpEndpoint", "not a url", "Telemetry:OtlpEndpoint:")]
     [InlineData("Telemetry:OtlpProtocol", "Carrier", "Telemetry:OtlpProtocol:")]
     [InlineData("Telemetry:ExportInterval", "00:00:00", "Telemetry:ExportInterval:")]
-    [InlineData("Link:HandshakeTimeout", "00:10:00", "LinkOptions.HandshakeTimeout")]
+    [InlineData("Engine:Link:HandshakeTimeout", "00:10:00", "LinkOptions.HandshakeTimeout")]
+    [InlineData("Engine:MaxLinks", "0", "RelayEngineOptions.MaxLinks")]
+    [InlineData("Limits:CircuitCreationBurst", "0", "RelayLimitsOptions.CircuitCreationBurst")]
     [InlineData("HsDir:MaxBytes", "1", "HsDir:MaxBytes:")]
     public void Each_bad_option_is_named(string key, string value, string named)
     {

@@ -1,0 +1,60 @@
+using System.Diagnostics.Metrics;
+using HiddenPoint.Relay.Diagnostics;
+
+namespace HiddenPoint.Relay.Circuits;
+
+/// <summary>
+/// The circuit engine's instruments, on the relay's meter (<see cref="RelayTelemetry.MeterName"/>). Cells and bytes
+/// on links are counted once, by the network layer (<c>hpc.link.cells_in</c> …); the engine adds only what the links
+/// cannot see: cells that were for this relay, so that forwarded = received − for this relay.
+/// </summary>
+internal sealed class RelayEngineMetrics
+{
+    private readonly Counter<long> _connectionsRefused;
+    private readonly Counter<long> _circuitsCreated;
+    private readonly Counter<long> _circuitsRefused;
+    private readonly Counter<long> _extends;
+    private readonly Counter<long> _handshakes;
+    private readonly Counter<long> _handshakeFailures;
+    private long _cellsForRelay;
+
+    public RelayEngineMetrics(IMeterFactory meterFactory, Func<int> openCircuits, Func<(int Clients, int RelaysIn, int RelaysOut)> links)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(RelayTelemetry.MeterName);
+        _connectionsRefused = meter.CreateCounter<long>("hpc.relay.connections_refused", "{connection}", "Connections closed at once (reason)");
+        _circuitsCreated = meter.CreateCounter<long>("hpc.relay.circuits_created", "{circuit}", "CREATE2 answered with CREATED2");
+        _circuitsRefused = meter.CreateCounter<long>("hpc.relay.circuits_refused", "{circuit}", "CREATE2 refused with DESTROY (reason)");
+        _extends = meter.CreateCounter<long>("hpc.relay.extends", "{extend}", "EXTEND2 requests (result)");
+        _handshakes = meter.CreateCounter<long>("hpc.relay.handshakes", "{handshake}", "Circuit handshakes completed");
+        _handshakeFailures = meter.CreateCounter<long>("hpc.relay.handshake_failures", "{handshake}", "Circuit handshakes refused (reason)");
+        meter.CreateObservableGauge("hpc.relay.circuits_open", openCircuits, "{circuit}", "Circuits this relay accepted that are open");
+        meter.CreateObservableGauge("hpc.relay.links", () =>
+        {
+            var (clients, relaysIn, relaysOut) = links();
+            return new[]
+            {
+                new Measurement<int>(clients, new KeyValuePair<string, object?>("kind", "client")),
+                new Measurement<int>(relaysIn, new KeyValuePair<string, object?>("kind", "relay_in")),
+                new Measurement<int>(relaysOut, new KeyValuePair<string, object?>("kind", "relay_out")),
+            };
+        }, "{link}", "Open links by kind");
+        meter.CreateObservableCounter("hpc.relay.cells_for_relay", () => Volatile.Read(ref _cellsForRelay), "{cell}", "Relay cells this relay recognised (not forwarded)");
+    }
+
+    public long CellsForRelay => Volatile.Read(ref _cellsForRelay);
+
+    public void CellForRelay() => Interlocked.Increment(ref _cellsForRelay);
+
+    public void ConnectionRefused(string reason) => _connectionsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void CircuitCreated() => _circuitsCreated.Add(1);
+
+    public void CircuitRefused(string reason) => _circuitsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void Extend(string result) => _extends.Add(1, new KeyValuePair<string, object?>("result", result));
+
+    public void Handshake() => _handshakes.Add(1);
+
+    public void HandshakeFailed(string reason) => _handshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+}
