@@ -18,6 +18,7 @@ internal sealed class RelayService : BackgroundService
     private readonly RelayListenerState _listener;
     private readonly ILogger _logger;
     private bool _started;
+    private int _stopping;
 
     public RelayService(RelayEngine engine, IOptions<RelayOptions> options, RelayListenerState listener, ILogger<RelayService> logger)
     {
@@ -40,7 +41,8 @@ internal sealed class RelayService : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_started)
+        // The host may ask twice (a stop, then its disposal); the drain runs once.
+        if (_started && Interlocked.Exchange(ref _stopping, 1) == 0)
         {
             _engine.StopAccepting();
             var open = _engine.OpenCircuits;
