@@ -187,7 +187,12 @@ public sealed class ProgramTests : IDisposable
         try
         {
             await Task.WhenAny(listening.Task, process.WaitForExitAsync()).WaitAsync(HostingFixtures.Timeout);
-            Assert.True(listening.Task.IsCompleted, "not listening: " + output + await error);
+            if (!listening.Task.IsCompleted)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail("not listening: " + output + await error.WaitAsync(HostingFixtures.Timeout));
+            }
+
             var stopwatch = Stopwatch.StartNew();
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
