@@ -44,8 +44,19 @@ internal static class LinkHandshake
         return new HandshakeOutcome(handshake.Split(), kind, LinkCloseReason.None);
     }
 
+    public static Task<HandshakeOutcome> RespondAsync(
+        IDuplexPipe pipe, LinkKey localStatic, AcceptedLinkKinds accepted, CancellationToken cancellationToken) =>
+        RespondAsync(pipe, localStatic, null, accepted, cancellationToken);
+
+    /// <summary>
+    /// Answers as responder with <paramref name="localStatic"/>, or with <paramref name="previousStatic"/> when the
+    /// initiator addressed the key this relay used before its last rotation. In NK and XK the first message already
+    /// depends on the responder's static key (<c>es</c>) and carries an authenticated payload, so only the key it was
+    /// made for opens it: it is tried against the current key, then the previous one. A link opened with the previous
+    /// key is as authenticated as one opened with the current key.
+    /// </summary>
     public static async Task<HandshakeOutcome> RespondAsync(
-        IDuplexPipe pipe, LinkKey localStatic, AcceptedLinkKinds accepted, CancellationToken cancellationToken)
+        IDuplexPipe pipe, LinkKey localStatic, LinkKey? previousStatic, AcceptedLinkKinds accepted, CancellationToken cancellationToken)
     {
         var (kindByte, readFailure) = await ReadKindAsync(pipe.Input, cancellationToken).ConfigureAwait(false);
         if (readFailure != LinkCloseReason.None)
@@ -64,20 +75,37 @@ internal static class LinkHandshake
             return new HandshakeOutcome(null, kind, LinkCloseReason.LinkKindRefused);
         }
 
-        using var handshake = NoiseHandshake.CreateResponder(LinkKinds.Protocol(kind), NoisePrologues.HpcLink, localStatic);
         var scratch = new byte[LinkFraming.MaxHandshakeMessageLength];
-        while (!handshake.IsComplete)
+        var (length, frameFailure) = await ReadFrameAsync(pipe.Input, scratch, cancellationToken).ConfigureAwait(false);
+        if (frameFailure != LinkCloseReason.None)
         {
-            var failure = handshake.IsMyTurnToWrite
-                ? await WriteMessageAsync(pipe.Output, handshake, scratch, null, cancellationToken).ConfigureAwait(false)
-                : await ReadMessageAsync(pipe.Input, handshake, scratch, cancellationToken).ConfigureAwait(false);
-            if (failure != LinkCloseReason.None)
-            {
-                return new HandshakeOutcome(null, kind, failure);
-            }
+            return new HandshakeOutcome(null, kind, frameFailure);
         }
 
-        return new HandshakeOutcome(handshake.Split(), kind, LinkCloseReason.None);
+        var first = scratch.AsSpan(0, length);
+        var handshake = NoiseHandshake.CreateResponder(LinkKinds.Protocol(kind), NoisePrologues.HpcLink, localStatic);
+        var error = handshake.ReadMessage(first, Span<byte>.Empty, out _);
+        if (error == NoiseError.DecryptFailed && previousStatic is not null)
+        {
+            handshake.Dispose();
+            handshake = NoiseHandshake.CreateResponder(LinkKinds.Protocol(kind), NoisePrologues.HpcLink, previousStatic);
+            error = handshake.ReadMessage(first, Span<byte>.Empty, out _);
+        }
+
+        using (handshake)
+        {
+            var failure = MapReadError(error);
+            while (failure == LinkCloseReason.None && !handshake.IsComplete)
+            {
+                failure = handshake.IsMyTurnToWrite
+                    ? await WriteMessageAsync(pipe.Output, handshake, scratch, null, cancellationToken).ConfigureAwait(false)
+                    : await ReadMessageAsync(pipe.Input, handshake, scratch, cancellationToken).ConfigureAwait(false);
+            }
+
+            return failure == LinkCloseReason.None
+                ? new HandshakeOutcome(handshake.Split(), kind, LinkCloseReason.None)
+                : new HandshakeOutcome(null, kind, failure);
+        }
     }
 
     private static async Task<LinkCloseReason> WriteMessageAsync(
@@ -128,6 +156,23 @@ internal static class LinkHandshake
     private static async Task<LinkCloseReason> ReadMessageAsync(
         PipeReader input, NoiseHandshake handshake, byte[] scratch, CancellationToken cancellationToken)
     {
+        var (length, failure) = await ReadFrameAsync(input, scratch, cancellationToken).ConfigureAwait(false);
+        return failure != LinkCloseReason.None
+            ? failure
+            : MapReadError(handshake.ReadMessage(scratch.AsSpan(0, length), Span<byte>.Empty, out _));
+    }
+
+    private static LinkCloseReason MapReadError(NoiseError error) => error switch
+    {
+        NoiseError.None => LinkCloseReason.None,
+        NoiseError.Truncated or NoiseError.BufferTooSmall or NoiseError.MessageTooLarge => LinkCloseReason.HandshakeMalformed,
+        _ => LinkCloseReason.HandshakeAuthenticationFailed,
+    };
+
+    // Reads one length-prefixed handshake message into scratch; returns its length.
+    private static async Task<(int Length, LinkCloseReason Failure)> ReadFrameAsync(
+        PipeReader input, byte[] scratch, CancellationToken cancellationToken)
+    {
         while (true)
         {
             var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
@@ -145,31 +190,24 @@ internal static class LinkHandshake
                     // The announced length is checked before a byte of the message is buffered.
                     if (length > LinkFraming.MaxHandshakeMessageLength)
                     {
-                        return LinkCloseReason.HandshakeMalformed;
+                        return (0, LinkCloseReason.HandshakeMalformed);
                     }
 
                     if (buffer.Length >= LinkFraming.HandshakeLengthPrefix + length)
                     {
-                        var message = scratch.AsSpan(0, length);
-                        buffer.Slice(LinkFraming.HandshakeLengthPrefix, length).CopyTo(message);
+                        buffer.Slice(LinkFraming.HandshakeLengthPrefix, length).CopyTo(scratch.AsSpan(0, length));
                         consumed = buffer.GetPosition(LinkFraming.HandshakeLengthPrefix + length);
 
                         // Frames that came in the same read as the message are not examined yet: the link's read loop
                         // must get them at once, not only when more bytes arrive.
                         examined = consumed;
-                        var error = handshake.ReadMessage(message, Span<byte>.Empty, out _);
-                        return error switch
-                        {
-                            NoiseError.None => LinkCloseReason.None,
-                            NoiseError.Truncated or NoiseError.BufferTooSmall or NoiseError.MessageTooLarge => LinkCloseReason.HandshakeMalformed,
-                            _ => LinkCloseReason.HandshakeAuthenticationFailed,
-                        };
+                        return (length, LinkCloseReason.None);
                     }
                 }
 
                 if (result.IsCompleted || result.IsCanceled)
                 {
-                    return LinkCloseReason.HandshakeTruncated;
+                    return (0, LinkCloseReason.HandshakeTruncated);
                 }
             }
             finally

@@ -113,9 +113,23 @@ public sealed class LinkRuntime : IDisposable
     /// Accepts a link as responder with this relay's link key. An XK initiator's proven key is then on
     /// <see cref="Link.PeerLinkKey"/> for the caller to match against the consensus; a client stays anonymous.
     /// </summary>
+    public Task<LinkOpenResult> AcceptAsync(
+        LinkTransport transport,
+        LinkKey localStatic,
+        AcceptedLinkKinds accepted,
+        ILinkHandler? handler,
+        CancellationToken cancellationToken = default) =>
+        AcceptAsync(transport, localStatic, null, accepted, handler, cancellationToken);
+
+    /// <summary>
+    /// Accepts a link as responder with this relay's link key or, during a key rotation's overlap, with the key it
+    /// used before (<paramref name="previousStatic"/>): an initiator that still holds a consensus listing the previous
+    /// key gets through. The first handshake message is tried against the current key, then the previous one.
+    /// </summary>
     public async Task<LinkOpenResult> AcceptAsync(
         LinkTransport transport,
         LinkKey localStatic,
+        LinkKey? previousStatic,
         AcceptedLinkKinds accepted,
         ILinkHandler? handler,
         CancellationToken cancellationToken = default)
@@ -127,7 +141,7 @@ public sealed class LinkRuntime : IDisposable
         HandshakeOutcome outcome;
         try
         {
-            outcome = await LinkHandshake.RespondAsync(transport, localStatic, accepted, linked.Token).ConfigureAwait(false);
+            outcome = await LinkHandshake.RespondAsync(transport, localStatic, previousStatic, accepted, linked.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsHandshakeFault(ex))
         {

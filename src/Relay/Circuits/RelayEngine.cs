@@ -506,7 +506,9 @@ public sealed class RelayEngine : IAsyncDisposable
 
             socket.NoDelay = true;
             var state = new EngineLink(this, remote);
-            var result = await _runtime.AcceptAsync(LinkTransport.FromSocket(socket), _keys.Current.LinkKey, AcceptedLinkKinds.All, state, _stopping).ConfigureAwait(false);
+            // During a link-key rotation's overlap, initiators that still hold the previous key are answered with it.
+            var keys = _keys.Current;
+            var result = await _runtime.AcceptAsync(LinkTransport.FromSocket(socket), keys.LinkKey, keys.PreviousLinkKey, AcceptedLinkKinds.All, state, _stopping).ConfigureAwait(false);
             if (result.Link is not { } link)
             {
                 return;
