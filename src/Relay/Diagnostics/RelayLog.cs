@@ -50,6 +50,9 @@ internal static partial class RelayLog
     [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "Could not download the consensus from authority {Authority}: {Problem}.")]
     public static partial void FetchFailed(ILogger logger, string authority, string problem);
 
+    [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Authority {Authority} has not published a consensus yet.")]
+    public static partial void NoConsensusYet(ILogger logger, string authority);
+
     [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "Next consensus download in {Delay}.")]
     public static partial void NextFetch(ILogger logger, TimeSpan delay);
 

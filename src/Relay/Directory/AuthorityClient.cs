@@ -25,7 +25,7 @@ internal enum UploadOutcome
 internal readonly record struct UploadResult(UploadOutcome Outcome, string Reason);
 
 /// <summary>The result of one consensus download: the bytes, or why there are none.</summary>
-internal readonly record struct FetchResult(byte[]? Document, string Failure);
+internal readonly record struct FetchResult(byte[]? Document, string Failure, bool NoneYet = false);
 
 /// <summary>
 /// The authorities' HTTP API as the relay uses it: <c>POST /hpc/descriptor</c> and <c>GET /hpc/consensus</c>. Each
@@ -103,7 +103,12 @@ internal sealed class AuthorityClient : IDisposable
             if (!response.IsSuccessStatusCode)
             {
                 var text = await ReadTextAsync(response, timeout.Token).ConfigureAwait(false);
-                return new FetchResult(null, "HTTP " + (int)response.StatusCode + (text.Length > 0 ? ": " + text : ""));
+
+                // 404 is an authority that has not published a consensus yet: normal while a network starts.
+                return new FetchResult(
+                    null,
+                    "HTTP " + (int)response.StatusCode + (text.Length > 0 ? ": " + text : ""),
+                    NoneYet: response.StatusCode == System.Net.HttpStatusCode.NotFound);
             }
 
             if (response.Content.Headers.ContentLength > NetworkStatus.MaxSize)

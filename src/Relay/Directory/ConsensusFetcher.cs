@@ -72,7 +72,15 @@ internal sealed class ConsensusFetcher : BackgroundService
             var fetched = await _client.GetConsensusAsync(authority, cancellationToken).ConfigureAwait(false);
             if (fetched.Document is null)
             {
-                RelayLog.FetchFailed(_logger, authority.Nickname, fetched.Failure);
+                if (fetched.NoneYet)
+                {
+                    RelayLog.NoConsensusYet(_logger, authority.Nickname);
+                }
+                else
+                {
+                    RelayLog.FetchFailed(_logger, authority.Nickname, fetched.Failure);
+                }
+
                 _metrics?.Fetch("failed");
                 continue;
             }

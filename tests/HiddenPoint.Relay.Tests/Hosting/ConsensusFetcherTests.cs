@@ -89,6 +89,9 @@ public sealed class ConsensusFetcherTests : IDisposable
         Assert.NotNull(holder.Latest);
         Assert.Equal(1, serving.ConsensusRequests);
         Assert.True(empty.ConsensusRequests <= 1);
+
+        // An authority that has published nothing yet is normal while a network starts: not a warning.
+        Assert.DoesNotContain(_log.Lines, line => line.Level >= LogLevel.Warning);
     }
 
     [Fact]
