@@ -121,6 +121,14 @@ public sealed class RelayCircuit : CircuitReactor
             return false;
         }
 
+        if (IsClosed)
+        {
+            // The circuit closed while it was being attached: its release may have looked for the outward link before
+            // it was set, so the next relay would keep a circuit nobody uses. Tell it; a second DESTROY for the same
+            // id, when the release did see the link, is absorbed by the peer's table.
+            _ = pending.Link.SendDestroyAsync(pending.Id, DestroyReason.Finished).AsTask();
+        }
+
         return true;
     }
 

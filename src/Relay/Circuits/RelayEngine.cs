@@ -34,6 +34,8 @@ public sealed class RelayEngine : IAsyncDisposable
     private readonly IConsensusSource _consensus;
     private readonly IAddressAdmission _admission;
     private readonly RelayEngineOptions _options;
+    private static readonly TimeSpan s_acceptPause = TimeSpan.FromMilliseconds(100);
+
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly LinkRuntime _runtime;
@@ -272,14 +274,11 @@ public sealed class RelayEngine : IAsyncDisposable
             return;
         }
 
-        if (!IsListedRelay(link))
+        var refusal = IsListedRelay(link) ? _admission.TryAdmitRelayCircuit() : _admission.TryAdmitCircuit(state.Address);
+        if (refusal != AdmissionRefusal.None)
         {
-            var refusal = _admission.TryAdmitCircuit(state.Address);
-            if (refusal != AdmissionRefusal.None)
-            {
-                Refuse(link, circuitId, create2, DestroyReason.ResourceLimit, ReasonName(refusal));
-                return;
-            }
+            Refuse(link, circuitId, create2, DestroyReason.ResourceLimit, ReasonName(refusal));
+            return;
         }
 
         if (!_queue.TryEnqueue(new HandshakeJob(link, circuitId, create2)))
@@ -381,6 +380,14 @@ public sealed class RelayEngine : IAsyncDisposable
             hop = relayHop!;
             handler = new EngineCircuitHandler(this, bindingKey);
         }
+        catch (Exception ex)
+        {
+            // The CREATE2 goes back with the queue's refusal; the reply buffer is ours to give back, and the fault is
+            // logged here because the queue only refuses.
+            RelayEngineLog.Fault(_logger, ex);
+            link.Pool.Return(created);
+            throw;
+        }
         finally
         {
             CryptographicOperations.ZeroMemory(bindingKey);
@@ -388,9 +395,10 @@ public sealed class RelayEngine : IAsyncDisposable
 
         link.Pool.Return(job.Create2);
         Metrics.Handshake();
+        RelayCircuit? circuit = null;
         try
         {
-            var circuit = link.AcceptRelayCircuit(job.CircuitId, hop, created, handler);
+            circuit = link.AcceptRelayCircuit(job.CircuitId, hop, created, handler);
             if (circuit is null)
             {
                 handler.Abandon();
@@ -410,6 +418,12 @@ public sealed class RelayEngine : IAsyncDisposable
 #pragma warning restore CA1031
         {
             RelayEngineLog.Fault(_logger, ex);
+            if (circuit is null)
+            {
+                // No circuit took the hop: wipe its keys here.
+                hop.Dispose();
+            }
+
             handler.Abandon();
             Metrics.CircuitRefused("fault");
             Forget(link.RejectCircuitAsync(job.CircuitId, DestroyReason.Internal));
@@ -473,9 +487,24 @@ public sealed class RelayEngine : IAsyncDisposable
             {
                 return;
             }
-            catch (SocketException)
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
             {
                 // A connection reset before it was accepted: nothing to do for it.
+                continue;
+            }
+            catch (SocketException ex)
+            {
+                // Out of file descriptors or buffers: retrying at once would spin a core. Pause, and let links close.
+                RelayEngineLog.AcceptStalled(_logger, ex.SocketErrorCode);
+                try
+                {
+                    await Task.Delay(s_acceptPause, _time, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
                 continue;
             }
 

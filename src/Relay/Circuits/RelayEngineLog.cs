@@ -37,4 +37,7 @@ internal static partial class RelayEngineLog
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Relay engine drained with {Open} circuits still open")]
     public static partial void Drained(ILogger logger, int open);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Accepting connections failed ({Error}); pausing before the next accept")]
+    public static partial void AcceptStalled(ILogger logger, System.Net.Sockets.SocketError error);
 }

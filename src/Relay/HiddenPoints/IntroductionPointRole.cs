@@ -123,15 +123,21 @@ public sealed class IntroductionPointRole : IRelayMessageRole
             circuit.Circuit,
             new TokenBucket(_time, _options.IntroduceRatePerSecond, _options.IntroduceBurst));
         bool replaced;
+        Registration? old;
         lock (_gate)
         {
-            replaced = _byAuthKey.Remove(registration.AuthKey);
+            replaced = _byAuthKey.Remove(registration.AuthKey, out old);
             _byAuthKey.Add(registration.AuthKey, registration);
         }
 
         if (replaced)
         {
+            // The old circuit will never carry an introduction again: close it rather than keep it open for nothing.
             HiddenPointLog.IntroReplaced(_logger);
+            if (old is not null && !ReferenceEquals(old.Circuit, circuit.Circuit))
+            {
+                _ = old.Circuit.CloseAsync();
+            }
         }
 
         circuit.Purpose = RelayCircuitPurpose.IntroductionPoint;

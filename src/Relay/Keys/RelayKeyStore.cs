@@ -82,6 +82,7 @@ public sealed class RelayKeyStore : IRelayKeys, IDisposable
     // A handshake reads Current once and may still be using a replaced key for a moment: keys that leave the set are
     // erased only after this long, far beyond any handshake timeout.
     private static readonly TimeSpan s_eraseDelay = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan s_rotationRetry = TimeSpan.FromMinutes(1);
 
     private readonly string _folder;
     private readonly RelayOptions _options;
@@ -115,7 +116,7 @@ public sealed class RelayKeyStore : IRelayKeys, IDisposable
             _link = Load<LinkKey>(LinkKeyFileName, PreviousLinkKeyFileName, now);
             _circuit = Load<CircuitHandshakeKey>(CircuitHandshakeKeyFileName, PreviousCircuitHandshakeKeyFileName, now);
             _current = Snapshot();
-            _timer = _clock.CreateTimer(_ => RotateIfDue(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer = _clock.CreateTimer(_ => RotateOnTimer(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
         catch
         {
@@ -142,6 +143,29 @@ public sealed class RelayKeyStore : IRelayKeys, IDisposable
     /// <exception cref="KeyFileException">Missing, too open, unreadable or corrupt: the relay must not start.</exception>
     public static RelayIdentityKey ReadIdentity(string dataDirectory) =>
         KeyFile.Read<RelayIdentityKey>(Path.Combine(dataDirectory, IdentityFileName));
+
+    /// <summary>
+    /// The rotation timer's callback: a failure to write a key file (disk full, a read-only data directory) must not
+    /// escape a timer thread and stop the relay. The keys in use stay as they were and the rotation is tried again.
+    /// </summary>
+    private void RotateOnTimer()
+    {
+        try
+        {
+            RotateIfDue();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or KeyFileException)
+        {
+            RelayKeyLog.RotationFailed(_logger, s_rotationRetry, e.Message);
+            lock (_rotation)
+            {
+                if (!_disposed)
+                {
+                    _timer.Change(s_rotationRetry, Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
+    }
 
     /// <summary>
     /// Replaces every key whose lifetime is over and drops previous keys whose overlap is over, then arms the timer for
@@ -314,8 +338,18 @@ public sealed class RelayKeyStore : IRelayKeys, IDisposable
         // The replaced key is written as the previous one first: a crash in between leaves the old key current, which
         // is then rotated again at the next start.
         var fresh = TKey.Generate();
-        Store(slot.Current, Path.Combine(_folder, previousName), now);
-        Store(fresh, Path.Combine(_folder, currentName), now);
+        try
+        {
+            Store(slot.Current, Path.Combine(_folder, previousName), now);
+            Store(fresh, Path.Combine(_folder, currentName), now);
+        }
+        catch
+        {
+            // Nothing in memory changed: the current key stays current and the new one is wiped.
+            fresh.Dispose();
+            throw;
+        }
+
         if (slot.Previous is not null)
         {
             _retired.Add((slot.Previous, now + s_eraseDelay));
@@ -406,4 +440,7 @@ internal static partial class RelayKeyLog
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "The previous {Key} key's overlap is over; it is no longer answered.")]
     public static partial void PreviousKeyDropped(ILogger logger, string key);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Could not write a rotated key; the current keys stay in use and rotation is tried again in {Retry}: {Problem}")]
+    public static partial void RotationFailed(ILogger logger, TimeSpan retry, string problem);
 }

@@ -24,6 +24,12 @@ public interface IAddressAdmission
 
     /// <summary>Admits a CREATE2 from <paramref name="address"/> (a client, or a relay not listed in the consensus).</summary>
     AdmissionRefusal TryAdmitCircuit(IPAddress address);
+
+    /// <summary>
+    /// Admits a CREATE2 from a relay the consensus lists: listed relays are exempt from the per-address rates
+    /// (they carry many clients' circuits), but not from the relay's memory limit.
+    /// </summary>
+    AdmissionRefusal TryAdmitRelayCircuit() => AdmissionRefusal.None;
 }
 
 /// <summary>
@@ -186,6 +192,18 @@ public sealed class AddressLimiter : IAddressAdmission, IDisposable
         }
 
         lease = new ConnectionLease(this, key);
+        return AdmissionRefusal.None;
+    }
+
+    /// <inheritdoc/>
+    public AdmissionRefusal TryAdmitRelayCircuit()
+    {
+        if (_memory is { IsOverLimit: true })
+        {
+            _circuitsRefused.Add(1, new KeyValuePair<string, object?>("reason", ReasonName(AdmissionRefusal.MemoryLimit)));
+            return AdmissionRefusal.MemoryLimit;
+        }
+
         return AdmissionRefusal.None;
     }
 

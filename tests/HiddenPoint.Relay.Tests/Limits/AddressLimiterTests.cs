@@ -330,12 +330,17 @@ public sealed class AddressLimiterTests : IDisposable
         var quota = new MemoryQuota(options, () => Volatile.Read(ref queued));
         using var limiter = new AddressLimiter(Options.Create(options), _time, _meters, memoryQuota: quota);
         Assert.Equal(AdmissionRefusal.None, limiter.TryAdmitCircuit(Bystander));
+        Assert.Equal(AdmissionRefusal.None, limiter.TryAdmitRelayCircuit());
         Volatile.Write(ref queued, 17L * 1024 * 1024);
         Assert.Equal(AdmissionRefusal.MemoryLimit, limiter.TryAdmitCircuit(Bystander));
+
+        // Listed relays skip the per-address rates, not the memory limit.
+        Assert.Equal(AdmissionRefusal.MemoryLimit, limiter.TryAdmitRelayCircuit());
         Assert.Equal(AdmissionRefusal.None, limiter.TryAdmitConnection(Bystander, out var lease));
         lease!.Dispose();
         Volatile.Write(ref queued, 0);
         Assert.Equal(AdmissionRefusal.None, limiter.TryAdmitCircuit(Bystander));
+        Assert.Equal(AdmissionRefusal.None, limiter.TryAdmitRelayCircuit());
     }
 
     private AddressLimiter NewLimiter(Action<RelayLimitsOptions>? configure = null) =>
