@@ -5,6 +5,7 @@ using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Protocol.HiddenPoints;
 using HiddenPoint.Relay.Diagnostics;
 using HiddenPoint.Relay.HiddenPoints;
+using HiddenPoint.Relay.Limits;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -285,6 +286,161 @@ public sealed class HsDirStoreTests
         Assert.Equal(1, gauges["hpc.hsdir.descriptors.held"]);
         Assert.Equal(document.Length + HsDirStore.EntryOverhead, gauges["hpc.hsdir.bytes.held"]);
     }
+
+    [Fact]
+    public async Task With_a_quota_stores_claim_and_every_removal_releases_until_the_sweep_empties_it()
+    {
+        var quota = Quota(memoryLimit: 16L * 1024 * 1024, cacheSharePercent: 20);
+        var store = new HsDirStore(timeProvider: _time, memoryQuota: quota);
+        var hosts = Enumerable.Range(0, 3).Select(_ => new Host()).ToList();
+        using var sweeper = new HsDirSweeper(store, Options.Create(new HsDirStoreOptions()), _time);
+        try
+        {
+            int[] lifetimes = [60, 120, 180];
+            for (var i = 0; i < hosts.Count; i++)
+            {
+                Assert.Equal(HsDirStoreResult.Stored, store.Store(hosts[i].BlindedKey, hosts[i].Descriptor(revision: 1, lifetimeMinutes: lifetimes[i])));
+                Assert.Equal(store.Bytes, quota.CacheBytes);
+            }
+
+            // A replacement of another size gives back the old entry's claim and claims its own.
+            Assert.Equal(HsDirStoreResult.Stored, store.Store(hosts[2].BlindedKey, hosts[2].Descriptor(revision: 2, lifetimeMinutes: 180, blobLength: 3_000)));
+            Assert.Equal(3, store.Count);
+            Assert.Equal(store.Bytes, quota.CacheBytes);
+
+            // Expiry noticed by a fetch releases too.
+            _time.Advance(TimeSpan.FromMinutes(60));
+            Assert.False(store.TryFetch(hosts[0].BlindedKey, out _));
+            Assert.Equal(2, store.Count);
+            Assert.Equal(store.Bytes, quota.CacheBytes);
+
+            // Nobody uploads or fetches any more: only the periodic sweep gives the rest back.
+            _time.Advance(TimeSpan.FromMinutes(121));
+            Assert.Equal(2, store.Count);
+            await sweeper.StartAsync(CancellationToken.None);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (store.Count > 0 && DateTime.UtcNow < deadline)
+            {
+                // The sweeper's timer is created on its own thread; keep the fake clock moving until it has ticked.
+                _time.Advance(TimeSpan.FromMinutes(1));
+                await Task.Delay(10);
+            }
+
+            Assert.Equal(0, store.Count);
+            Assert.Equal(0, store.Bytes);
+            Assert.Equal(0, quota.CacheBytes);
+            Assert.Equal(0, quota.Used);
+        }
+        finally
+        {
+            await sweeper.StopAsync(CancellationToken.None);
+            hosts.ForEach(h => h.Dispose());
+        }
+    }
+
+    [Fact]
+    public void A_full_cache_share_evicts_the_entries_closest_to_expiry_and_refuses_only_when_nothing_is_left()
+    {
+        var quota = Quota(memoryLimit: 1L << 20, cacheSharePercent: 10);
+        var store = new HsDirStore(timeProvider: _time, memoryQuota: quota);
+        var hosts = Enumerable.Range(0, 4).Select(_ => new Host()).ToList();
+        try
+        {
+            // Same digit count in every lifetime, so the three small descriptors are the same size.
+            int[] lifetimes = [180, 120, 240];
+            var small = Enumerable.Range(0, 3).Select(i => hosts[i].Descriptor(revision: 1, lifetimeMinutes: lifetimes[i])).ToList();
+            var entry = small[0].Length + HsDirStore.EntryOverhead;
+            Assert.All(small, d => Assert.Equal(small[0].Length, d.Length));
+
+            // Another cache holds all of the share but room for two entries.
+            var other = quota.CacheShare - (2 * entry);
+            Assert.True(quota.TryClaimCache(other));
+            Assert.Equal(HsDirStoreResult.Stored, store.Store(hosts[0].BlindedKey, small[0]));
+            Assert.Equal(HsDirStoreResult.Stored, store.Store(hosts[1].BlindedKey, small[1]));
+            Assert.Equal(quota.CacheShare, quota.CacheBytes);
+
+            // The third evicts the one closest to expiry (120 minutes), not the oldest stored.
+            Assert.Equal(HsDirStoreResult.Stored, store.Store(hosts[2].BlindedKey, small[2]));
+            Assert.Equal(2, store.Count);
+            Assert.False(store.TryFetch(hosts[1].BlindedKey, out _));
+            Assert.True(store.TryFetch(hosts[0].BlindedKey, out _));
+            Assert.True(store.TryFetch(hosts[2].BlindedKey, out _));
+            Assert.Equal(quota.CacheShare, quota.CacheBytes);
+
+            // A descriptor larger than everything the store could free is refused, after the store gave up all it had.
+            var large = hosts[3].Descriptor(revision: 1, blobLength: 20_000);
+            Assert.True(large.Length + HsDirStore.EntryOverhead > 2 * entry);
+            Assert.Equal(HsDirStoreResult.Full, store.Store(hosts[3].BlindedKey, large));
+            Assert.Equal(0, store.Count);
+            Assert.Equal(0, store.Bytes);
+            Assert.Equal(other, quota.CacheBytes);
+
+            // Once the other cache gives back its claim, the same descriptor fits.
+            quota.ReleaseCache(other);
+            Assert.Equal(HsDirStoreResult.Stored, store.Store(hosts[3].BlindedKey, large));
+            Assert.Equal(store.Bytes, quota.CacheBytes);
+        }
+        finally
+        {
+            hosts.ForEach(h => h.Dispose());
+        }
+    }
+
+    [Fact]
+    public void The_registered_trimmer_frees_at_least_what_is_asked_closest_to_expiry_first()
+    {
+        var quota = Quota(memoryLimit: 16L * 1024 * 1024, cacheSharePercent: 20);
+        var store = new HsDirStore(timeProvider: _time, memoryQuota: quota);
+        var trimmer = Assert.Single(quota.Trimmers);
+        var hosts = Enumerable.Range(0, 4).Select(_ => new Host()).ToList();
+        try
+        {
+            int[] lifetimes = [400, 100, 300, 200];
+            for (var i = 0; i < hosts.Count; i++)
+            {
+                Assert.Equal(HsDirStoreResult.Stored, store.Store(hosts[i].BlindedKey, hosts[i].Descriptor(revision: 1, lifetimeMinutes: lifetimes[i])));
+            }
+
+            var held = store.Bytes;
+            var entry = held / 4;
+
+            // A little more than one entry: the two closest to expiry (100 and 200 minutes) go.
+            var freed = trimmer(entry + 1);
+            Assert.True(freed >= entry + 1);
+            Assert.Equal(held - freed, store.Bytes);
+            Assert.Equal(store.Bytes, quota.CacheBytes);
+            Assert.Equal(2, store.Count);
+            Assert.False(store.TryFetch(hosts[1].BlindedKey, out _));
+            Assert.False(store.TryFetch(hosts[3].BlindedKey, out _));
+            Assert.True(store.TryFetch(hosts[0].BlindedKey, out _));
+            Assert.True(store.TryFetch(hosts[2].BlindedKey, out _));
+
+            // Asked for more than it holds, it gives back everything it has and says so.
+            var rest = store.Bytes;
+            Assert.Equal(rest, trimmer(10 * held));
+            Assert.Equal(0, store.Count);
+            Assert.Equal(0, quota.CacheBytes);
+            Assert.Equal(0, trimmer(1));
+        }
+        finally
+        {
+            hosts.ForEach(h => h.Dispose());
+        }
+    }
+
+    [Fact]
+    public void Sweep_interval_out_of_range_names_the_option()
+    {
+        var error = Assert.Throws<OptionsValidationException>(
+            () => new HsDirStore(Options.Create(new HsDirStoreOptions { SweepInterval = TimeSpan.FromMilliseconds(10) })));
+        Assert.Contains("HsDirStoreOptions.SweepInterval", error.Message, StringComparison.Ordinal);
+        Assert.Throws<OptionsValidationException>(
+            () => new HsDirSweeper(new HsDirStore(), Options.Create(new HsDirStoreOptions { SweepInterval = TimeSpan.FromHours(2) }), _time));
+    }
+
+    /// <summary>A memory quota over no queued cells, so that <see cref="MemoryQuota.Used"/> is what caches claim.</summary>
+    private static MemoryQuota Quota(long memoryLimit, int cacheSharePercent) =>
+        new(new RelayLimitsOptions { MemoryLimit = memoryLimit, CacheSharePercent = cacheSharePercent, CacheTrimPercent = 0 }, () => 0);
 
     /// <summary>A hidden point for one period: its blinded key and a descriptor-signing key it certifies.</summary>
     private sealed class Host : IDisposable

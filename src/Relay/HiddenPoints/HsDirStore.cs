@@ -3,6 +3,7 @@ using HiddenPoint.Crypto.HiddenPoints;
 using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Protocol.HiddenPoints;
 using HiddenPoint.Relay.Diagnostics;
+using HiddenPoint.Relay.Limits;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -52,6 +53,12 @@ public sealed class HsDirStoreOptions
     /// <summary>Largest budget accepted: 4 GiB.</summary>
     public const long MaxMaxBytes = 4L * 1024 * 1024 * 1024;
 
+    /// <summary>Shortest sweep interval accepted: one second.</summary>
+    public static readonly TimeSpan MinSweepInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest sweep interval accepted: one hour.</summary>
+    public static readonly TimeSpan MaxSweepInterval = TimeSpan.FromHours(1);
+
     /// <summary>
     /// The most bytes the store holds, counting each descriptor's length plus <see cref="HsDirStore.EntryOverhead"/>.
     /// When a new descriptor does not fit, the descriptors closest to expiry are evicted first. Default 20 MiB
@@ -59,15 +66,36 @@ public sealed class HsDirStoreOptions
     /// </summary>
     public long MaxBytes { get; set; } = DefaultMaxBytes;
 
+    /// <summary>
+    /// How often <see cref="HsDirSweeper"/> drops expired descriptors, so that an HSDir nobody queries still gives
+    /// their bytes back. Default one minute; range one second to one hour.
+    /// </summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Every value out of range, each message naming its option; empty when all are usable.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (MaxBytes is < MinMaxBytes or > MaxMaxBytes)
+        {
+            problems.Add($"HsDirStoreOptions.{nameof(MaxBytes)} is {MaxBytes}; it must be between {MinMaxBytes} and {MaxMaxBytes}.");
+        }
+
+        if (SweepInterval < MinSweepInterval || SweepInterval > MaxSweepInterval)
+        {
+            problems.Add($"HsDirStoreOptions.{nameof(SweepInterval)} is {SweepInterval}; it must be between {MinSweepInterval} and {MaxSweepInterval}.");
+        }
+
+        return problems;
+    }
+
     /// <summary>Throws <see cref="OptionsValidationException"/> naming the option when a value is out of range.</summary>
     public void Validate()
     {
-        if (MaxBytes is < MinMaxBytes or > MaxMaxBytes)
+        var problems = Problems();
+        if (problems.Count > 0)
         {
-            throw new OptionsValidationException(
-                nameof(HsDirStoreOptions),
-                typeof(HsDirStoreOptions),
-                [$"HsDirStoreOptions.{nameof(MaxBytes)} is {MaxBytes}; it must be between {MinMaxBytes} and {MaxMaxBytes}."]);
+            throw new OptionsValidationException(nameof(HsDirStoreOptions), typeof(HsDirStoreOptions), problems);
         }
     }
 }
@@ -80,6 +108,9 @@ public sealed class HsDirStoreOptions
 /// expire at store time plus their lifetime. Thread-safe: circuit reactors call it concurrently. Keyed by the blinded
 /// key through <see cref="Ed25519PublicKey"/>'s hash, which is seeded at random per process, so that nobody can choose
 /// keys that collide. Parsing and signature checks run outside the lock; only the table update runs inside it.
+/// Given the relay's <see cref="MemoryQuota"/>, every entry's bytes are also claimed from the caches' share of the
+/// memory limit (evicting the entries closest to expiry when the share is spent), released exactly once when the entry
+/// goes, and the quota may ask the store to trim itself when the relay is over its limit.
 /// </summary>
 public sealed class HsDirStore
 {
@@ -94,6 +125,7 @@ public sealed class HsDirStore
     private readonly Counter<long>? _stored;
     private readonly Counter<long>? _refused;
     private readonly Counter<long>? _removed;
+    private readonly MemoryQuota? _quota;
     private long _bytes;
     private long _sequence;
 
@@ -102,9 +134,13 @@ public sealed class HsDirStore
     /// <param name="timeProvider">The clock for certificate expiry and entry lifetimes; the system clock when absent.</param>
     /// <param name="logger">Where refusals and evictions are logged (Debug), never with a blinded key.</param>
     /// <param name="meterFactory">Where the store's metrics are created, under <see cref="RelayTelemetry.MeterName"/>; none when absent.</param>
+    /// <param name="memoryQuota">
+    /// The relay's memory limit: entries are claimed from its cache share and the store registers a trimmer with it.
+    /// When absent only <see cref="HsDirStoreOptions.MaxBytes"/> bounds the store.
+    /// </param>
     public HsDirStore(
         IOptions<HsDirStoreOptions>? options = null, TimeProvider? timeProvider = null, ILogger<HsDirStore>? logger = null,
-        IMeterFactory? meterFactory = null)
+        IMeterFactory? meterFactory = null, MemoryQuota? memoryQuota = null)
     {
         var settings = options?.Value ?? new HsDirStoreOptions();
         settings.Validate();
@@ -119,6 +155,14 @@ public sealed class HsDirStore
             _removed = meter.CreateCounter<long>("hpc.hsdir.descriptors.removed", "{descriptor}", "Stored descriptors dropped, by reason (expired, evicted).");
             meter.CreateObservableGauge("hpc.hsdir.descriptors.held", () => (long)Count, "{descriptor}", "Hidden-point descriptors held.");
             meter.CreateObservableGauge("hpc.hsdir.bytes.held", () => Bytes, "By", "Bytes the descriptor store holds, overhead included.");
+        }
+
+        if (memoryQuota is not null)
+        {
+            _quota = memoryQuota;
+
+            // The store lives as long as the quota (both are the relay's singletons), so the registration is never undone.
+            _ = memoryQuota.RegisterCacheTrimmer(Trim);
         }
     }
 
@@ -274,7 +318,8 @@ public sealed class HsDirStore
 
         var key = verified.BlindedKey.Key;
         var document = descriptor.ToArray();
-        int expired, evicted = 0;
+        int expired, evicted = 0, evictedForQuota = 0;
+        var result = HsDirStoreResult.Stored;
         lock (_lock)
         {
             var now = _time.GetUtcNow();
@@ -296,10 +341,27 @@ public sealed class HsDirStore
                 evicted++;
             }
 
-            var entry = new Entry(key, document, now + verified.Lifetime, verified.RevisionCounter, _sequence++);
-            _entries.Add(key, entry);
-            _byExpiry.Add(entry);
-            _bytes += entry.Size;
+            // The same again for the caches' share of the memory limit, which other caches draw on too: when evicting
+            // everything this store holds does not make room, the descriptor is refused.
+            while (_quota is not null && !_quota.TryClaimCache(size))
+            {
+                if (_byExpiry.Min is not { } victim)
+                {
+                    result = HsDirStoreResult.Full;
+                    break;
+                }
+
+                Remove(victim);
+                evictedForQuota++;
+            }
+
+            if (result == HsDirStoreResult.Stored)
+            {
+                var entry = new Entry(key, document, now + verified.Lifetime, verified.RevisionCounter, _sequence++);
+                _entries.Add(key, entry);
+                _byExpiry.Add(entry);
+                _bytes += entry.Size;
+            }
         }
 
         if (expired > 0)
@@ -313,7 +375,41 @@ public sealed class HsDirStore
             HsDirLog.Evicted(_logger, evicted, MaxBytes);
         }
 
-        return HsDirStoreResult.Stored;
+        if (evictedForQuota > 0)
+        {
+            _removed?.Add(evictedForQuota, new KeyValuePair<string, object?>("reason", "evicted"));
+            HsDirLog.EvictedForMemoryLimit(_logger, evictedForQuota);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The store's <see cref="CacheTrimmer"/>: evicts the entries closest to expiry until at least
+    /// <paramref name="bytesToFree"/> bytes are released (or the store is empty).
+    /// </summary>
+    /// <returns>The bytes released to the quota.</returns>
+    internal long Trim(long bytesToFree)
+    {
+        long freed = 0;
+        var evicted = 0;
+        lock (_lock)
+        {
+            while (freed < bytesToFree && _byExpiry.Min is { } victim)
+            {
+                Remove(victim);
+                freed += victim.Size;
+                evicted++;
+            }
+        }
+
+        if (evicted > 0)
+        {
+            _removed?.Add(evicted, new KeyValuePair<string, object?>("reason", "evicted"));
+            HsDirLog.EvictedForMemoryLimit(_logger, evicted);
+        }
+
+        return freed;
     }
 
     private int RemoveExpiredLocked(DateTimeOffset now)
@@ -333,6 +429,9 @@ public sealed class HsDirStore
         _entries.Remove(entry.Key);
         _byExpiry.Remove(entry);
         _bytes -= entry.Size;
+
+        // Every entry leaves the table through here exactly once, so its claim is given back exactly once.
+        _quota?.ReleaseCache(entry.Size);
     }
 
     private static string ReasonTag(HsDirStoreResult result) => result switch
@@ -400,4 +499,7 @@ internal static partial class HsDirLog
 
     [LoggerMessage(4104, LogLevel.Debug, "Dropped {Count} expired hidden-point descriptors", EventName = "HsDirExpired")]
     public static partial void Expired(ILogger logger, int count);
+
+    [LoggerMessage(4105, LogLevel.Debug, "Evicted {Count} hidden-point descriptors closest to expiry for the relay's memory limit", EventName = "HsDirEvictedForMemoryLimit")]
+    public static partial void EvictedForMemoryLimit(ILogger logger, int count);
 }

@@ -87,6 +87,12 @@ internal static class RelayHost
         {
             problems.Add($"HsDir:MaxBytes: {hsDir.MaxBytes} is not from {HsDirStoreOptions.MinMaxBytes} to {HsDirStoreOptions.MaxMaxBytes}.");
         }
+
+        if (hsDir.SweepInterval < HsDirStoreOptions.MinSweepInterval || hsDir.SweepInterval > HsDirStoreOptions.MaxSweepInterval)
+        {
+            problems.Add($"HsDir:SweepInterval: {hsDir.SweepInterval} is not from {HsDirStoreOptions.MinSweepInterval} to {HsDirStoreOptions.MaxSweepInterval}.");
+        }
+
         return problems;
     }
 
@@ -133,6 +139,8 @@ internal static class RelayHost
         services.AddOptions<HsDirStoreOptions>().Bind(configuration.GetSection("HsDir"))
             .Validate(o => o.MaxBytes is >= HsDirStoreOptions.MinMaxBytes and <= HsDirStoreOptions.MaxMaxBytes,
                 $"HsDir:MaxBytes: must be from {HsDirStoreOptions.MinMaxBytes} to {HsDirStoreOptions.MaxMaxBytes}.")
+            .Validate(o => o.SweepInterval >= HsDirStoreOptions.MinSweepInterval && o.SweepInterval <= HsDirStoreOptions.MaxSweepInterval,
+                $"HsDir:SweepInterval: must be from {HsDirStoreOptions.MinSweepInterval} to {HsDirStoreOptions.MaxSweepInterval}.")
             .ValidateOnStart();
 
         services.AddSingleton<RelayKeyStore>();
@@ -150,6 +158,7 @@ internal static class RelayHost
         services.AddSingleton<RelayListenerState>();
         services.AddSingleton<AuthorityClient>();
 
+        // Constructed with the MemoryQuota singleton below: descriptors count against the memory limit's cache share.
         services.AddSingleton<HsDirStore>();
 
         // The quota counts the cells queued on the engine's own link runtime. The engine is built after the quota (the
@@ -188,6 +197,7 @@ internal static class RelayHost
         services.AddHostedService(sp => sp.GetRequiredService<ConsensusFetcher>());
         services.AddHostedService(sp => sp.GetRequiredService<DescriptorPublisher>());
         services.AddHostedService<MemoryLimitMonitor>();
+        services.AddHostedService<HsDirSweeper>();
 
         if (telemetry.AnyExporter)
         {

@@ -62,6 +62,8 @@ public sealed class RelayOptionsTests
     [InlineData("Engine:MaxLinks", "0", "RelayEngineOptions.MaxLinks")]
     [InlineData("Limits:CircuitCreationBurst", "0", "RelayLimitsOptions.CircuitCreationBurst")]
     [InlineData("HsDir:MaxBytes", "1", "HsDir:MaxBytes:")]
+    [InlineData("HsDir:SweepInterval", "00:00:00.001", "HsDir:SweepInterval:")]
+    [InlineData("HsDir:SweepInterval", "02:00:00", "HsDir:SweepInterval:")]
     public void Each_bad_option_is_named(string key, string value, string named)
     {
         var problem = Assert.Single(Problems((key, value)));
