@@ -251,7 +251,7 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
             return;
         }
 
-        var stream = new StoreStream(message.BlindedKey.ToArray(), new byte[message.DescriptorLength]) { Id = streamId };
+        var stream = new StoreStream(message.BlindedKey.ToArray(), message.DescriptorLength) { Id = streamId };
         table.Streams.Add(streamId.Value, stream);
         stream.Timer = _time.CreateTimer(OnUploadTimeout, (circuit, stream, streamId), _options.DescriptorUploadTimeout, Timeout.InfiniteTimeSpan);
     }
@@ -264,7 +264,7 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
         }
 
         var streamId = stream.Id;
-        if (payload.Length > stream.Buffer.Length - stream.Received)
+        if (payload.Length > stream.Declared - stream.Received)
         {
             // More than declared: the upload is refused, not truncated.
             if (stream.TryMove(StoreState.Receiving, StoreState.Failed))
@@ -276,9 +276,10 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
             return;
         }
 
+        stream.EnsureRoom(payload.Length);
         payload.CopyTo(stream.Buffer.AsSpan(stream.Received));
         stream.Received += payload.Length;
-        if (stream.Received == stream.Buffer.Length && stream.TryMove(StoreState.Receiving, StoreState.Storing))
+        if (stream.Received == stream.Declared && stream.TryMove(StoreState.Receiving, StoreState.Storing))
         {
             stream.Timer?.Dispose();
             Answer(circuit, stream, streamId, "descriptor_store", () => (StatusOf(_descriptors.Store(stream.BlindedKey, stream.Buffer)), default));
@@ -468,14 +469,35 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
 
     private sealed class AnswerStream : DirectoryStream;
 
-    private sealed class StoreStream(byte[] blindedKey, byte[] buffer) : DirectoryStream
+    private sealed class StoreStream(byte[] blindedKey, int declared) : DirectoryStream
     {
+        /// <summary>What a store buffer starts at: an announced length costs nothing until its bytes arrive.</summary>
+        private const int InitialCapacity = 2048;
+
         private int _state;
 
         public byte[] BlindedKey { get; } = blindedKey;
 
-        /// <summary>Sized to the declared length (at most 50,000 bytes); not pooled, so a timer racing DATA is harmless.</summary>
-        public byte[] Buffer { get; } = buffer;
+        /// <summary>The declared descriptor length (at most 50,000 bytes).</summary>
+        public int Declared { get; } = declared;
+
+        /// <summary>
+        /// Grows with the DATA received, never past <see cref="Declared"/>: a peer that announces uploads and sends
+        /// nothing holds 2 KB per stream, not 50 KB. Not pooled, so a timer racing DATA is harmless.
+        /// </summary>
+        public byte[] Buffer { get; private set; } = new byte[Math.Min(declared, InitialCapacity)];
+
+        /// <summary>Makes room for <paramref name="count"/> more bytes (the caller checked they fit the declared length).</summary>
+        public void EnsureRoom(int count)
+        {
+            var needed = Received + count;
+            if (needed > Buffer.Length)
+            {
+                var buffer = Buffer;
+                Array.Resize(ref buffer, Math.Min(Declared, Math.Max(needed, 2 * Buffer.Length)));
+                Buffer = buffer;
+            }
+        }
 
         public int Received { get; set; }
 

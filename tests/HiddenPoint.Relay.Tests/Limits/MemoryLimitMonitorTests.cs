@@ -164,6 +164,11 @@ public sealed class MemoryLimitMonitorTests : IDisposable
             $"used {quota.Used}, held {stalledAtRelay.HeldCells}");
         Assert.True(quota.IsOverLimit);
 
+        // Stop pushing before the circuit's own queue cap (10,000 cells) would close it first.
+        await stop.CancelAsync();
+        await pushing.WaitAsync(InMemoryLinks.Timeout);
+        Assert.False(stalledAtRelay.IsClosed);
+
         // Meanwhile the fresh circuit carries traffic and drains it.
         for (var i = 0; i < 20; i++)
         {
