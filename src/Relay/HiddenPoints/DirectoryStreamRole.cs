@@ -288,7 +288,22 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
 
     private void OnUploadTimeout(object? state)
     {
-        var (circuit, stream, streamId) = ((RelayCircuit, StoreStream, StreamId))state!;
+        // A timer callback's exception would end the process: it is logged as a bug instead.
+        try
+        {
+            var (circuit, stream, streamId) = ((RelayCircuit, StoreStream, StreamId))state!;
+            EndStalledUpload(circuit, stream, streamId);
+        }
+#pragma warning disable CA1031 // Nothing may escape a timer thread.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            HiddenPointLog.RoleTimerFailed(_logger, ex);
+        }
+    }
+
+    private void EndStalledUpload(RelayCircuit circuit, StoreStream stream, StreamId streamId)
+    {
         if (!stream.TryMove(StoreState.Receiving, StoreState.Failed))
         {
             return;

@@ -197,6 +197,9 @@ internal static partial class HiddenPointLog
 
     [LoggerMessage(4203, LogLevel.Warning, "A directory stream failed", EventName = "DirectoryStreamFailed")]
     public static partial void DirectoryStreamFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(4301, LogLevel.Error, "Bug: a hidden-point role's timer failed; the relay carries on", EventName = "RoleTimerFailed")]
+    public static partial void RoleTimerFailed(ILogger logger, Exception exception);
 }
 
 /// <summary>The ESTABLISH_INTRO checks, as rend-spec-v3 §3.1.1 defines them with HiddenPoint's prefix.</summary>

@@ -98,11 +98,19 @@ public sealed class RendezvousPointRole : IRelayMessageRole
         var cookie = message.Cookie.ToArray();
         var now = _time.GetTimestamp();
         var waiting = new Waiting(cookie, circuit);
+
+        // Everything a RENDEZVOUS1 on another circuit reads is set before the registration becomes visible to it.
+        circuit.Purpose = RelayCircuitPurpose.RendezvousWaiting;
+        circuit.RoleState = waiting;
+        waiting.Timer = _time.CreateTimer(OnWaitTimeout, waiting, _options.RendezvousWaitTimeout, Timeout.InfiniteTimeSpan);
         lock (_gate)
         {
             ForgetOldCookies(now);
             if (_seen.ContainsKey(cookie) || _waiting.ContainsKey(cookie))
             {
+                waiting.Timer.Dispose();
+                circuit.RoleState = null;
+                circuit.Purpose = RelayCircuitPurpose.None;
                 return Refuse("cookie_reused");
             }
 
@@ -111,9 +119,6 @@ public sealed class RendezvousPointRole : IRelayMessageRole
             _waiting.Add(cookie, waiting);
         }
 
-        circuit.Purpose = RelayCircuitPurpose.RendezvousWaiting;
-        circuit.RoleState = waiting;
-        waiting.Timer = _time.CreateTimer(OnWaitTimeout, waiting, _options.RendezvousWaitTimeout, Timeout.InfiniteTimeSpan);
         RoleSender.Send(circuit.Circuit, new RendezvousEstablishedMessage());
         _metrics.RendezvousEstablished();
         HiddenPointLog.RendezvousEstablished(_logger);
@@ -178,7 +183,21 @@ public sealed class RendezvousPointRole : IRelayMessageRole
 
     private void OnWaitTimeout(object? state)
     {
-        var waiting = (Waiting)state!;
+        // A timer callback's exception would end the process: it is logged as a bug instead.
+        try
+        {
+            CloseWaiting((Waiting)state!);
+        }
+#pragma warning disable CA1031 // Nothing may escape a timer thread.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            HiddenPointLog.RoleTimerFailed(_logger, ex);
+        }
+    }
+
+    private void CloseWaiting(Waiting waiting)
+    {
         lock (_gate)
         {
             if (waiting.Taken || !_waiting.Remove(waiting.Cookie))
