@@ -37,6 +37,7 @@ public sealed class RelayEngine : IAsyncDisposable
     private static readonly TimeSpan s_acceptPause = TimeSpan.FromMilliseconds(100);
 
     private readonly TimeProvider _time;
+    private int _handshaking;
     private readonly ILogger _logger;
     private readonly LinkRuntime _runtime;
     private readonly CircuitHandshakeResponder _responder;
@@ -515,10 +516,14 @@ public sealed class RelayEngine : IAsyncDisposable
     private async Task AcceptOneAsync(Socket socket)
     {
         IDisposable? lease = null;
+
+        // Connections still in their handshake count against MaxLinks too: many addresses each holding handshakes
+        // open for the handshake timeout must not run the process out of file descriptors.
+        var handshaking = Interlocked.Increment(ref _handshaking);
         try
         {
             var remote = (socket.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
-            if (_links.Count >= _options.MaxLinks)
+            if (_links.Count + handshaking > _options.MaxLinks)
             {
                 RefuseConnection(socket, "max_links");
                 return;
@@ -561,6 +566,7 @@ public sealed class RelayEngine : IAsyncDisposable
         }
         finally
         {
+            Interlocked.Decrement(ref _handshaking);
             lease?.Dispose();
         }
     }
