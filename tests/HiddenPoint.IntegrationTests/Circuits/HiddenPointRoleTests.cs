@@ -33,8 +33,10 @@ public sealed class HiddenPointRoleTests
         var current = Descriptor(5);
         Assert.Equal(DirectoryStatus.Ok, await StoreAsync(circuit, 2, new StreamId(1), blinded, current));
 
-        var forged = Descriptor(6);
-        forged[forged.Length / 2] ^= 0x01;
+        // One base64 letter of the signed body changed for another: still well formed, no longer what was signed.
+        var text = System.Text.Encoding.ASCII.GetString(Descriptor(6));
+        var at = text.IndexOf("superencrypted ", StringComparison.Ordinal) + 20;
+        var forged = System.Text.Encoding.ASCII.GetBytes(text[..at] + (text[at] == 'A' ? 'B' : 'A') + text[(at + 1)..]);
         Assert.Equal(DirectoryStatus.Rejected, await StoreAsync(circuit, 2, new StreamId(2), blinded, forged));
         Assert.Equal(DirectoryStatus.Rejected, await StoreAsync(circuit, 2, new StreamId(3), blinded, Descriptor(4)));
 
