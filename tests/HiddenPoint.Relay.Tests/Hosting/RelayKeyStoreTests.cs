@@ -139,6 +139,29 @@ public sealed class RelayKeyStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_rotation_that_cannot_write_its_key_files_keeps_the_current_keys_and_tries_again_later()
+    {
+        using var identity = HostingFixtures.WriteIdentity(_folder.Path);
+        using var store = Open(o => o.LinkKeyLifetime = TimeSpan.FromSeconds(100));
+        var firstLink = store.Current.LinkKey.Public;
+
+        // A directory where the previous key's file goes: writing it fails as a full or broken disk would.
+        var blocker = _folder.File(RelayKeyStore.PreviousLinkKeyFileName);
+        Directory.CreateDirectory(Path.Combine(blocker, "occupied"));
+
+        _clock.Advance(TimeSpan.FromSeconds(100));
+        Assert.Equal(firstLink, store.Current.LinkKey.Public);
+        Assert.Null(store.Current.PreviousLinkKey);
+        Assert.Contains(_log.Lines, line => line.Level == LogLevel.Error && line.Id.Id == 104);
+
+        // Once the disk is usable again, the retry a minute later rotates.
+        Directory.Delete(blocker, recursive: true);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.NotEqual(firstLink, store.Current.LinkKey.Public);
+        Assert.Equal(firstLink, store.Current.PreviousLinkKey!.Public);
+    }
+
+    [Fact]
     public void Rotation_keeps_the_previous_key_for_the_overlap_then_drops_it_and_raises_the_event()
     {
         using var identity = HostingFixtures.WriteIdentity(_folder.Path);
