@@ -1,5 +1,6 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
+using HiddenPoint.Crypto.Handshakes;
 using HiddenPoint.Network.Circuits;
 using HiddenPoint.Network.Links;
 using HiddenPoint.Protocol.Cells;
@@ -21,7 +22,7 @@ public class Create2Benchmarks
     public const int Batch = 256;
 
     private readonly byte[] _created = new byte[Cell.BodyLength];
-    private readonly byte[] _bindingKey = new byte[RelayCircuitContext.BindingKeyLength];
+    private readonly byte[] _bindingKey = new byte[CircuitKeySchedule.BindingKeyLength];
     private readonly List<PendingCircuit> _pending = new(Batch);
     private readonly Task<CircuitCreateResponse>[] _responses = new Task<CircuitCreateResponse>[Batch];
     private RelayBench.Keys _keys = null!;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using HiddenPoint.Crypto.Cgo;
 using HiddenPoint.Crypto.Handshakes;
 using HiddenPoint.Protocol.Cells;
@@ -38,9 +37,6 @@ internal sealed class CircuitHandshakeResponder(IRelayKeys keys)
 {
     private ServerForKeys? _server;
 
-    /// <summary>Bytes of CGO key material read from the key stream first.</summary>
-    public static int KeyMaterialLength { get; } = CgoSizes.KeyMaterialLength(CgoAesKeySize.Aes128);
-
     /// <summary>
     /// Answers the CREATE2 whose body is <paramref name="create2Body"/>: on success writes the CREATED2 body to
     /// <paramref name="created2Body"/> (509 bytes, zero past the reply), KH to <paramref name="bindingKey"/>, and
@@ -77,18 +73,8 @@ internal sealed class CircuitHandshakeResponder(IRelayKeys keys)
         var length = NtorV3ServerRequest.GetServerHandshakeLength(response.EncodedLength);
         BinaryPrimitives.WriteUInt16BigEndian(created2Body, (ushort)length);
         using var keyStream = request.RespondWithExtensions(response, created2Body.Slice(2, length));
-        Span<byte> keyMaterial = stackalloc byte[KeyMaterialLength];
-        try
-        {
-            keyStream.Read(keyMaterial);
-            keyStream.Read(bindingKey[..RelayCircuitContext.BindingKeyLength]);
-            hop = new CgoRelayHop(keyMaterial);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(keyMaterial);
-        }
-
+        hop = CircuitKeySchedule.ReadRelayHop(keyStream);
+        CircuitKeySchedule.ReadBindingKey(keyStream, bindingKey[..CircuitKeySchedule.BindingKeyLength]);
         return HandshakeFailure.None;
     }
 

@@ -1,3 +1,4 @@
+using HiddenPoint.Crypto.Handshakes;
 using HiddenPoint.Network.Circuits;
 
 namespace HiddenPoint.Relay.Circuits;
@@ -28,18 +29,15 @@ public enum RelayCircuitPurpose
 /// </summary>
 public sealed class RelayCircuitContext
 {
-    /// <summary>Length of <see cref="BindingKey"/>.</summary>
-    public const int BindingKeyLength = 32;
-
     private readonly byte[] _bindingKey;
 
     /// <summary>Creates the context; <paramref name="bindingKey"/> is copied.</summary>
     public RelayCircuitContext(RelayCircuit circuit, ReadOnlySpan<byte> bindingKey)
     {
         ArgumentNullException.ThrowIfNull(circuit);
-        if (bindingKey.Length != BindingKeyLength)
+        if (bindingKey.Length != CircuitKeySchedule.BindingKeyLength)
         {
-            throw new ArgumentException($"The binding key is {BindingKeyLength} bytes.", nameof(bindingKey));
+            throw new ArgumentException($"The binding key is {CircuitKeySchedule.BindingKeyLength} bytes.", nameof(bindingKey));
         }
 
         Circuit = circuit;

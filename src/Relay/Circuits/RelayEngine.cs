@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using HiddenPoint.Crypto.Cgo;
+using HiddenPoint.Crypto.Handshakes;
 using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Network.Cells;
 using HiddenPoint.Network.Circuits;
@@ -363,7 +364,7 @@ public sealed class RelayEngine : IAsyncDisposable
         }
 
         var created = link.Pool.Rent();
-        Span<byte> bindingKey = stackalloc byte[RelayCircuitContext.BindingKeyLength];
+        Span<byte> bindingKey = stackalloc byte[CircuitKeySchedule.BindingKeyLength];
         EngineCircuitHandler handler;
         CgoRelayHop hop;
         try

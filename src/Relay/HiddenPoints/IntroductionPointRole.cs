@@ -105,17 +105,12 @@ public sealed class IntroductionPointRole : IRelayMessageRole
             return RefuseEstablish("malformed");
         }
 
-        Span<byte> expected = stackalloc byte[HiddenPointWire.MacLength];
-        EstablishIntroAuth.ComputeMac(circuit.BindingKey, data[..message.MacCoveredLength], expected);
-        if (!CryptographicOperations.FixedTimeEquals(expected, message.HandshakeAuth))
+        switch (EstablishIntroAuthentication.Check(data, message, circuit.BindingKey))
         {
-            return RefuseEstablish("bad_mac");
-        }
-
-        var authKey = Ed25519PublicKey.FromBytes(message.AuthKey);
-        if (!authKey.Verify(EstablishIntroAuth.SignedBytes(data[..message.SignatureCoveredLength]), message.Signature))
-        {
-            return RefuseEstablish("bad_signature");
+            case EstablishIntroCheck.BadMac:
+                return RefuseEstablish("bad_mac");
+            case EstablishIntroCheck.BadSignature:
+                return RefuseEstablish("bad_signature");
         }
 
         var registration = new Registration(

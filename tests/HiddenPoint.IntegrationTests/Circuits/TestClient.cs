@@ -96,7 +96,7 @@ internal sealed class TestClient : IDisposable
                 Assert.Equal(CgoExtensionError.None, CgoExtension.TryRead(serverMessage, out _));
                 var keyMaterial = new byte[CgoSizes.KeyMaterialLength(CgoAesKeySize.Aes128)];
                 keyStream.Read(keyMaterial);
-                bindingKey = new byte[RelayCircuitContext.BindingKeyLength];
+                bindingKey = new byte[CircuitKeySchedule.BindingKeyLength];
                 keyStream.Read(bindingKey);
                 return new CgoClientHop(keyMaterial);
             }

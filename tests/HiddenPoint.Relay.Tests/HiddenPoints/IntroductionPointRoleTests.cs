@@ -91,8 +91,7 @@ public sealed class IntroductionPointRoleTests
         var notAPoint = Enumerable.Repeat((byte)0xFF, 32).ToArray();
         var draft = new EstablishIntroMessage(notAPoint, null, new byte[32], new byte[64]);
         var bytes = draft.EncodeData();
-        var mac = new byte[32];
-        EstablishIntroAuth.ComputeMac(host.BindingKey, bytes.AsSpan(0, draft.MacCoveredLength), mac);
+        var mac = HandshakeAuth(host.BindingKey, bytes.AsSpan(0, draft.MacCoveredLength));
 
         await host.SendAsync(new EstablishIntroMessage(notAPoint, null, mac, new byte[64]));
 
@@ -277,14 +276,20 @@ public sealed class IntroductionPointRoleTests
         var publicKey = authKey.PublicKey.Export(KeyBlobFormat.RawPublicKey);
         var draft = new EstablishIntroMessage(publicKey, null, new byte[32], new byte[64]);
         var bytes = draft.EncodeData();
-        var macInput = new byte[8 + bindingKey.Length + draft.MacCoveredLength];
-        BinaryPrimitives.WriteUInt64BigEndian(macInput, (ulong)bindingKey.Length);
-        bindingKey.CopyTo(macInput, 8);
-        bytes.AsSpan(0, draft.MacCoveredLength).CopyTo(macInput.AsSpan(8 + bindingKey.Length));
-        var mac = SHA3_256.HashData(macInput);
+        var mac = HandshakeAuth(bindingKey, bytes.AsSpan(0, draft.MacCoveredLength));
         mac.CopyTo(bytes, draft.MacCoveredLength);
         byte[] signed = [.. prefix ?? "hpc establish-intro cell v1"u8.ToArray(), .. bytes.AsSpan(0, draft.SignatureCoveredLength)];
         return new EstablishIntroMessage(publicKey, null, mac, SignatureAlgorithm.Ed25519.Sign(authKey, signed));
+    }
+
+    /// <summary>HANDSHAKE_AUTH = SHA3-256(u64_be(len(KH)) · KH · covered), written out as rend-spec-v3 §3.1.1 gives it.</summary>
+    internal static byte[] HandshakeAuth(byte[] bindingKey, ReadOnlySpan<byte> covered)
+    {
+        var macInput = new byte[8 + bindingKey.Length + covered.Length];
+        BinaryPrimitives.WriteUInt64BigEndian(macInput, (ulong)bindingKey.Length);
+        bindingKey.CopyTo(macInput, 8);
+        covered.CopyTo(macInput.AsSpan(8 + bindingKey.Length));
+        return SHA3_256.HashData(macInput);
     }
 
     internal static Introduce1Message Introduce1(Key authKey) => new(

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.IO.Pipelines;
 using System.Security.Cryptography;
 using System.Threading.Channels;
+using HiddenPoint.Crypto.Handshakes;
 using HiddenPoint.Crypto.Cgo;
 using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Network.Cells;
@@ -83,7 +84,7 @@ internal sealed class RoleHarness : IAsyncDisposable
         }
 
         var keyMaterial = RandomNumberGenerator.GetBytes(CgoSizes.KeyMaterialLength(CgoAesKeySize.Aes128));
-        var bindingKey = RandomNumberGenerator.GetBytes(RelayCircuitContext.BindingKeyLength);
+        var bindingKey = RandomNumberGenerator.GetBytes(CircuitKeySchedule.BindingKeyLength);
         Assert.True(client.TryBeginCircuit(out var pending));
         var create = client.Pool.Rent();
         new Create2Body(HandshakeType.NtorV3, [.. keyMaterial, .. bindingKey]).Encode(Cell.WriteHeader(create.Span, pending.Id, CellCommand.Create2));

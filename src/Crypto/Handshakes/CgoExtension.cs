@@ -1,25 +1,4 @@
-using HiddenPoint.Crypto.Handshakes;
-
-namespace HiddenPoint.Relay.Circuits;
-
-/// <summary>Why a circuit handshake's CGO request could not be read.</summary>
-public enum CgoExtensionError
-{
-    /// <summary>CGO was asked for, in a version this relay runs.</summary>
-    None = 0,
-
-    /// <summary>The client message was not a well-formed ntor v3 extension list.</summary>
-    MalformedExtensions,
-
-    /// <summary>The list carries no CGO extension: HiddenPoint has no other relay crypto, so the circuit is refused.</summary>
-    Missing,
-
-    /// <summary>The CGO extension's body is not one byte.</summary>
-    BadLength,
-
-    /// <summary>The CGO extension names a version this relay does not run.</summary>
-    UnsupportedVersion,
-}
+namespace HiddenPoint.Crypto.Handshakes;
 
 /// <summary>
 /// The ntor v3 extension that negotiates the relay-cell crypto of a new hop: type 64 (HiddenPoint's own range), body
