@@ -31,7 +31,7 @@ public class CircuitBenchmarks
     private NullMeterFactory _meters = null!;
     private Link _clientLink = null!;
     private Link _relayLink = null!;
-    private ClientCircuit _circuit = null!;
+    private ClientCircuitReactor _circuit = null!;
     private HiddenPoint.Crypto.Keys.LinkKey _relayKey = null!;
     private byte[] _payload = null!;
 
@@ -95,7 +95,7 @@ public class CircuitBenchmarks
         {
             var cell = pool.Rent();
             RelayCell.Encode(cell.Body, RelayCommand.Data, new StreamId(1), _payload, RandomPaddingSource.Instance);
-            if (await _circuit.SendAsync(0, cell).ConfigureAwait(false) != CircuitSendResult.Queued)
+            if (await _circuit.SendAsync(HopIndex.First, cell).ConfigureAwait(false) != CircuitSendResult.Queued)
             {
                 throw new InvalidOperationException("the circuit closed");
             }
@@ -117,7 +117,7 @@ public class CircuitBenchmarks
             return _done.Task;
         }
 
-        public bool OnRelayMessage(CircuitReactor circuit, int hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
+        public bool OnRelayMessage(CircuitReactor circuit, HopIndex hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
         {
             if (++_count >= Volatile.Read(ref _target))
             {

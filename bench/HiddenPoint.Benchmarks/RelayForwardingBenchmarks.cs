@@ -75,7 +75,7 @@ public class RelayForwardingBenchmarks
         {
             var cell = pool.Rent();
             RelayCell.Encode(cell.Body, RelayCommand.Data, new StreamId(1), _payload, RandomPaddingSource.Instance);
-            if (await circuit.SendAsync(1, cell).ConfigureAwait(false) != CircuitSendResult.Queued)
+            if (await circuit.SendAsync(new HopIndex(1), cell).ConfigureAwait(false) != CircuitSendResult.Queued)
             {
                 throw new InvalidOperationException("the circuit closed");
             }
@@ -240,7 +240,7 @@ internal static class RelayBench
         var extended = circuit.ExpectExtended();
         var cell = circuit.Client.Pool.Rent();
         RelayCell.Encode(cell.Body, RelayCommand.Extend2, default, data, RandomPaddingSource.Instance);
-        await circuit.Client.SendAsync(0, cell, relayEarly: true).ConfigureAwait(false);
+        await circuit.Client.SendAsync(HopIndex.First, cell, relayEarly: true).ConfigureAwait(false);
         var reply = await extended.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         var reader = new WireReader(reply);
         if (!Extended2Message.TryDecode(ref reader, out var message2, out _))
@@ -256,7 +256,7 @@ internal static class RelayBench
     {
         private TaskCompletionSource<byte[]> _extended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public ClientCircuit Client { get; set; } = null!;
+        public ClientCircuitReactor Client { get; set; } = null!;
 
         public Task<byte[]> ExpectExtended()
         {
@@ -264,7 +264,7 @@ internal static class RelayBench
             return _extended.Task;
         }
 
-        public bool OnRelayMessage(CircuitReactor circuit, int hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
+        public bool OnRelayMessage(CircuitReactor circuit, HopIndex hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
         {
             if (RelayCell.TryParse(body, out var view, out _) && view.Command == RelayCommand.Extended2)
             {

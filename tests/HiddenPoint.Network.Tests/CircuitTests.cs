@@ -17,7 +17,7 @@ public sealed class CircuitTests
         var clientHandler = new RecordingHandler();
         var (client, relayCircuit) = await TestNetwork.OpenCircuitAsync(clientLink, relay, clientHandler);
 
-        Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(0, TestNetwork.DataCell(clientLink.Pool, "hello"u8)));
+        Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestNetwork.DataCell(clientLink.Pool, "hello"u8)));
         var atRelay = await relay.Handlers[0].Messages.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
         Assert.Equal(RelayCommand.Data, atRelay.Command);
         Assert.Equal("hello"u8.ToArray(), atRelay.Data);
@@ -39,7 +39,7 @@ public sealed class CircuitTests
         using var runtime = TestNetwork.Runtime();
         var relay = new AcceptingRelay();
         var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
-        var circuits = new List<(ClientCircuit Client, RelayCircuit Relay)>();
+        var circuits = new List<(ClientCircuitReactor Client, RelayCircuit Relay)>();
         for (var i = 0; i < 1_000; i++)
         {
             circuits.Add(await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler()));
@@ -50,7 +50,7 @@ public sealed class CircuitTests
 
         foreach (var (client, _) in circuits)
         {
-            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(0, TestNetwork.DataCell(clientLink.Pool, "x"u8)));
+            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestNetwork.DataCell(clientLink.Pool, "x"u8)));
         }
 
         foreach (var handler in relay.Handlers)
@@ -103,7 +103,7 @@ public sealed class CircuitTests
         var relay = new AcceptingRelay();
         var (a, b, _, _) = TestNetwork.PipePair();
         var (clientLink, relayLink) = await TestNetwork.OpenAsync(clientRuntime, a, b, LinkKind.ClientToRelay, relay, relayRuntime);
-        var open = new List<ClientCircuit>();
+        var open = new List<ClientCircuitReactor>();
         for (var i = 0; i < 4; i++)
         {
             open.Add((await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler())).Client);
@@ -213,7 +213,7 @@ public sealed class CircuitTests
         var (client, _) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
         for (var i = 0; i < 350; i++)
         {
-            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(0, TestNetwork.DataCell(clientLink.Pool, [(byte)i])).AsTask().WaitAsync(TestNetwork.Timeout));
+            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestNetwork.DataCell(clientLink.Pool, [(byte)i])).AsTask().WaitAsync(TestNetwork.Timeout));
         }
 
         for (var i = 0; i < 350; i++)
@@ -237,7 +237,7 @@ public sealed class CircuitTests
         var (bystander, _) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
         for (var i = 0; i < 10; i++)
         {
-            await client.SendAsync(0, TestNetwork.DataCell(clientLink.Pool, "d"u8));
+            await client.SendAsync(HopIndex.First, TestNetwork.DataCell(clientLink.Pool, "d"u8));
         }
 
         // A SENDME whose tag is not the one the client's tenth DATA cell carried.
@@ -260,10 +260,10 @@ public sealed class CircuitTests
         var (client, _) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
         for (var i = 0; i < CircuitReactor.MaxRelayEarly; i++)
         {
-            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(0, TestNetwork.MessageCell(clientLink.Pool, RelayCommand.Drop, []), relayEarly: true));
+            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestNetwork.MessageCell(clientLink.Pool, RelayCommand.Drop, []), relayEarly: true));
         }
 
-        Assert.Equal(CircuitSendResult.RelayEarlyExhausted, await client.SendAsync(0, TestNetwork.MessageCell(clientLink.Pool, RelayCommand.Drop, []), relayEarly: true));
+        Assert.Equal(CircuitSendResult.RelayEarlyExhausted, await client.SendAsync(HopIndex.First, TestNetwork.MessageCell(clientLink.Pool, RelayCommand.Drop, []), relayEarly: true));
         for (var i = 0; i < CircuitReactor.MaxRelayEarly; i++)
         {
             await relay.Handlers[0].Messages.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
@@ -331,7 +331,7 @@ public sealed class CircuitTests
         var (client, relayCircuit) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
         for (var i = 0; i < 64; i++)
         {
-            await client.SendAsync(0, TestNetwork.MessageCell(clientLink.Pool, RelayCommand.Drop, []));
+            await client.SendAsync(HopIndex.First, TestNetwork.MessageCell(clientLink.Pool, RelayCommand.Drop, []));
         }
 
         // The reactor is stuck in the handler, so the overflow is seen as a close request; then let it finish.
@@ -351,7 +351,7 @@ public sealed class CircuitTests
         var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
         var (client, relayCircuit) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
         var (bystander, _) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
-        await client.SendAsync(0, TestNetwork.DataCell(clientLink.Pool, "boom"u8));
+        await client.SendAsync(HopIndex.First, TestNetwork.DataCell(clientLink.Pool, "boom"u8));
         Assert.Equal(CircuitCloseReason.HandlerError, await relayCircuit.Completion.WaitAsync(TestNetwork.Timeout));
         Assert.Equal(CircuitCloseReason.DestroyedByPeer, await client.Completion.WaitAsync(TestNetwork.Timeout));
         Assert.False(bystander.IsClosed);
@@ -423,7 +423,7 @@ public sealed class CircuitTests
         Assert.True(client.AddHop(new CgoClientHop(keyMaterial)));
         var atSecond = await second.Accepted.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
 
-        Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(1, TestNetwork.DataCell(clientLink.Pool, "far"u8)));
+        Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(new HopIndex(1), TestNetwork.DataCell(clientLink.Pool, "far"u8)));
         var there = await second.Handlers[0].Messages.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
         Assert.Equal("far"u8.ToArray(), there.Data);
         Assert.Equal(0, first.Handlers[0].Messages.Reader.Count);

@@ -6,7 +6,7 @@ using HiddenPoint.Protocol.Relay;
 
 namespace HiddenPoint.Network.Tests;
 
-/// <summary>A hop handed to <see cref="ClientCircuit.AddHop"/> has its keys wiped on every path where it is not added.</summary>
+/// <summary>A hop handed to <see cref="ClientCircuitReactor.AddHop"/> has its keys wiped on every path where it is not added.</summary>
 public sealed class HopOwnershipTests
 {
     [Fact]
@@ -23,7 +23,7 @@ public sealed class HopOwnershipTests
         // The raw relay never reads: once the writer's flush is held back and the queue is full, the reactor's next
         // send waits, and everything posted after it waits behind it.
         await StallAsync(link);
-        var blocked = circuit.SendAsync(0, TestNetwork.MessageCell(link.Pool, RelayCommand.Drop, [])).AsTask();
+        var blocked = circuit.SendAsync(HopIndex.First, TestNetwork.MessageCell(link.Pool, RelayCommand.Drop, [])).AsTask();
         var hop = new CgoClientHop(TestNetwork.NewKeyMaterial());
         Assert.True(circuit.AddHop(hop));
         var closing = circuit.CloseAsync();
@@ -63,7 +63,7 @@ public sealed class HopOwnershipTests
         link.Abort();
     }
 
-    private static ClientCircuit OpenCircuit(Link link, CgoClientCircuit crypto)
+    private static ClientCircuitReactor OpenCircuit(Link link, CgoClientCircuit crypto)
     {
         Assert.True(link.TryBeginCircuit(out var pending));
         crypto.AddHop(new CgoClientHop(TestNetwork.NewKeyMaterial()));

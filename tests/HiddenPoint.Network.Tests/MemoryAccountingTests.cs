@@ -31,7 +31,7 @@ public sealed class MemoryAccountingTests
         const int Sent = 40;
         for (var i = 0; i < Sent; i++)
         {
-            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(0, TestNetwork.MessageCell(clientLink.Pool, RelayCommand.Drop, [])));
+            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestNetwork.MessageCell(clientLink.Pool, RelayCommand.Drop, [])));
         }
 
         Assert.True(SpinWait.SpinUntil(() => relayCircuit.HeldCells == Sent - 1, TestNetwork.Timeout), $"held {relayCircuit.HeldCells}");
@@ -69,7 +69,7 @@ public sealed class MemoryAccountingTests
         var (client, relayCircuit) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
         for (var i = 0; i < 110; i++)
         {
-            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(0, TestNetwork.DataCell(clientLink.Pool, "x"u8)));
+            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestNetwork.DataCell(clientLink.Pool, "x"u8)));
         }
 
         Assert.True(SpinWait.SpinUntil(() => client.HeldCells == 10, TestNetwork.Timeout), $"client held {client.HeldCells}");

@@ -53,7 +53,7 @@ public sealed class MemoryFigureTests(ITestOutputHelper output)
         var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay);
         var keyMaterial = TestNetwork.NewKeyMaterial();
         var handler = new RecordingHandler();
-        var circuits = new List<ClientCircuit>(Circuits);
+        var circuits = new List<ClientCircuitReactor>(Circuits);
         var before = Settle();
         for (var i = 0; i < Circuits; i++)
         {

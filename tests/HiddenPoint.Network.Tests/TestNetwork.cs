@@ -92,7 +92,7 @@ internal static class TestNetwork
     public static byte[] NewKeyMaterial() => RandomNumberGenerator.GetBytes(CgoSizes.KeyMaterialLength(CgoAesKeySize.Aes128));
 
     /// <summary>Opens a one-hop circuit from a client link to a relay whose link handler is <paramref name="relay"/>.</summary>
-    public static async Task<(ClientCircuit Client, RelayCircuit Relay)> OpenCircuitAsync(
+    public static async Task<(ClientCircuitReactor Client, RelayCircuit Relay)> OpenCircuitAsync(
         Link clientLink, AcceptingRelay relay, ICircuitHandler clientHandler)
     {
         var keyMaterial = NewKeyMaterial();
@@ -214,15 +214,15 @@ internal sealed class RecordingHandler : ICircuitHandler
 
     public Func<CircuitReactor, int, RelayCommand, bool>? OnMessage { get; set; }
 
-    public bool OnRelayMessage(CircuitReactor circuit, int hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
+    public bool OnRelayMessage(CircuitReactor circuit, HopIndex hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
     {
         if (!RelayCell.TryParse(body, out var view, out _))
         {
             return false;
         }
 
-        Messages.Writer.TryWrite((hopIndex, view.Command, view.Data.ToArray()));
-        return OnMessage?.Invoke(circuit, hopIndex, view.Command) ?? true;
+        Messages.Writer.TryWrite((hopIndex.Value, view.Command, view.Data.ToArray()));
+        return OnMessage?.Invoke(circuit, hopIndex.Value, view.Command) ?? true;
     }
 
     public void OnClosed(CircuitReactor circuit, CircuitCloseReason reason) => Closed.TrySetResult(reason);

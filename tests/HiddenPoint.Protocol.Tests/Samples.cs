@@ -45,6 +45,7 @@ internal static class Samples
         yield return new EndMessage(EndReason.Done);
         yield return new EndMessage((EndReason)200);
         yield return new ConnectedMessage();
+        yield return new StreamSendmeMessage();
         yield return new SendmeMessage(Bytes(16, 0x30));
         yield return new DropMessage();
         yield return new Extend2Message(Target, HandshakeType.NtorV3, Bytes(100, 0x40));

@@ -20,6 +20,9 @@ public sealed class CgoClientCircuit : IDisposable
     /// <summary>The number of hops added so far.</summary>
     public int HopCount => _count;
 
+    /// <summary>The most hops the circuit can hold.</summary>
+    public int MaxHops => _hops.Length;
+
     /// <summary>Appends the next hop's layer (after a successful extend). The circuit takes ownership of it.</summary>
     public void AddHop(CgoClientHop hop)
     {
@@ -47,6 +50,21 @@ public sealed class CgoClientCircuit : IDisposable
         var hops = _hops;
         hops[hopIndex].OriginateLayer(command, body, sendmeTag);
         for (var i = hopIndex - 1; i >= 0; i--)
+        {
+            hops[i].ForwardLayer(command, body);
+        }
+    }
+
+    /// <summary>
+    /// Adds every hop's forward layer to a cell that the circuit passes on rather than originates, in place: at a
+    /// hidden point's end of a joined rendezvous circuit, a cell the end-to-end hop originated (as a relay originates)
+    /// then travels out through the host's own hops, each of which only passes it on.
+    /// </summary>
+    public void ForwardThroughAll(byte command, Span<byte> body)
+    {
+        CgoRelayHop.CheckBody(body);
+        var hops = _hops;
+        for (var i = _count - 1; i >= 0; i--)
         {
             hops[i].ForwardLayer(command, body);
         }

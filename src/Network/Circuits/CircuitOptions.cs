@@ -30,6 +30,13 @@ public sealed class CircuitOptions
     /// </summary>
     public int MaxPendingSends { get; set; } = 64;
 
+    /// <summary>
+    /// The most streams an originator's circuit carries at once, those it opened and those the far end asked for. Each
+    /// windowed stream may hold up to <c>StreamWindow.Initial</c> unread DATA messages (about 244 KB). Default 64;
+    /// range 1 to 65,535.
+    /// </summary>
+    public int MaxStreams { get; set; } = 64;
+
     /// <summary>Throws <see cref="OptionsValidationException"/> when a value is out of range.</summary>
     public void Validate()
     {
@@ -53,6 +60,7 @@ public sealed class CircuitOptionsValidator : IValidateOptions<CircuitOptions>
         Range(failures, nameof(CircuitOptions.Window), options.Window, 100, 10_000);
         Range(failures, nameof(CircuitOptions.SendmeIncrement), options.SendmeIncrement, 1, 1_000);
         Range(failures, nameof(CircuitOptions.MaxPendingSends), options.MaxPendingSends, 1, 4_096);
+        Range(failures, nameof(CircuitOptions.MaxStreams), options.MaxStreams, 1, ushort.MaxValue);
         if (options.SendmeIncrement > 0 && options.Window % options.SendmeIncrement != 0)
         {
             failures.Add($"CircuitOptions.{nameof(CircuitOptions.Window)} ({options.Window}) must be a multiple of " +

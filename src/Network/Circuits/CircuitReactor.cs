@@ -43,6 +43,7 @@ public abstract class CircuitReactor : IAsyncDisposable
     private int _pendingClose;
     private int _goneEnds;
     private int _earlySent;
+    private int _localDestroyReason = (int)DestroyReason.Finished;
     private volatile bool _closed;
 
     private protected CircuitReactor(Link link, ICircuitHandler handler)
@@ -75,6 +76,12 @@ public abstract class CircuitReactor : IAsyncDisposable
 
     /// <summary>True once the circuit has closed or is closing.</summary>
     public bool IsClosed => _closed || Volatile.Read(ref _pendingClose) != 0;
+
+    /// <summary>Why the circuit is closing, or <see cref="CircuitCloseReason.None"/> while it is open.</summary>
+    internal CircuitCloseReason PendingCloseReason => (CircuitCloseReason)Volatile.Read(ref _pendingClose);
+
+    /// <summary>The limits the circuit runs with.</summary>
+    internal CircuitOptions Options => _options;
 
     /// <summary>Cells from links waiting for the reactor now.</summary>
     public int QueuedCells => Volatile.Read(ref _queuedFromLinks);
@@ -180,6 +187,34 @@ public abstract class CircuitReactor : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes the circuit on this side's decision, telling the peers <paramref name="reason"/> in the DESTROY.</summary>
+    internal void RequestLocalClose(DestroyReason reason)
+    {
+        Interlocked.CompareExchange(ref _localDestroyReason, (int)reason, (int)DestroyReason.Finished);
+        RequestClose(CircuitCloseReason.LocalClose);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="run"/> on the reactor (for state only the reactor may touch), ordered after every item
+    /// queued before it. False when the circuit is closed; if it closes before the item's turn, <paramref name="run"/>
+    /// never runs and <paramref name="discarded"/> does instead.
+    /// </summary>
+    private protected bool Post(Action run, Action? discarded = null) =>
+        !IsClosed && _input.TryWriteLocal(new CircuitInput(InputKind.Action, default, payload: new PostedAction(run, discarded), queuedAt: _time.GetTimestamp()));
+
+    /// <summary>
+    /// Hands a relay message to the reactor without waiting for the outcome (a handler's answer: it runs on the reactor
+    /// and must not wait there). The message is lost only when the circuit closes.
+    /// </summary>
+    internal void SendDetached(int hopIndex, CellBuffer cell)
+    {
+        var send = EnqueueSendAsync(cell, hopIndex, relayEarly: false, CancellationToken.None);
+        if (!send.IsCompleted)
+        {
+            _ = send.AsTask();
+        }
+    }
+
     /// <summary>
     /// Runs <paramref name="run"/> on the reactor (for state only the reactor may touch), handing it
     /// <paramref name="owned"/>. Whatever becomes of the item, <paramref name="owned"/> is disposed unless
@@ -189,7 +224,7 @@ public abstract class CircuitReactor : IAsyncDisposable
     private protected bool Post<T>(T owned, Action<T> run)
         where T : class, IDisposable
     {
-        if (IsClosed || !_input.TryWrite(new CircuitInput(InputKind.Action, default, payload: new PostedWork<T>(owned, run), queuedAt: _time.GetTimestamp())))
+        if (IsClosed || !_input.TryWriteLocal(new CircuitInput(InputKind.Action, default, payload: new PostedWork<T>(owned, run), queuedAt: _time.GetTimestamp())))
         {
             owned.Dispose();
             return false;
@@ -296,7 +331,7 @@ public abstract class CircuitReactor : IAsyncDisposable
         bool accepted;
         try
         {
-            accepted = _handler.OnRelayMessage(this, hopIndex, cell.Command, body);
+            accepted = _handler.OnRelayMessage(this, new HopIndex((byte)hopIndex), cell.Command, body);
         }
 #pragma warning disable CA1031 // A handler's fault closes this circuit only.
         catch (Exception ex)
@@ -574,7 +609,8 @@ public abstract class CircuitReactor : IAsyncDisposable
         Volatile.Write(ref _oldestBlockedAt, 0);
         try
         {
-            await ReleaseAsync(Volatile.Read(ref _goneEnds), ToDestroyReason(reason)).ConfigureAwait(false);
+            var destroyReason = reason == CircuitCloseReason.LocalClose ? (DestroyReason)Volatile.Read(ref _localDestroyReason) : ToDestroyReason(reason);
+            await ReleaseAsync(Volatile.Read(ref _goneEnds), destroyReason).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Teardown must finish whatever a link does.
         catch (Exception ex)
@@ -657,6 +693,13 @@ public abstract class CircuitReactor : IAsyncDisposable
         public abstract void Run();
 
         public abstract void Discard();
+    }
+
+    private sealed class PostedAction(Action run, Action? discarded) : PostedWork
+    {
+        public override void Run() => run();
+
+        public override void Discard() => discarded?.Invoke();
     }
 
     private sealed class PostedWork<T>(T owned, Action<T> run) : PostedWork

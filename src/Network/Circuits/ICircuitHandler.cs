@@ -25,11 +25,11 @@ public interface ICircuitHandler
     /// tag · command · length · …), valid only during the call. SENDMEs never reach the handler.
     /// </summary>
     /// <param name="circuit">The circuit.</param>
-    /// <param name="hopIndex">The hop that sent it (client circuits, 0 = guard); 0 on a relay.</param>
+    /// <param name="hop">The hop that sent it (on an originator's circuit; the first hop on a relay).</param>
     /// <param name="cellCommand">RELAY or RELAY_EARLY (EXTEND2 must arrive in RELAY_EARLY).</param>
     /// <param name="body">The body.</param>
     /// <returns>False when the message breaks the protocol: the circuit is then closed.</returns>
-    bool OnRelayMessage(CircuitReactor circuit, int hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body);
+    bool OnRelayMessage(CircuitReactor circuit, HopIndex hop, CellCommand cellCommand, ReadOnlySpan<byte> body);
 
     /// <summary>The circuit has closed; called once, last.</summary>
     void OnClosed(CircuitReactor circuit, CircuitCloseReason reason);

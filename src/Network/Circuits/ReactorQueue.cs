@@ -25,11 +25,19 @@ internal sealed class ReactorQueue<T> : IValueTaskSource<bool>
         _waiter.RunContinuationsAsynchronously = true;
     }
 
-    public bool TryWrite(T item)
+    public bool TryWrite(T item) => TryWrite(item, bounded: true);
+
+    /// <summary>
+    /// Writes an item this process made for its own reactor (work to run on it), past the capacity if need be: such
+    /// items never come from a peer, and refusing one would leave its caller waiting for nothing.
+    /// </summary>
+    public bool TryWriteLocal(T item) => TryWrite(item, bounded: false);
+
+    private bool TryWrite(T item, bool bounded)
     {
         lock (_gate)
         {
-            if (_completed || (_items?.Count ?? 0) >= _capacity)
+            if (_completed || (bounded && (_items?.Count ?? 0) >= _capacity))
             {
                 return false;
             }

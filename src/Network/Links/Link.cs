@@ -198,11 +198,12 @@ public sealed class Link : IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens a client circuit on an id whose CREATED2 arrived: the circuit takes <paramref name="crypto"/> (the first
-    /// hop's layer, more added as it is extended) and starts its reactor. Returns null (having disposed
-    /// <paramref name="crypto"/>) when the id is no longer waiting, because the link closed or the peer destroyed it.
+    /// Opens an originator's circuit on an id whose CREATED2 arrived: the circuit takes <paramref name="crypto"/> (the
+    /// first hop's layer, more added as it is extended), <paramref name="beforeStart"/> sees it, and its reactor starts.
+    /// Returns null (having disposed <paramref name="crypto"/>) when the id is no longer waiting, because the link closed
+    /// or the peer destroyed it.
     /// </summary>
-    public ClientCircuit? OpenClientCircuit(PendingCircuit pending, CgoClientCircuit crypto, ICircuitHandler handler)
+    internal ClientCircuitReactor? OpenClientCircuit(PendingCircuit pending, CgoClientCircuit crypto, ICircuitHandler handler, Action<ClientCircuitReactor>? beforeStart = null)
     {
         ArgumentNullException.ThrowIfNull(pending);
         ArgumentNullException.ThrowIfNull(crypto);
@@ -212,7 +213,8 @@ public sealed class Link : IAsyncDisposable
             throw new ArgumentException("The pending circuit belongs to another link.", nameof(pending));
         }
 
-        var circuit = new ClientCircuit(this, pending.Id, crypto, handler);
+        var circuit = new ClientCircuitReactor(this, pending.Id, crypto, handler);
+        beforeStart?.Invoke(circuit);
         if (!_table.TryOpen(pending.Id, createdByPeer: false, circuit, CircuitLinkEnd.Outward))
         {
             crypto.Dispose();

@@ -71,6 +71,9 @@ public enum RelayCommand : byte
 
     /// <summary>Status and length of the answer to a directory command; the body follows as DATA. Stream command.</summary>
     DirectoryResponse = 67,
+
+    /// <summary>Per-stream flow control: the receiver has read another increment of the stream's DATA. Stream command.</summary>
+    StreamSendme = 68,
 }
 
 /// <summary>Facts about each <see cref="RelayCommand"/>.</summary>
@@ -84,7 +87,7 @@ public static class RelayCommands
     {
         RelayCommand.Begin or RelayCommand.Data or RelayCommand.End or RelayCommand.Connected
             or RelayCommand.DescriptorStore or RelayCommand.DescriptorFetch
-            or RelayCommand.DirectoryRequest or RelayCommand.DirectoryResponse => true,
+            or RelayCommand.DirectoryRequest or RelayCommand.DirectoryResponse or RelayCommand.StreamSendme => true,
         _ => false,
     };
 }

@@ -164,6 +164,10 @@ public abstract class RelayMessage
                 ok = DirectoryResponseMessage.TryDecode(ref reader, out var response, out error);
                 message = response;
                 break;
+            case RelayCommand.StreamSendme:
+                ok = StreamSendmeMessage.TryDecode(ref reader, out var streamSendme, out error);
+                message = streamSendme;
+                break;
             default:
                 if (!FitsInCell(ref reader, command, out error))
                 {
@@ -365,7 +369,7 @@ public static class RelayStates
 
     /// <summary>Either end of a joined rendezvous circuit: streams between client and host.</summary>
     public static RelayCommandSet JoinedCircuit => RelayCommandSet.Of(
-        RelayCommand.Begin, RelayCommand.Connected, RelayCommand.Data, RelayCommand.End,
+        RelayCommand.Begin, RelayCommand.Connected, RelayCommand.Data, RelayCommand.End, RelayCommand.StreamSendme,
         RelayCommand.Sendme, RelayCommand.Drop);
 
     /// <summary>A relay receiving a message addressed to it by the circuit's originator.</summary>

@@ -129,6 +129,37 @@ public sealed class ConnectedMessage : RelayMessage
 }
 
 /// <summary>
+/// STREAM_SENDME (HiddenPoint's own): empty. The receiver of a stream's DATA sends it each time its application has
+/// read another <c>StreamSendmeIncrement</c> DATA messages of the stream, which lets the sender package that many more
+/// (per-stream window; see docs/network.md). Circuit windows stay with the authenticated SENDME.
+/// </summary>
+public sealed class StreamSendmeMessage : RelayMessage
+{
+    /// <summary>Builds a STREAM_SENDME.</summary>
+    public StreamSendmeMessage()
+    {
+    }
+
+    /// <inheritdoc/>
+    public override RelayCommand Command => RelayCommand.StreamSendme;
+
+    /// <inheritdoc/>
+    public override int DataLength => 0;
+
+    /// <summary>Decodes the whole message data (must be empty).</summary>
+    public static bool TryDecode(ref WireReader reader, [NotNullWhen(true)] out StreamSendmeMessage? message, out DecodeError error)
+    {
+        message = reader.TryExpectEnd(out error) ? new StreamSendmeMessage() : null;
+        return message is not null;
+    }
+
+    /// <inheritdoc/>
+    public override void EncodeData(ref WireWriter writer)
+    {
+    }
+}
+
+/// <summary>
 /// DATA: 1 to 488 bytes of stream payload. This type copies; the per-cell path reads
 /// <see cref="RelayCellView.Data"/> instead.
 /// </summary>

@@ -60,7 +60,7 @@ internal sealed class EngineCircuitHandler : ICircuitHandler
     /// <summary>Wipes KH when the circuit never opened.</summary>
     public void Abandon() => CryptographicOperations.ZeroMemory(_bindingKey);
 
-    public bool OnRelayMessage(CircuitReactor circuit, int hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
+    public bool OnRelayMessage(CircuitReactor circuit, HopIndex hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
     {
         var context = EnsureContext((RelayCircuit)circuit);
         _engine.Metrics.CellForRelay();

@@ -19,7 +19,7 @@ namespace HiddenPoint.IntegrationTests.Circuits;
 /// <summary>A client circuit and what arrived on it: relay messages by hop, and its close.</summary>
 internal sealed class TestCircuit : ICircuitHandler
 {
-    public ClientCircuit Circuit { get; set; } = null!;
+    public ClientCircuitReactor Circuit { get; set; } = null!;
 
     /// <summary>Hops joined so far (kept here: the circuit's own count moves on its reactor).</summary>
     public int Hops { get; set; }
@@ -29,14 +29,14 @@ internal sealed class TestCircuit : ICircuitHandler
     public Channel<(int Hop, RelayCommand Command, byte[] Data)> Messages { get; } =
         Channel.CreateUnbounded<(int, RelayCommand, byte[])>();
 
-    public bool OnRelayMessage(CircuitReactor circuit, int hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
+    public bool OnRelayMessage(CircuitReactor circuit, HopIndex hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
     {
         if (!RelayCell.TryParse(body, out var view, out _))
         {
             return false;
         }
 
-        Messages.Writer.TryWrite((hopIndex, view.Command, view.Data.ToArray()));
+        Messages.Writer.TryWrite((hopIndex.Value, view.Command, view.Data.ToArray()));
         return true;
     }
 
@@ -59,7 +59,7 @@ internal sealed class TestCircuit : ICircuitHandler
     {
         var cell = Circuit.Pool.Rent();
         RelayCell.Encode(cell.Body, command, stream, data, RandomPaddingSource.Instance);
-        return Circuit.SendAsync(hop, cell, relayEarly).AsTask();
+        return Circuit.SendAsync(new HopIndex((byte)hop), cell, relayEarly).AsTask();
     }
 }
 

@@ -48,7 +48,7 @@ public sealed class RendezvousPointRoleTests
         Assert.True(host.Circuit.AddHop(new CgoClientHop(RandomNumberGenerator.GetBytes(CgoSizes.KeyMaterialLength(CgoAesKeySize.Aes128)))));
         var cell = host.Circuit.Pool.Rent();
         RelayCell.Encode(cell.Body, RelayCommand.Data, new StreamId(1), [1, 2, 3], RandomPaddingSource.Instance);
-        Assert.Equal(CircuitSendResult.Queued, await host.Circuit.SendAsync(1, cell));
+        Assert.Equal(CircuitSendResult.Queued, await host.Circuit.SendAsync(new HopIndex(1), cell));
 
         Assert.Equal(CircuitCloseReason.UnrecognizedCell, await client.ClosedAsync());
         Assert.Equal(CircuitCloseReason.DestroyedByPeer, await client.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));

@@ -152,7 +152,7 @@ internal sealed class RoleHarness : IAsyncDisposable
 
         public void Attach(RelayCircuit circuit) => _context.TrySetResult(new RelayCircuitContext(circuit, bindingKey));
 
-        public bool OnRelayMessage(CircuitReactor circuit, int hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
+        public bool OnRelayMessage(CircuitReactor circuit, HopIndex hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
         {
             if (!RelayCell.TryParse(body, out var view, out _))
             {
@@ -206,9 +206,9 @@ internal sealed class RoleHarness : IAsyncDisposable
 }
 
 /// <summary>A client's one-hop circuit to the relay, what it received, and the relay's side of it.</summary>
-internal sealed class TestClient(ClientCircuit circuit, ClientRecorder recorder, RoleHarness.RoutingHandler relaySide, byte[] bindingKey)
+internal sealed class TestClient(ClientCircuitReactor circuit, ClientRecorder recorder, RoleHarness.RoutingHandler relaySide, byte[] bindingKey)
 {
-    public ClientCircuit Circuit { get; } = circuit;
+    public ClientCircuitReactor Circuit { get; } = circuit;
 
     public ClientRecorder Received { get; } = recorder;
 
@@ -221,14 +221,14 @@ internal sealed class TestClient(ClientCircuit circuit, ClientRecorder recorder,
     {
         var cell = Circuit.Pool.Rent();
         RelayCell.Encode(cell.Body, message, stream == 0 ? default : new StreamId(stream), RandomPaddingSource.Instance);
-        Assert.Equal(CircuitSendResult.Queued, await Circuit.SendAsync(0, cell));
+        Assert.Equal(CircuitSendResult.Queued, await Circuit.SendAsync(HopIndex.First, cell));
     }
 
     public async Task SendRawAsync(RelayCommand command, ReadOnlyMemory<byte> data, ushort stream = 0)
     {
         var cell = Circuit.Pool.Rent();
         RelayCell.Encode(cell.Body, command, stream == 0 ? default : new StreamId(stream), data.Span, RandomPaddingSource.Instance);
-        Assert.Equal(CircuitSendResult.Queued, await Circuit.SendAsync(0, cell));
+        Assert.Equal(CircuitSendResult.Queued, await Circuit.SendAsync(HopIndex.First, cell));
     }
 
     public async Task<ReceivedMessage> ReceiveAsync() =>
@@ -252,7 +252,7 @@ internal sealed class ClientRecorder : ICircuitHandler
 {
     public Channel<ReceivedMessage> Messages { get; } = Channel.CreateUnbounded<ReceivedMessage>();
 
-    public bool OnRelayMessage(CircuitReactor circuit, int hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
+    public bool OnRelayMessage(CircuitReactor circuit, HopIndex hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
     {
         if (!RelayCell.TryParse(body, out var view, out _))
         {

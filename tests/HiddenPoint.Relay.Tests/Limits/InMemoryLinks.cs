@@ -58,7 +58,7 @@ internal static class InMemoryLinks
         return (pending, keyMaterial);
     }
 
-    public static async Task<(ClientCircuit Client, RelayCircuit Relay)> OpenCircuitAsync(Link clientLink, AcceptingRelay relay, ICircuitHandler handler)
+    public static async Task<(ClientCircuitReactor Client, RelayCircuit Relay)> OpenCircuitAsync(Link clientLink, AcceptingRelay relay, ICircuitHandler handler)
     {
         var (pending, keyMaterial) = await CreateAsync(clientLink);
         var crypto = new CgoClientCircuit();
@@ -136,7 +136,7 @@ internal sealed class CountingHandler : ICircuitHandler
 
     public int Messages => Volatile.Read(ref _messages);
 
-    public bool OnRelayMessage(CircuitReactor circuit, int hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
+    public bool OnRelayMessage(CircuitReactor circuit, HopIndex hopIndex, CellCommand cellCommand, ReadOnlySpan<byte> body)
     {
         Interlocked.Increment(ref _messages);
         return true;

@@ -172,7 +172,7 @@ public sealed class MemoryLimitMonitorTests : IDisposable
         // Meanwhile the fresh circuit carries traffic and drains it.
         for (var i = 0; i < 20; i++)
         {
-            await clientB.SendAsync(0, InMemoryLinks.Message(linkB.Pool, RelayCommand.Drop, []));
+            await clientB.SendAsync(HopIndex.First, InMemoryLinks.Message(linkB.Pool, RelayCommand.Drop, []));
         }
 
         Assert.True(SpinWait.SpinUntil(() => freshHandler.Messages == 20, InMemoryLinks.Timeout));
@@ -188,7 +188,7 @@ public sealed class MemoryLimitMonitorTests : IDisposable
         Assert.Equal(CircuitCloseReason.DestroyedByPeer, await atNext.Completion.WaitAsync(InMemoryLinks.Timeout));
         await stop.CancelAsync();
         await pushing.WaitAsync(InMemoryLinks.Timeout);
-        await clientB.SendAsync(0, InMemoryLinks.Message(linkB.Pool, RelayCommand.Drop, []));
+        await clientB.SendAsync(HopIndex.First, InMemoryLinks.Message(linkB.Pool, RelayCommand.Drop, []));
         Assert.True(SpinWait.SpinUntil(() => freshHandler.Messages == 21, InMemoryLinks.Timeout));
         Assert.Equal(default, monitor.Check());
 
