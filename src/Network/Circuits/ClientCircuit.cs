@@ -438,9 +438,9 @@ public sealed class ClientCircuit : IAsyncDisposable
 
     private void Register(MessageWaiter waiter)
     {
-        if (!_reactor.Run(() => _dispatcher.Add(waiter), () => waiter.Fail(Closed(waiter.Step, waiter.Hop))))
+        if (!_reactor.Run(() => _dispatcher.Add(waiter), () => waiter.Fail(Closed(waiter.Step, waiter.ErrorHop))))
         {
-            var closed = Closed(waiter.Step, waiter.Hop);
+            var closed = Closed(waiter.Step, waiter.ErrorHop);
             waiter.Fail(closed);
             throw closed;
         }

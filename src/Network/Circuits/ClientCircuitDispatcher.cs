@@ -81,7 +81,7 @@ internal sealed class ClientCircuitDispatcher : ICircuitHandler
         var closed = new CircuitException(CircuitStep.Receive, CircuitFailure.Closed, closeReason: reason);
         foreach (var waiter in _waiters)
         {
-            waiter.Fail(new CircuitException(waiter.Step, CircuitFailure.Closed, waiter.Hop, reason));
+            waiter.Fail(new CircuitException(waiter.Step, CircuitFailure.Closed, waiter.ErrorHop, reason));
         }
 
         _waiters.Clear();

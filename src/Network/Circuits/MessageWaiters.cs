@@ -17,6 +17,9 @@ internal abstract class MessageWaiter(HopIndex hop, RelayCommandSet commands, Ci
     /// <summary>The step the caller is at, for the error when the circuit closes first.</summary>
     public CircuitStep Step => step;
 
+    /// <summary>The hop an error names: the one answering, or the one being added.</summary>
+    public virtual HopIndex ErrorHop => hop;
+
     /// <summary>The caller stopped waiting: a late answer is taken and dropped rather than closing the circuit.</summary>
     public bool IsAbandoned { get; private set; }
 
@@ -84,6 +87,9 @@ internal sealed class HopWaiter(HopIndex from, RelayCommand command, CircuitStep
     private readonly TaskCompletionSource<HopIndex> _added = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task<HopIndex> Added => _added.Task;
+
+    /// <summary>The hop being added.</summary>
+    public override HopIndex ErrorHop => Hop.Next;
 
     protected override bool Complete(ClientCircuitReactor reactor, RelayCommand command, ReadOnlySpan<byte> data)
     {
