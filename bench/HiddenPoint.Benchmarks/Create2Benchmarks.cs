@@ -40,17 +40,18 @@ public class Create2Benchmarks
         _responder = new CircuitHandshakeResponder(_keys);
         var status = new HiddenPoint.Protocol.Documents.RelayStatus(_keys.Id, "bench", [new(IPAddress.Loopback, 9001)],
             _keys.Current.LinkKey.Public, _keys.Current.CircuitHandshakeKey.Public, HiddenPoint.Protocol.Documents.RelayFlags.Running, 1);
-        var handshake = RelayBench.StartHandshake(status, out var client);
-        client.Dispose();
-        _create2 = new byte[Cell.BodyLength];
-        new Create2Body(HandshakeType.NtorV3, handshake).Encode(_create2);
+        using (var handshake = HopHandshake.Start(status))
+        {
+            _create2 = new byte[Cell.BodyLength];
+            new Create2Body(HandshakeType.NtorV3, handshake.Message).Encode(_create2);
+        }
 
         _relay = RelayBench.Node.Start("engine", new RelayForwardingBenchmarks.CountingRole());
         RelayBench.Publish(_relay);
         _clientRuntime = RelayBench.ClientRuntime();
         _clientLink = RelayBench.ConnectClientAsync(_clientRuntime, _relay.Status).GetAwaiter().GetResult();
-        _engineHandshake = RelayBench.StartHandshake(_relay.Status, out var engineClient);
-        engineClient.Dispose();
+        using var engineHandshake = HopHandshake.Start(_relay.Status);
+        _engineHandshake = engineHandshake.Message;
     }
 
     [GlobalCleanup]

@@ -53,6 +53,9 @@ public sealed class ClientCircuit : IAsyncDisposable
     /// <summary>The link to the first hop.</summary>
     public Link Link => _reactor.Link;
 
+    /// <summary>The reactor itself, for benchmarks and tests that drive cells below the handle.</summary>
+    internal ClientCircuitReactor Reactor => _reactor;
+
     /// <summary>True once the circuit has closed or is closing.</summary>
     public bool IsClosed => _reactor.IsClosed;
 

@@ -79,34 +79,6 @@ internal sealed class PermitAllAdmission : IAddressAdmission
     }
 }
 
-internal sealed class TestMeterFactory : IMeterFactory
-{
-    private readonly List<Meter> _meters = [];
-
-    public Meter Create(MeterOptions options)
-    {
-        options.Scope = this;
-        var meter = new Meter(options);
-        lock (_meters)
-        {
-            _meters.Add(meter);
-        }
-
-        return meter;
-    }
-
-    public void Dispose()
-    {
-        lock (_meters)
-        {
-            foreach (var meter in _meters)
-            {
-                meter.Dispose();
-            }
-        }
-    }
-}
-
 /// <summary>Test authorities that sign a consensus listing the given relays, which is then parsed and verified.</summary>
 internal static class TestConsensus
 {

@@ -1,16 +1,11 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using System.Net;
-using System.Net.Sockets;
 using HiddenPoint.IntegrationTests.Circuits;
 using HiddenPoint.Network.Circuits;
-using HiddenPoint.Network.Links;
 using HiddenPoint.Network.Streams;
 using HiddenPoint.Protocol.Documents;
 using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.Circuits;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using HiddenPoint.Testing;
 
 namespace HiddenPoint.IntegrationTests.Client;
 
@@ -21,8 +16,8 @@ public sealed class ClientCircuitTests
     public async Task A_three_hop_circuit_is_built_through_the_handle_and_each_hop_answers()
     {
         await using var network = await TestNetwork.StartAsync(3);
-        await using var client = new ClientSide();
-        await using var circuit = await client.BuildAsync(network, 0, 1, 2);
+        await using var client = new Originator();
+        await using var circuit = await client.BuildAsync([network.StatusOf(0), network.StatusOf(1), network.StatusOf(2)]).WaitAsync(TestNetwork.Timeout);
 
         Assert.Equal(3, circuit.HopCount);
         Assert.Equal(new HopIndex(2), circuit.LastHop);
@@ -49,7 +44,7 @@ public sealed class ClientCircuitTests
     public async Task An_extension_the_relay_cannot_make_fails_with_the_step_and_the_hop()
     {
         await using var network = await TestNetwork.StartAsync(2);
-        await using var client = new ClientSide();
+        await using var client = new Originator();
         await using var circuit = await ClientCircuit.CreateAsync(await client.ConnectAsync(network.StatusOf(0)), network.StatusOf(0));
         var unlisted = Unlisted(network.StatusOf(1));
 
@@ -66,7 +61,7 @@ public sealed class ClientCircuitTests
     public async Task An_unexpected_extended2_closes_the_circuit()
     {
         await using var network = await TestNetwork.StartAsync(1);
-        await using var client = new ClientSide();
+        await using var client = new Originator();
         await using var circuit = await ClientCircuit.CreateAsync(await client.ConnectAsync(network.StatusOf(0)), network.StatusOf(0));
         var relaySide = Assert.Single(network[0].Engine.Circuits);
 
@@ -82,7 +77,7 @@ public sealed class ClientCircuitTests
     public async Task A_send_to_a_hop_the_circuit_does_not_have_is_a_typed_error()
     {
         await using var network = await TestNetwork.StartAsync(1);
-        await using var client = new ClientSide();
+        await using var client = new Originator();
         await using var circuit = await ClientCircuit.CreateAsync(await client.ConnectAsync(network.StatusOf(0)), network.StatusOf(0));
 
         var error = await Assert.ThrowsAsync<CircuitException>(async () => await circuit.SendAsync(new HopIndex(1), new DropMessage()));
@@ -95,23 +90,23 @@ public sealed class ClientCircuitTests
     public async Task Two_streams_carry_data_both_ways_at_once_and_a_slow_reader_slows_only_its_own()
     {
         await using var network = await TestNetwork.StartAsync(5, realRoles: true);
-        await using var client = new ClientSide();
-        await using var pair = await JoinedPair.ConnectAsync(network, client);
+        await using var client = new Originator();
+        await using var pair = await Joined(network, client);
 
         var slow = await pair.OpenAsync(port: 1);
         var fast = await pair.OpenAsync(port: 2);
 
         // The slow stream's reader at the host never reads: its sender can put at most one stream window on the way.
         var stalledPayload = new byte[StreamWindow.Initial * RelayCell.MaxDataWithStream * 3];
-        var stalled = WriteAllAsync(slow.Client.Output, stalledPayload);
+        var stalled = StreamIo.WriteAllAsync(slow.Client.Output, stalledPayload);
 
         // Meanwhile 2 MB go both ways on the other stream.
         var up = RandomBytes(2_000_000, 1);
         var down = RandomBytes(2_000_000, 2);
-        var sendUp = WriteAllAsync(fast.Client.Output, up);
-        var sendDown = WriteAllAsync(fast.Host.Output, down);
-        var readAtHost = ReadExactlyAsync(fast.Host.Input, up.Length);
-        var readAtClient = ReadExactlyAsync(fast.Client.Input, down.Length);
+        var sendUp = StreamIo.WriteAllAsync(fast.Client.Output, up);
+        var sendDown = StreamIo.WriteAllAsync(fast.Host.Output, down);
+        var readAtHost = StreamIo.ReadExactlyAsync(fast.Host.Input, up.Length);
+        var readAtClient = StreamIo.ReadExactlyAsync(fast.Client.Input, down.Length);
         Assert.Equal(up, await readAtHost.WaitAsync(TestNetwork.Timeout));
         Assert.Equal(down, await readAtClient.WaitAsync(TestNetwork.Timeout));
         await sendUp.WaitAsync(TestNetwork.Timeout);
@@ -121,7 +116,7 @@ public sealed class ClientCircuitTests
         Assert.False(stalled.IsCompleted);
 
         // Once its reader reads, all of it arrives.
-        Assert.Equal(stalledPayload, await ReadExactlyAsync(slow.Host.Input, stalledPayload.Length).WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(stalledPayload, await StreamIo.ReadExactlyAsync(slow.Host.Input, stalledPayload.Length).WaitAsync(TestNetwork.Timeout));
         await stalled.WaitAsync(TestNetwork.Timeout);
     }
 
@@ -131,8 +126,8 @@ public sealed class ClientCircuitTests
     public async Task A_stream_closed_by_either_end_ends_at_both(bool clientCloses)
     {
         await using var network = await TestNetwork.StartAsync(5, realRoles: true);
-        await using var client = new ClientSide();
-        await using var pair = await JoinedPair.ConnectAsync(network, client);
+        await using var client = new Originator();
+        await using var pair = await Joined(network, client);
         var (atClient, atHost) = await pair.OpenAsync(port: 7);
         var (closer, other) = clientCloses ? (atClient, atHost) : (atHost, atClient);
 
@@ -140,7 +135,7 @@ public sealed class ClientCircuitTests
         await closer.CloseAsync().WaitAsync(TestNetwork.Timeout);
 
         // What was written before the END arrives, then the stream ends cleanly at the other end.
-        Assert.Equal("last words"u8.ToArray(), await ReadToEndAsync(other.Input).WaitAsync(TestNetwork.Timeout));
+        Assert.Equal("last words"u8.ToArray(), await StreamIo.ReadToEndAsync(other.Input).WaitAsync(TestNetwork.Timeout));
         var ended = await other.Completion.WaitAsync(TestNetwork.Timeout);
         Assert.Equal(new StreamEnd(EndReason.Done, ByPeer: true), ended);
         Assert.False((await closer.Completion).ByPeer);
@@ -148,15 +143,15 @@ public sealed class ClientCircuitTests
         // The circuit carries on: another stream opens.
         var (again, againAtHost) = await pair.OpenAsync(port: 8);
         await again.Output.WriteAsync("again"u8.ToArray());
-        Assert.Equal("again"u8.ToArray(), await ReadExactlyAsync(againAtHost.Input, 5).WaitAsync(TestNetwork.Timeout));
+        Assert.Equal("again"u8.ToArray(), await StreamIo.ReadExactlyAsync(againAtHost.Input, 5).WaitAsync(TestNetwork.Timeout));
     }
 
     [Fact]
     public async Task A_begin_the_host_refuses_is_a_typed_error_at_the_client()
     {
         await using var network = await TestNetwork.StartAsync(5, realRoles: true);
-        await using var client = new ClientSide();
-        await using var pair = await JoinedPair.ConnectAsync(network, client);
+        await using var client = new Originator();
+        await using var pair = await Joined(network, client);
 
         var opening = pair.Client.OpenStreamAsync(pair.ClientEndToEnd, 99);
         var incoming = await pair.Incoming.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
@@ -168,6 +163,13 @@ public sealed class ClientCircuitTests
         Assert.Equal(EndReason.ConnectRefused, error.StreamEndReason);
         Assert.Equal(pair.ClientEndToEnd, error.Hop);
     }
+
+    private static Task<JoinedPair> Joined(TestNetwork network, Originator originator) =>
+        JoinedPair.ConnectAsync(
+            originator,
+            originator,
+            [network.StatusOf(0), network.StatusOf(1), network.StatusOf(2)],
+            [network.StatusOf(3), network.StatusOf(4), network.StatusOf(2)]).WaitAsync(TestNetwork.Timeout);
 
     private static RelayStatus Unlisted(RelayStatus listed) => new(
         listed.Id,
@@ -183,95 +185,5 @@ public sealed class ClientCircuitTests
         var bytes = new byte[length];
         new Random(seed).NextBytes(bytes);
         return bytes;
-    }
-
-    private static async Task WriteAllAsync(PipeWriter writer, byte[] payload)
-    {
-        for (var offset = 0; offset < payload.Length; offset += 16_384)
-        {
-            await writer.WriteAsync(payload.AsMemory(offset, Math.Min(16_384, payload.Length - offset)));
-        }
-    }
-
-    private static async Task<byte[]> ReadExactlyAsync(PipeReader reader, int length)
-    {
-        var received = new byte[length];
-        var filled = 0;
-        while (filled < length)
-        {
-            var result = await reader.ReadAsync();
-            var take = (int)Math.Min(result.Buffer.Length, length - filled);
-            result.Buffer.Slice(0, take).CopyTo(received.AsSpan(filled));
-            filled += take;
-            reader.AdvanceTo(result.Buffer.GetPosition(take));
-            Assert.False(result.IsCompleted && filled < length, "the stream ended early");
-        }
-
-        return received;
-    }
-
-    private static async Task<byte[]> ReadToEndAsync(PipeReader reader)
-    {
-        var received = new ArrayBufferWriter<byte>();
-        while (true)
-        {
-            var result = await reader.ReadAsync();
-            foreach (var segment in result.Buffer)
-            {
-                received.Write(segment.Span);
-            }
-
-            reader.AdvanceTo(result.Buffer.End);
-            if (result.IsCompleted)
-            {
-                return received.WrittenSpan.ToArray();
-            }
-        }
-    }
-}
-
-/// <summary>An originator: its link runtime, and client links to guards over loopback.</summary>
-internal sealed class ClientSide : IAsyncDisposable
-{
-    private readonly TestMeterFactory _meters = new();
-    private readonly List<Link> _links = [];
-
-    public ClientSide() => Runtime = new LinkRuntime(
-        Options.Create(new LinkOptions()), Options.Create(new CircuitOptions()), TimeProvider.System, NullLoggerFactory.Instance, _meters);
-
-    public LinkRuntime Runtime { get; }
-
-    public async Task<Link> ConnectAsync(RelayStatus guard)
-    {
-        var address = guard.Addresses[0];
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(new IPEndPoint(address.Address, address.Port)).WaitAsync(TestNetwork.Timeout);
-        var result = await Runtime.ConnectAsync(LinkTransport.FromSocket(socket), LinkKind.ClientToRelay, guard.LinkKey, null).WaitAsync(TestNetwork.Timeout);
-        Assert.Equal(LinkCloseReason.None, result.Failure);
-        _links.Add(result.Link!);
-        return result.Link!;
-    }
-
-    public async Task<ClientCircuit> BuildAsync(TestNetwork network, params int[] path)
-    {
-        var guard = network.StatusOf(path[0]);
-        var circuit = await ClientCircuit.CreateAsync(await ConnectAsync(guard), guard).WaitAsync(TestNetwork.Timeout);
-        for (var i = 1; i < path.Length; i++)
-        {
-            Assert.Equal(new HopIndex((byte)i), await circuit.ExtendAsync(network.StatusOf(path[i])).WaitAsync(TestNetwork.Timeout));
-        }
-
-        return circuit;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var link in _links)
-        {
-            await link.DisposeAsync();
-        }
-
-        Runtime.Dispose();
-        _meters.Dispose();
     }
 }
