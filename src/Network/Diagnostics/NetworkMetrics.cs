@@ -27,6 +27,9 @@ public sealed class NetworkMetrics : IDisposable
     private readonly Counter<long> _bytesIn;
     private readonly Counter<long> _bytesOut;
     private readonly Counter<long> _cellsDropped;
+    private readonly Counter<long> _launches;
+    private readonly Counter<long> _linksReused;
+    private readonly Counter<long> _linksIdleClosed;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     public NetworkMetrics(IMeterFactory meterFactory)
@@ -45,6 +48,9 @@ public sealed class NetworkMetrics : IDisposable
         _bytesIn = _meter.CreateCounter<long>("hpc.link.bytes_in", "By", "Bytes received on links after the handshake.");
         _bytesOut = _meter.CreateCounter<long>("hpc.link.bytes_out", "By", "Bytes sent on links after the handshake.");
         _cellsDropped = _meter.CreateCounter<long>("hpc.link.cells_dropped", "{cell}", "Cells absorbed for destroyed or unknown circuits.");
+        _launches = _meter.CreateCounter<long>("hpc.link.launches", "{launch}", "Link launches by the link manager, by result.");
+        _linksReused = _meter.CreateCounter<long>("hpc.link.reused", "{request}", "Link requests answered with a link already open.");
+        _linksIdleClosed = _meter.CreateCounter<long>("hpc.link.idle_closed", "{link}", "Links the link manager closed after carrying no circuit for its idle timeout.");
     }
 
     internal void LinkOpened()
@@ -89,6 +95,13 @@ public sealed class NetworkMetrics : IDisposable
 
     internal void CellsDropped(int cells) => _cellsDropped.Add(cells);
 
+    internal void LinkLaunched(LinkLaunchFailure result) =>
+        _launches.Add(1, new KeyValuePair<string, object?>("result", LaunchResultName(result)));
+
+    internal void LinkReused() => _linksReused.Add(1);
+
+    internal void LinkIdleClosed() => _linksIdleClosed.Add(1);
+
     /// <inheritdoc/>
     public void Dispose() => _meter.Dispose();
 
@@ -113,6 +126,17 @@ public sealed class NetworkMetrics : IDisposable
         LinkCloseReason.ResourceLimit => "resource_limit",
         LinkCloseReason.WriteStalled => "write_stalled",
         _ => "none",
+    };
+
+    private static string LaunchResultName(LinkLaunchFailure result) => result switch
+    {
+        LinkLaunchFailure.None => "opened",
+        LinkLaunchFailure.ConnectFailed => "connect_failed",
+        LinkLaunchFailure.HandshakeFailed => "handshake_failed",
+        LinkLaunchFailure.Timeout => "timeout",
+        LinkLaunchFailure.TooManyLinks => "too_many_links",
+        LinkLaunchFailure.Stopped => "stopped",
+        _ => "internal_error",
     };
 
     private static string ReasonName(CircuitCloseReason reason) => reason switch

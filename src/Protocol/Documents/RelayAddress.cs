@@ -12,9 +12,7 @@ public readonly struct RelayAddress : IEquatable<RelayAddress>
     public RelayAddress(IPAddress address, ushort port)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6) ||
-            address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.IsIPv4MappedToIPv6 ||
-            (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0))
+        if (!IsUsable(address))
         {
             throw new ArgumentException($"'{address}' cannot be a relay address.", nameof(address));
         }
@@ -26,6 +24,23 @@ public readonly struct RelayAddress : IEquatable<RelayAddress>
 
         Address = address;
         Port = port;
+    }
+
+    /// <summary>
+    /// Makes an address without throwing: false for a null address, one that is not IPv4 or IPv6, unspecified
+    /// (<c>0.0.0.0</c>, <c>::</c>), IPv4-mapped (<c>::ffff:a.b.c.d</c>) or zoned, or port 0. For addresses that come
+    /// from the network (an EXTEND2's link specifiers), where a bad one is a refusal, not a fault.
+    /// </summary>
+    public static bool TryCreate(IPAddress? address, ushort port, out RelayAddress relayAddress)
+    {
+        if (address is null || port == 0 || !IsUsable(address))
+        {
+            relayAddress = default;
+            return false;
+        }
+
+        relayAddress = new RelayAddress(address, port);
+        return true;
     }
 
     /// <summary>The IP address.</summary>
@@ -92,6 +107,12 @@ public readonly struct RelayAddress : IEquatable<RelayAddress>
 
     public static bool operator !=(RelayAddress left, RelayAddress right) => !left.Equals(right);
 #pragma warning restore CS1591
+
+    // Unspecified, IPv4-mapped and zoned addresses name no relay: a listed address is always one of a relay's own.
+    private static bool IsUsable(IPAddress address) =>
+        (address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6) &&
+        !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any) && !address.IsIPv4MappedToIPv6 &&
+        !(address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0);
 }
 
 /// <summary>What the authorities say about a relay. The bit order is the canonical (ordinal name) order of the flags on an <c>s</c> line.</summary>

@@ -46,15 +46,66 @@ internal sealed class RelayEngineMetrics
 
     public void CellForRelay() => Interlocked.Increment(ref _cellsForRelay);
 
-    public void ConnectionRefused(string reason) => _connectionsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public void ConnectionRefused(ConnectionRefusal reason) => _connectionsRefused.Add(1, new KeyValuePair<string, object?>("reason", Tag(reason)));
 
     public void CircuitCreated() => _circuitsCreated.Add(1);
 
-    public void CircuitRefused(string reason) => _circuitsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public void CircuitRefused(CircuitRefusal reason) => _circuitsRefused.Add(1, new KeyValuePair<string, object?>("reason", Tag(reason)));
 
-    public void Extend(string result) => _extends.Add(1, new KeyValuePair<string, object?>("result", result));
+    public void Extend(ExtendOutcome outcome) => _extends.Add(1, new KeyValuePair<string, object?>("result", Tag(outcome)));
 
     public void Handshake() => _handshakes.Add(1);
 
-    public void HandshakeFailed(string reason) => _handshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public void HandshakeFailed(HandshakeFailure failure) => _handshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", Tag(CircuitRefusals.From(failure))));
+
+    // The tag strings are the dashboards' and tests' names: change a value's tag only with them.
+    internal static string Tag(ConnectionRefusal reason) => reason switch
+    {
+        ConnectionRefusal.MaxLinks => "max_links",
+        ConnectionRefusal.TooManyConnections => "too_many_connections",
+        ConnectionRefusal.ConnectionRate => "connection_rate",
+        ConnectionRefusal.CircuitRate => "circuit_rate",
+        ConnectionRefusal.Marked => "marked",
+        ConnectionRefusal.MemoryLimit => "memory_limit",
+        _ => "refused",
+    };
+
+    internal static string Tag(CircuitRefusal reason) => reason switch
+    {
+        CircuitRefusal.Stopping => "stopping",
+        CircuitRefusal.TooManyConnections => "too_many_connections",
+        CircuitRefusal.ConnectionRate => "connection_rate",
+        CircuitRefusal.CircuitRate => "circuit_rate",
+        CircuitRefusal.Marked => "marked",
+        CircuitRefusal.MemoryLimit => "memory_limit",
+        CircuitRefusal.TooManyAddresses => "refused",
+        CircuitRefusal.QueueFull => "queue_full",
+        CircuitRefusal.QueueTimeout => "queue_timeout",
+        CircuitRefusal.MalformedCell => "malformed",
+        CircuitRefusal.UnsupportedType => "unsupported_type",
+        CircuitRefusal.WrongKey => "wrong_key",
+        CircuitRefusal.BadHandshake => "bad_handshake",
+        CircuitRefusal.NoCgo => "no_cgo",
+        _ => "fault",
+    };
+
+    internal static string Tag(ExtendOutcome outcome) => outcome switch
+    {
+        ExtendOutcome.Extended => "ok",
+        ExtendOutcome.BadHandshake => "bad_handshake",
+        ExtendOutcome.NoConsensus => "no_consensus",
+        ExtendOutcome.UnknownRelay => "unknown_relay",
+        ExtendOutcome.Self => "self",
+        ExtendOutcome.AddressNotListed => "address_not_listed",
+        ExtendOutcome.Timeout => "timeout",
+        ExtendOutcome.ConnectFailed => "connect_failed",
+        ExtendOutcome.TooManyLinks => "too_many_links",
+        ExtendOutcome.Stopping => "stopping",
+        ExtendOutcome.LinkFull => "link_full",
+        ExtendOutcome.LinkClosed => "link_closed",
+        ExtendOutcome.Refused => "refused",
+        ExtendOutcome.BadCreated2 => "bad_created2",
+        ExtendOutcome.CircuitClosed => "circuit_closed",
+        _ => "fault",
+    };
 }

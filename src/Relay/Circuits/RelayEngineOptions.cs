@@ -25,6 +25,12 @@ public sealed class RelayEngineOptions
     /// </summary>
     public TimeSpan ExtendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// A link to or from another relay that has carried no circuit for this long is closed by the link manager (a new
+    /// EXTEND2 opens another). Default 15 min; 1 s – 1 day.
+    /// </summary>
+    public TimeSpan RelayLinkIdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>CREATE2 handshakes waiting for a worker; one more is refused with DESTROY(resource limit). Default 4,096; 1–1,000,000.</summary>
     public int HandshakeQueueCapacity { get; set; } = 4_096;
 
@@ -87,6 +93,7 @@ public sealed class RelayEngineOptionsValidator : IValidateOptions<RelayEngineOp
         Range(failures, nameof(RelayEngineOptions.HandshakeWorkers), options.HandshakeWorkers, 0, 256);
         Range(failures, nameof(RelayEngineOptions.ExtendTimeout), options.ExtendTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(2));
         Range(failures, nameof(RelayEngineOptions.HandshakeMaxWait), options.HandshakeMaxWait, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1));
+        Range(failures, nameof(RelayEngineOptions.RelayLinkIdleTimeout), options.RelayLinkIdleTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

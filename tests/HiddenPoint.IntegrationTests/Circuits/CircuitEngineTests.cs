@@ -255,6 +255,7 @@ public sealed class CircuitEngineTests
         Assert.All(extended, Assert.True);
         Assert.Equal(1, network[0].Engine.LinkCount(EngineLinkKind.RelayOut));
         Assert.Equal(1, network[1].Engine.LinkCount(EngineLinkKind.RelayIn));
+        Assert.Equal(1, network[0].Engine.RelayLinks.Count);
 
         // The middle relay's link back is reused too: the middle extends to the guard over the link the guard opened.
         Assert.True(await TestClient.ExtendAsync(circuits[0], network.StatusOf(2)));

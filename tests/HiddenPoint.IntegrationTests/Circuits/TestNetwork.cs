@@ -5,6 +5,7 @@ using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.Circuits;
 using HiddenPoint.Relay.HiddenPoints;
 using HiddenPoint.Relay.Limits;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -44,15 +45,16 @@ internal sealed class TestRelay : IAsyncDisposable
 {
     private bool _disposed;
 
-    public TestRelay(int index, Action<RelayEngineOptions>? configure, IAddressAdmission? admission = null, bool realRoles = false)
+    public TestRelay(int index, Action<RelayEngineOptions>? configure, IAddressAdmission? admission = null, bool realRoles = false, ILoggerFactory? loggerFactory = null)
     {
         Index = index;
+        loggerFactory ??= NullLoggerFactory.Instance;
         var options = new RelayEngineOptions();
         configure?.Invoke(options);
         if (!realRoles)
         {
             Engine = new RelayEngine(
-                Keys, Consensus, admission ?? Admission, Role, Role, Role, Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance, Meters);
+                Keys, Consensus, admission ?? Admission, Role, Role, Role, Options.Create(options), TimeProvider.System, loggerFactory, Meters);
             return;
         }
 
@@ -68,7 +70,7 @@ internal sealed class TestRelay : IAsyncDisposable
             new DirectoryStreamRole(HsDir, Consensus, roleOptions, TimeProvider.System, NullLogger<DirectoryStreamRole>.Instance, Meters),
             Options.Create(options),
             TimeProvider.System,
-            NullLoggerFactory.Instance,
+            loggerFactory,
             Meters);
     }
 
@@ -131,18 +133,20 @@ internal sealed class TestNetwork : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="relayCount"/> relays; <paramref name="admission"/> may give a relay a real admission
-    /// control (by index) instead of one that admits everything.
+    /// control (by index) instead of one that admits everything, and <paramref name="loggerFactory"/> the relays' logs
+    /// somewhere to go.
     /// </summary>
     public static async Task<TestNetwork> StartAsync(
         int relayCount,
         Action<RelayEngineOptions>? configure = null,
         Func<int, IAddressAdmission?>? admission = null,
-        bool realRoles = false)
+        bool realRoles = false,
+        ILoggerFactory? loggerFactory = null)
     {
         var relays = new List<TestRelay>();
         for (var i = 0; i < relayCount; i++)
         {
-            var relay = new TestRelay(i, configure, admission?.Invoke(i), realRoles);
+            var relay = new TestRelay(i, configure, admission?.Invoke(i), realRoles, loggerFactory);
             relays.Add(relay);
             await relay.Engine.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), CancellationToken.None);
         }

@@ -89,6 +89,28 @@ public class DocumentValueTests
         Assert.Throws<ArgumentException>(() => new RelayAddress(IPAddress.Parse("fe80::1%2"), 1));
     }
 
+    [Theory]
+    [InlineData("0.0.0.0", 1)]
+    [InlineData("::", 1)]
+    [InlineData("::ffff:127.0.0.1", 1)]
+    [InlineData("fe80::1%2", 1)]
+    [InlineData("127.0.0.1", 0)]
+    public void TryCreate_refuses_without_throwing_what_the_constructor_refuses(string address, ushort port)
+    {
+        var ip = IPAddress.Parse(address);
+        Assert.False(RelayAddress.TryCreate(ip, port, out var refused));
+        Assert.Equal(default, refused);
+        Assert.Throws<ArgumentException>(() => new RelayAddress(ip, port));
+    }
+
+    [Fact]
+    public void TryCreate_makes_the_same_address_as_the_constructor()
+    {
+        Assert.False(RelayAddress.TryCreate(null, 1, out _));
+        Assert.True(RelayAddress.TryCreate(IPAddress.Parse("2001:db8::1"), 443, out var address));
+        Assert.Equal(new RelayAddress(IPAddress.Parse("2001:db8::1"), 443), address);
+    }
+
     [Fact]
     public void Protocol_support_writes_merged_ranges()
     {

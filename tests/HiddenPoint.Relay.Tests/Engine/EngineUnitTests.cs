@@ -1,8 +1,12 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
 using HiddenPoint.Crypto.Handshakes;
 using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Protocol.Cells;
+using HiddenPoint.Protocol.Documents;
+using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.Circuits;
 using HiddenPoint.Relay.Keys;
 using Microsoft.Extensions.Options;
@@ -249,5 +253,75 @@ public sealed class RelayEngineOptionsTests
         options.Link.MaxCircuitsPerLink = 0;
         error = Assert.Throws<OptionsValidationException>(options.Validate);
         Assert.Contains("LinkOptions.MaxCircuitsPerLink", error.Message, StringComparison.Ordinal);
+
+        options = new RelayEngineOptions { RelayLinkIdleTimeout = TimeSpan.FromMilliseconds(10) };
+        error = Assert.Throws<OptionsValidationException>(options.Validate);
+        Assert.Contains("RelayEngineOptions.RelayLinkIdleTimeout is 00:00:00.0100000", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Metric_tags_keep_their_names()
+    {
+        // Dashboards and alerts read these strings: each outcome and refusal keeps the tag it had as a string.
+        Assert.Equal("ok", RelayEngineMetrics.Tag(ExtendOutcome.Extended));
+        Assert.Equal("address_not_listed", RelayEngineMetrics.Tag(ExtendOutcome.AddressNotListed));
+        Assert.Equal("connect_failed", RelayEngineMetrics.Tag(ExtendOutcome.ConnectFailed));
+        Assert.Equal("bad_created2", RelayEngineMetrics.Tag(ExtendOutcome.BadCreated2));
+        Assert.Equal("fault", RelayEngineMetrics.Tag(ExtendOutcome.Fault));
+        Assert.Equal("max_links", RelayEngineMetrics.Tag(ConnectionRefusal.MaxLinks));
+        Assert.Equal("too_many_connections", RelayEngineMetrics.Tag(ConnectionRefusals.From(HiddenPoint.Relay.Limits.AdmissionRefusal.TooManyConnections)));
+        Assert.Equal("refused", RelayEngineMetrics.Tag(ConnectionRefusals.From(HiddenPoint.Relay.Limits.AdmissionRefusal.TooManyAddresses)));
+        Assert.Equal("stopping", RelayEngineMetrics.Tag(CircuitRefusal.Stopping));
+        Assert.Equal("queue_full", RelayEngineMetrics.Tag(CircuitRefusal.QueueFull));
+        Assert.Equal("queue_timeout", RelayEngineMetrics.Tag(CircuitRefusal.QueueTimeout));
+        Assert.Equal("marked", RelayEngineMetrics.Tag(CircuitRefusals.From(HiddenPoint.Relay.Limits.AdmissionRefusal.Marked)));
+        Assert.Equal("no_cgo", RelayEngineMetrics.Tag(CircuitRefusals.From(HandshakeFailure.NoCgo)));
+        Assert.Equal("wrong_key", RelayEngineMetrics.Tag(CircuitRefusals.From(HandshakeFailure.WrongKey)));
+        Assert.Equal("malformed", RelayEngineMetrics.Tag(CircuitRefusals.From(HandshakeFailure.MalformedCell)));
+        foreach (var outcome in Enum.GetValues<ExtendOutcome>())
+        {
+            Assert.False(string.IsNullOrEmpty(RelayEngineMetrics.Tag(outcome)));
+        }
+
+        Assert.Equal(Enum.GetValues<ExtendOutcome>().Length, Enum.GetValues<ExtendOutcome>().Select(RelayEngineMetrics.Tag).Distinct().Count());
+    }
+}
+
+public sealed class ListedEndpointTests
+{
+    [Theory]
+    [InlineData("0.0.0.0")]
+    [InlineData("::")]
+    [InlineData("::ffff:127.0.0.1")]
+    [InlineData("127.0.0.2")]
+    public void An_address_that_names_no_listed_relay_is_passed_over_without_an_exception(string address)
+    {
+        using var keys = new FixedKeys();
+        var relay = Relay(keys);
+        var ip = IPAddress.Parse(address);
+        var specifiers = ip.AddressFamily == AddressFamily.InterNetwork
+            ? new LinkSpecifiers(keys.Id, new IPEndPoint(ip, 9001), null)
+            : new LinkSpecifiers(keys.Id, null, new IPEndPoint(ip, 9001));
+        Assert.Null(CircuitExtender.ListedEndpoint(relay, specifiers));
+    }
+
+    [Fact]
+    public void The_listed_address_is_found_whichever_family_names_it()
+    {
+        using var keys = new FixedKeys();
+        var relay = Relay(keys);
+        var listed = new IPEndPoint(IPAddress.Loopback, 9001);
+        Assert.Equal(listed, CircuitExtender.ListedEndpoint(relay, new LinkSpecifiers(keys.Id, listed, null)));
+        Assert.Equal(listed, CircuitExtender.ListedEndpoint(relay, new LinkSpecifiers(keys.Id, listed, new IPEndPoint(IPAddress.IPv6Any, 9001))));
+        Assert.Null(CircuitExtender.ListedEndpoint(relay, new LinkSpecifiers(keys.Id, new IPEndPoint(IPAddress.Loopback, 9002), null)));
+    }
+
+    private static RelayStatus Relay(FixedKeys keys) => new(
+        keys.Id,
+        "listed",
+        [new RelayAddress(IPAddress.Loopback, 9001)],
+        keys.Current.LinkKey.Public,
+        keys.Current.CircuitHandshakeKey.Public,
+        RelayFlags.Running | RelayFlags.Valid,
+        1);
 }
