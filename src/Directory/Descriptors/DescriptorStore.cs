@@ -84,7 +84,11 @@ public sealed record DescriptorStoreOptions
 /// <summary>A descriptor the store holds, with when the authority first saw its relay.</summary>
 /// <param name="Descriptor">The latest accepted descriptor.</param>
 /// <param name="FirstSeen">When the relay's first descriptor was accepted.</param>
-public sealed record StoredDescriptor(RelayDescriptor Descriptor, DateTimeOffset FirstSeen);
+public sealed record StoredDescriptor(RelayDescriptor Descriptor, DateTimeOffset FirstSeen)
+{
+    /// <summary>The descriptor's digest, which this authority's vote names.</summary>
+    public DescriptorDigest Digest { get; } = DescriptorDigest.Of(Descriptor.Document.Span);
+}
 
 /// <summary>
 /// The authority's set of relay descriptors: checks each upload (size, signature, freshness, rate per source
