@@ -180,6 +180,15 @@ public sealed class AuthorityState : IDisposable
     public byte[] BeginPeriod(VotingPeriod period, IReadOnlySet<RelayId>? reachable = null)
     {
         var now = _clock.GetUtcNow();
+
+        // Relays that left stop being held once their descriptor is past the age limit; relays that answered keep
+        // their place against new ones when the store is full.
+        Store.Prune(now);
+        if (reachable is not null)
+        {
+            Store.RecordReachable(reachable);
+        }
+
         var document = VoteComposer.Compose(Store, _key, Self, period, Thresholds, Parameters, now, reachable);
         lock (_lock)
         {
@@ -389,6 +398,7 @@ public sealed class AuthorityState : IDisposable
             var saved = Store.Snapshot().Select(d => new SavedDescriptor
             {
                 FirstSeen = d.FirstSeen,
+                Reachable = Store.IsReachable(d.Descriptor.Identity),
                 Document = Encoding.ASCII.GetString(d.Descriptor.Document.Span),
             }).ToArray();
             AtomicFile.Write(Path.Combine(_dataDirectory, DescriptorsFileName), JsonSerializer.SerializeToUtf8Bytes(saved));
@@ -460,7 +470,7 @@ public sealed class AuthorityState : IDisposable
             {
                 if (entry?.Document is { } text)
                 {
-                    Store.Restore(Encoding.ASCII.GetBytes(text), entry.FirstSeen);
+                    Store.Restore(Encoding.ASCII.GetBytes(text), entry.FirstSeen, entry.Reachable);
                 }
             }
         }
@@ -469,6 +479,9 @@ public sealed class AuthorityState : IDisposable
     private sealed class SavedDescriptor
     {
         public DateTimeOffset FirstSeen { get; set; }
+
+        // Absent in files written before it was saved: such relays count as not yet found reachable.
+        public bool Reachable { get; set; }
 
         public string? Document { get; set; }
     }
