@@ -129,7 +129,7 @@ public sealed class DescriptorStore
     private readonly List<Held> _unproven = [];
     private readonly UploadSources _sources;
     private DateTimeOffset _nextExpiry = DateTimeOffset.MaxValue;
-    private StoredDescriptor[]? _snapshot;
+    private System.Collections.ObjectModel.ReadOnlyCollection<StoredDescriptor>? _snapshot;
 
     /// <summary>Creates an empty store.</summary>
     public DescriptorStore(DescriptorStoreOptions options, TimeProvider clock)
@@ -212,7 +212,7 @@ public sealed class DescriptorStore
                 }
 
                 Array.Sort(all, static (a, b) => a.Descriptor.Identity.Key.Bytes.SequenceCompareTo(b.Descriptor.Identity.Key.Bytes));
-                _snapshot = all;
+                _snapshot = Array.AsReadOnly(all);
             }
 
             return _snapshot;
