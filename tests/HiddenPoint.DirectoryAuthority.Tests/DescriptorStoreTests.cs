@@ -121,24 +121,154 @@ public class DescriptorStoreTests
     }
 
     [Fact]
-    public void The_rate_limiter_tracks_a_bounded_number_of_sources()
+    public void The_rate_limiter_tracks_a_bounded_number_of_sources_and_makes_room_for_a_newcomer()
     {
+        // A full table used to refuse every new source; now it forgets sources to make room, and stays bounded.
         var (store, clock) = NewStore(new DescriptorStoreOptions { MaxTrackedSources = 2 });
         Assert.True(store.Submit(Descriptor(1, Start), IPAddress.Parse("127.9.0.1")).IsAccepted);
         Assert.True(store.Submit(Descriptor(2, Start), IPAddress.Parse("127.9.0.2")).IsAccepted);
-        Assert.Equal(DescriptorRejection.RateLimited, store.Submit(Descriptor(3, Start), IPAddress.Parse("127.9.0.3")).Rejection);
-        clock.Now = Start.AddMinutes(10);
         Assert.True(store.Submit(Descriptor(3, Start), IPAddress.Parse("127.9.0.3")).IsAccepted);
+        Assert.InRange(store.TrackedSources, 1, 2);
+        clock.Now = Start.AddMinutes(10);
+        Assert.True(store.Submit(Descriptor(4, Start), IPAddress.Parse("127.9.0.4")).IsAccepted);
+        Assert.InRange(store.TrackedSources, 1, 2);
     }
 
     [Fact]
-    public void A_full_store_refuses_new_relays_but_takes_updates()
+    public void A_full_store_of_reachable_relays_refuses_new_relays_but_takes_updates()
     {
         var (store, clock) = NewStore(new DescriptorStoreOptions { MaxRelays = 1 });
         Assert.True(store.Submit(Descriptor(1, Start), s_source).IsAccepted);
+        store.RecordReachable([Relay(1).Id]);
         Assert.Equal(DescriptorRejection.StoreFull, store.Submit(Descriptor(2, Start), s_source).Rejection);
         clock.Now = Start.AddMinutes(1);
         Assert.True(store.Submit(Descriptor(1, Start.AddMinutes(1)), s_source).IsAccepted);
+        Assert.True(store.IsReachable(Relay(1).Id));
+    }
+
+    [Fact]
+    public void Descriptors_past_the_age_limit_are_dropped()
+    {
+        var (store, _) = NewStore();
+        Assert.True(store.Submit(Descriptor(1, Start), s_source).IsAccepted);
+        Assert.True(store.Submit(Descriptor(2, Start.AddHours(1)), s_source).IsAccepted);
+        Assert.Equal(0, store.Prune(Start.AddHours(24)));
+        Assert.Equal(1, store.Prune(Start.AddHours(24).AddSeconds(1)));
+        Assert.Equal(Relay(2).Id, Assert.Single(store.Snapshot()).Descriptor.Identity);
+        Assert.Equal(1, store.Prune(Start.AddHours(25).AddSeconds(1)));
+        Assert.Equal(0, store.Count);
+    }
+
+    [Fact]
+    public void A_full_store_gives_an_expired_relays_place_to_a_new_one_even_if_it_was_reachable()
+    {
+        var (store, clock) = NewStore(new DescriptorStoreOptions { MaxRelays = 1 });
+        Assert.True(store.Submit(Descriptor(1, Start), s_source).IsAccepted);
+        store.RecordReachable([Relay(1).Id]);
+        clock.Now = Start.AddHours(24).AddSeconds(1);
+        Assert.True(store.Submit(Descriptor(2, clock.Now), s_source).IsAccepted);
+        Assert.Equal(Relay(2).Id, Assert.Single(store.Snapshot()).Descriptor.Identity);
+    }
+
+    [Fact]
+    public void A_full_store_gives_a_never_reachable_relays_place_to_a_new_one()
+    {
+        var (store, _) = NewStore(new DescriptorStoreOptions { MaxRelays = 2 });
+        Assert.True(store.Submit(Descriptor(1, Start), s_source).IsAccepted);
+        Assert.True(store.Submit(Descriptor(2, Start), s_source).IsAccepted);
+        store.RecordReachable([Relay(1).Id]);
+        Assert.True(store.Submit(Descriptor(3, Start), s_source).IsAccepted);
+        Assert.Equal(
+            new[] { Relay(1).Id, Relay(3).Id }.Order(IdentityOrder.Instance),
+            store.Snapshot().Select(d => d.Descriptor.Identity).Order(IdentityOrder.Instance));
+    }
+
+    [Fact]
+    public void Identities_flooded_into_a_full_store_neither_displace_a_reachable_relay_nor_lock_out_a_new_one()
+    {
+        // Self-signed descriptors under fresh keys, more than the store holds, from many sources; then a new relay.
+        var (store, clock) = NewStore(new DescriptorStoreOptions { MaxRelays = 10 });
+        Assert.True(store.Submit(Descriptor(1, Start), s_source).IsAccepted);
+        store.RecordReachable([Relay(1).Id]);
+        for (var n = 2; n < 60; n++)
+        {
+            var result = store.Submit(Descriptor((byte)n, Start, ip: "127.66.0." + n), IPAddress.Parse("10.0.0." + n));
+            Assert.True(result.IsAccepted, result.Rejection.ToString());
+        }
+
+        Assert.Equal(10, store.Count);
+        Assert.True(store.IsReachable(Relay(1).Id));
+        Assert.True(store.Submit(Descriptor(200, Start), IPAddress.Parse("192.0.2.200")).IsAccepted);
+        Assert.Contains(store.Snapshot(), d => d.Descriptor.Identity == Relay(200).Id);
+        clock.Now = Start.AddMinutes(5);
+        Assert.True(store.Submit(Descriptor(1, clock.Now), IPAddress.Parse("192.0.2.1")).IsAccepted);
+        Assert.Equal(10, store.Count);
+    }
+
+    [Fact]
+    public void The_snapshot_is_shared_until_the_store_changes()
+    {
+        var (store, _) = NewStore();
+        Assert.True(store.Submit(Descriptor(1, Start), s_source).IsAccepted);
+        var first = store.Snapshot();
+        Assert.Same(first, store.Snapshot());
+        Assert.Equal(0, store.Prune(Start));
+        Assert.Same(first, store.Snapshot());
+
+        Assert.True(store.Submit(Descriptor(2, Start), s_source).IsAccepted);
+        var second = store.Snapshot();
+        Assert.NotSame(first, second);
+        Assert.Equal(2, second.Count);
+        Assert.Single(first);
+        Assert.Equal(2, store.Prune(Start.AddHours(25)));
+        Assert.NotSame(second, store.Snapshot());
+        Assert.Empty(store.Snapshot());
+    }
+
+    [Fact]
+    public void One_byte_uploads_from_one_IPv6_64_do_not_rate_limit_a_new_IPv4_source()
+    {
+        // 100,000 one-byte uploads, each from another address of one /64: they are one source, which the limit stops
+        // after its allowance, and the table holds one entry for them.
+        var (store, _) = NewStore();
+        var random = new Random(11);
+        var address = IPAddress.Parse("2001:db8:5:6::").GetAddressBytes();
+        for (var i = 0; i < 100_000; i++)
+        {
+            random.NextBytes(address.AsSpan(8));
+            var result = store.Submit("x"u8, new IPAddress(address));
+            Assert.Equal(i < store.Options.UploadsPerWindow ? DescriptorRejection.Malformed : DescriptorRejection.RateLimited, result.Rejection);
+        }
+
+        Assert.Equal(1, store.TrackedSources);
+        var fromIpv4 = store.Submit(Descriptor(1, Start), IPAddress.Parse("192.0.2.7"));
+        Assert.True(fromIpv4.IsAccepted, fromIpv4.Rejection.ToString());
+        Assert.Equal(DescriptorRejection.RateLimited, store.Submit(Descriptor(2, Start), IPAddress.Parse("2001:db8:5:6:ffff::1")).Rejection);
+        Assert.True(store.Submit(Descriptor(2, Start), IPAddress.Parse("2001:db8:5:7::1")).IsAccepted);
+    }
+
+    [Fact]
+    public void A_flood_of_sources_keeps_the_table_bounded_and_a_limited_source_limited()
+    {
+        var (store, _) = NewStore(new DescriptorStoreOptions { MaxTrackedSources = 1_000, UploadsPerWindow = 3 });
+        var limited = IPAddress.Parse("198.51.100.1");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(DescriptorRejection.Malformed, store.Submit("x"u8, limited).Rejection);
+        }
+
+        Assert.Equal(DescriptorRejection.RateLimited, store.Submit(Descriptor(1, Start), limited).Rejection);
+        var address = IPAddress.Parse("2001:db8::").GetAddressBytes();
+        for (var i = 0; i < 50_000; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(address.AsSpan(4), i);
+            Assert.Equal(DescriptorRejection.Malformed, store.Submit("x"u8, new IPAddress(address)).Rejection);
+            Assert.InRange(store.TrackedSources, 1, 1_000);
+        }
+
+        // Sources below their limit were forgotten to make room; the one at its limit was kept, and is still stopped.
+        Assert.Equal(DescriptorRejection.RateLimited, store.Submit(Descriptor(1, Start), limited).Rejection);
+        Assert.True(store.Submit(Descriptor(1, Start), IPAddress.Parse("192.0.2.8")).IsAccepted);
     }
 
     [Fact]
@@ -186,5 +316,12 @@ public class DescriptorStoreTests
         var testnet = ParseVote(VoteComposer.Compose(store, key, Entry(key, 1), period, FlagThresholds.Testnet, [], Start.AddMinutes(30)), [key.Id], Start.AddMinutes(30));
         Assert.True(testnet.TryGetRelay(Relay(2).Id, out var all));
         Assert.Equal(RelayFlags.Fast | RelayFlags.Guard | RelayFlags.HSDir | RelayFlags.Running | RelayFlags.Stable | RelayFlags.Valid, all.Flags);
+    }
+
+    private sealed class IdentityOrder : IComparer<Crypto.Keys.RelayId>
+    {
+        public static IdentityOrder Instance { get; } = new();
+
+        public int Compare(Crypto.Keys.RelayId x, Crypto.Keys.RelayId y) => x.Key.Bytes.SequenceCompareTo(y.Key.Bytes);
     }
 }

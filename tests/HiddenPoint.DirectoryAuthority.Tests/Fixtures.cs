@@ -30,9 +30,11 @@ internal static class Fixtures
         return seed;
     }
 
+    // The digest stands for the descriptor the entry was copied from: the same relay and nickname give the same one.
     public static RelayStatus Status(byte n, RelayFlags flags, uint weight, string? nickname = null) =>
         new(Relay(n).Id, nickname ?? "Relay" + n, [new RelayAddress(IPAddress.Parse("127.1.0." + n), 9001)],
-            LinkKey.FromSeed(Seed(n, 0x20)).Public, CircuitHandshakeKey.FromSeed(Seed(n, 0x30)).Public, flags, weight);
+            LinkKey.FromSeed(Seed(n, 0x20)).Public, CircuitHandshakeKey.FromSeed(Seed(n, 0x30)).Public, flags, weight,
+            DescriptorDigest.Of(System.Text.Encoding.ASCII.GetBytes("descriptor of relay " + n + " named " + (nickname ?? "Relay" + n))));
 
     public static LinkKey RelayLinkKey(byte n) => LinkKey.FromSeed(Seed(n, 0x20));
 

@@ -42,7 +42,7 @@ public sealed class AuthorityOptions
     /// <summary>The other authorities.</summary>
     public List<PeerAuthorityOptions> Authorities { get; set; } = [];
 
-    /// <summary>Descriptor uploads accepted per source address per 10 minutes.</summary>
+    /// <summary>Descriptor uploads accepted per source (an IPv4 address or an IPv6 /64) per 10 minutes.</summary>
     public int UploadsPerWindow { get; set; } = 20;
 
     /// <summary>

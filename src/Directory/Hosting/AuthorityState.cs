@@ -25,6 +25,9 @@ public enum VoteAcceptance
 
     /// <summary>The voter already sent a different vote for this period.</summary>
     Conflicting,
+
+    /// <summary>A vote from this voter for this period is already held, so the one offered was not read.</summary>
+    AlreadyHeld,
 }
 
 /// <summary>Why a consensus signature sent by a peer was refused.</summary>
@@ -53,9 +56,11 @@ public sealed class AuthorityState : IDisposable
     /// <summary>The key file's name in the data folder.</summary>
     public const string KeyFileName = "authority.key";
 
+    /// <summary>Longest signature line accepted (one is 151 bytes).</summary>
+    internal const int MaxSignatureLine = 256;
+
     private const string ConsensusFileName = "consensus";
     private const string DescriptorsFileName = "descriptors.json";
-    private const int MaxSignatureLine = 256;
 
     private readonly Lock _lock = new();
     private readonly Lock _saveLock = new();
@@ -67,6 +72,7 @@ public sealed class AuthorityState : IDisposable
     private VotingPeriod? _period;
     private byte[]? _ownVote;
     private byte[]? _body;
+    private byte[]? _signedBody; // the signature domain prefix and _body: what each signature over it signs
     private byte[]? _ownSignatureLine;
     private byte[]? _consensus;
     private DateTimeOffset? _consensusValidAfter;
@@ -180,6 +186,15 @@ public sealed class AuthorityState : IDisposable
     public byte[] BeginPeriod(VotingPeriod period, IReadOnlySet<RelayId>? reachable = null)
     {
         var now = _clock.GetUtcNow();
+
+        // Relays that left stop being held once their descriptor is past the age limit; relays that answered keep
+        // their place against new ones when the store is full.
+        Store.Prune(now);
+        if (reachable is not null)
+        {
+            Store.RecordReachable(reachable);
+        }
+
         var document = VoteComposer.Compose(Store, _key, Self, period, Thresholds, Parameters, now, reachable);
         lock (_lock)
         {
@@ -187,6 +202,7 @@ public sealed class AuthorityState : IDisposable
             _votes.Clear();
             _signatures.Clear();
             _body = null;
+            _signedBody = null;
             _ownSignatureLine = null;
             _ownVote = document;
         }
@@ -195,9 +211,57 @@ public sealed class AuthorityState : IDisposable
         return own == VoteAcceptance.Accepted ? document : throw new InvalidOperationException("The authority's own vote was refused: " + own);
     }
 
+    /// <summary>
+    /// The cheap check made on a vote's first lines before the rest is received or parsed: the claimed voter must be
+    /// a configured authority, the period the pending one, and no vote from that voter held yet.
+    /// <see cref="VoteAcceptance.Accepted"/> means "read on".
+    /// </summary>
+    public VoteAcceptance AdmitVote(VoteHeader header)
+    {
+        if (!Pinned.Contains(header.Voter))
+        {
+            return VoteAcceptance.BadSignature;
+        }
+
+        lock (_lock)
+        {
+            if (_period is not { } period || header.ValidAfter != period.ValidAfter)
+            {
+                return VoteAcceptance.WrongPeriod;
+            }
+
+            return _votes.ContainsKey(header.Voter) ? VoteAcceptance.AlreadyHeld : VoteAcceptance.Accepted;
+        }
+    }
+
     /// <summary>Checks a vote (signature by a configured authority, the pending period) and keeps it.</summary>
     public VoteAcceptance AddVote(ReadOnlySpan<byte> document)
     {
+        // The voter and the period are read from the first lines, so that a vote from anyone else, or for another
+        // period, costs no parse of the whole document.
+        if (VoteHeader.TryRead(document, out var header) != VoteHeaderStatus.Read)
+        {
+            return VoteAcceptance.Malformed;
+        }
+
+        if (!Pinned.Contains(header.Voter))
+        {
+            return VoteAcceptance.BadSignature;
+        }
+
+        lock (_lock)
+        {
+            if (_period is not { } pending || header.ValidAfter != pending.ValidAfter)
+            {
+                return VoteAcceptance.WrongPeriod;
+            }
+
+            if (_votes.TryGetValue(header.Voter, out var held) && held.Document.Span.SequenceEqual(document))
+            {
+                return VoteAcceptance.Accepted;
+            }
+        }
+
         if (!UnverifiedVote.TryParse(document, out var unverified, out _))
         {
             return VoteAcceptance.Malformed;
@@ -252,9 +316,11 @@ public sealed class AuthorityState : IDisposable
 
         var signature = NetworkStatusBuilder.Sign(NetworkStatusKind.Consensus, result.Body, _key);
         var line = SignatureLine(signature);
+        var signedBody = DirectorySignature.SignedMessage(NetworkStatusKind.Consensus, result.Body);
         lock (_lock)
         {
             _body = result.Body;
+            _signedBody = signedBody;
             _signatures.Clear();
             _signatures[_key.Id] = signature;
             _ownSignatureLine = line;
@@ -263,7 +329,10 @@ public sealed class AuthorityState : IDisposable
         return result;
     }
 
-    /// <summary>Checks a peer's signature line against this authority's body and keeps it.</summary>
+    /// <summary>
+    /// Checks a peer's signature line against this authority's body and keeps it. The line is parsed on its own and
+    /// its signer checked against the configured authorities before the one signature check over the body.
+    /// </summary>
     public SignatureAcceptance AddSignature(ReadOnlySpan<byte> line)
     {
         if (line.Length > MaxSignatureLine || !line.StartsWith("directory-signature "u8) || line.IndexOf((byte)'\n') != line.Length - 1)
@@ -272,27 +341,38 @@ public sealed class AuthorityState : IDisposable
         }
 
         byte[]? body;
+        byte[]? signedBody;
         lock (_lock)
         {
             body = _body;
+            signedBody = _signedBody;
         }
 
-        if (body is null)
+        if (body is null || signedBody is null)
         {
             return SignatureAcceptance.NoPendingConsensus;
         }
 
-        // The parser checks the line's syntax and the verifier the signature over exactly this body.
-        var document = new byte[body.Length + line.Length];
-        body.CopyTo(document, 0);
-        line.CopyTo(document.AsSpan(body.Length));
-        if (!UnverifiedConsensus.TryParse(document, out var unverified, out _) || unverified.Signatures.Count != 1)
+        if (!DirectorySignature.TryParseLine(line, out var signature))
         {
             return SignatureAcceptance.Malformed;
         }
 
-        var signature = unverified.Signatures[0];
-        if (!Pinned.Contains(signature.Authority) || !unverified.VerifySignatures([signature.Authority]).IsValid)
+        if (!Pinned.Contains(signature.Authority))
+        {
+            return SignatureAcceptance.BadSignature;
+        }
+
+        lock (_lock)
+        {
+            // A copy of a signature already held (a replay, or a push racing this authority's pull) costs nothing.
+            if (ReferenceEquals(body, _body) && _signatures.TryGetValue(signature.Authority, out var held) && held.Signature.SequenceEqual(signature.Signature))
+            {
+                return SignatureAcceptance.Accepted;
+            }
+        }
+
+        if (!signature.Verify(signedBody))
         {
             return SignatureAcceptance.BadSignature;
         }
@@ -389,6 +469,7 @@ public sealed class AuthorityState : IDisposable
             var saved = Store.Snapshot().Select(d => new SavedDescriptor
             {
                 FirstSeen = d.FirstSeen,
+                Reachable = Store.IsReachable(d.Descriptor.Identity),
                 Document = Encoding.ASCII.GetString(d.Descriptor.Document.Span),
             }).ToArray();
             AtomicFile.Write(Path.Combine(_dataDirectory, DescriptorsFileName), JsonSerializer.SerializeToUtf8Bytes(saved));
@@ -408,18 +489,6 @@ public sealed class AuthorityState : IDisposable
 
         SaveDescriptors();
         return true;
-    }
-
-    /// <summary>Every held descriptor, one after another.</summary>
-    public byte[] AllDescriptors()
-    {
-        var output = new MemoryStream();
-        foreach (var stored in Store.Snapshot())
-        {
-            output.Write(stored.Descriptor.Document.Span);
-        }
-
-        return output.ToArray();
     }
 
     /// <inheritdoc/>
@@ -460,7 +529,7 @@ public sealed class AuthorityState : IDisposable
             {
                 if (entry?.Document is { } text)
                 {
-                    Store.Restore(Encoding.ASCII.GetBytes(text), entry.FirstSeen);
+                    Store.Restore(Encoding.ASCII.GetBytes(text), entry.FirstSeen, entry.Reachable);
                 }
             }
         }
@@ -469,6 +538,9 @@ public sealed class AuthorityState : IDisposable
     private sealed class SavedDescriptor
     {
         public DateTimeOffset FirstSeen { get; set; }
+
+        // Absent in files written before it was saved: such relays count as not yet found reachable.
+        public bool Reachable { get; set; }
 
         public string? Document { get; set; }
     }

@@ -86,7 +86,8 @@ internal static class DirectoryHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(new IPEndPoint(listen.Address, listen.Port));
-            kestrel.Limits.MaxRequestBodySize = NetworkStatus.MaxSize;
+            // The largest body any endpoint takes; each endpoint lowers it to its own (DirectoryLimits).
+            kestrel.Limits.MaxRequestBodySize = DirectoryLimits.VoteBody(state.Store.Options.MaxRelays);
             kestrel.AddServerHeader = false;
         });
         var app = builder.Build();

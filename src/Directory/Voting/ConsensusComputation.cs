@@ -28,10 +28,12 @@ public sealed record ConsensusResult(ConsensusFailure Failure, byte[]? Body, int
 /// because each rule below depends only on the multiset of values and ties are broken by byte order.
 /// </summary>
 /// <remarks>
-/// Rules: only votes for <c>validAfter</c>, one per voter, count. A relay is listed when more than half of the
-/// counted votes list it. Its nickname, addresses and keys are the variant most of those votes give (ties go to the
-/// smallest encoding in ordinal order); each flag is set when more than half of the votes listing the relay set it;
-/// its weight is the low median of their weights. A parameter is included when more than half of the votes set it,
+/// Rules: only votes for <c>validAfter</c>, one per voter, count. A relay is listed only when more than half of the
+/// configured authorities (and so of the counted votes) voted the identical entry for it: the same descriptor digest,
+/// nickname, addresses and keys; otherwise it is left out. An honest authority copies an entry only from a
+/// descriptor whose signature it verified, so a listed entry always comes from a document the relay signed unless a
+/// majority of the authorities lie (who could sign any consensus anyway). Each flag is set when more than half of
+/// the votes listing the relay set it; its weight is the low median of their weights. A parameter is included when more than half of the votes set it,
 /// at the low median of their values, clamped to a known parameter's range. The shared random value is SHA-256 over
 /// a label, the period and the votes' values in byte order (not bias-resistant: any voter can grind its own value).
 /// </remarks>
@@ -84,7 +86,7 @@ public static class ConsensusComputation
             Parameters = Parameters(counted),
             SharedRandomValue = SharedRandom(counted, validAfter),
             Authorities = counted.Select(v => v.Voter).ToArray(),
-            Relays = Relays(counted),
+            Relays = Relays(counted, authorityCount),
         };
         return new(ConsensusFailure.None, builder.BuildBody(NetworkStatusKind.Consensus), counted.Length);
     }
@@ -156,7 +158,7 @@ public static class ConsensusComputation
         return hash.GetHashAndReset();
     }
 
-    private static RelayStatus[] Relays(Vote[] votes)
+    private static RelayStatus[] Relays(Vote[] votes, int authorityCount)
     {
         var entries = new SortedDictionary<byte[], List<RelayStatus>>(ByteOrder.Instance);
         foreach (var vote in votes)
@@ -173,15 +175,16 @@ public static class ConsensusComputation
             }
         }
 
+        // Votes come only from configured authorities, so this is at least a majority of the votes cast too.
+        var needed = Math.Max(authorityCount, votes.Length);
         var listed = new List<RelayStatus>();
         foreach (var (_, list) in entries)
         {
-            if (!IsMajority(list.Count, votes.Length))
+            if (MajorityVariant(list, needed) is not { } chosen)
             {
                 continue;
             }
 
-            var chosen = MostCommonVariant(list);
             var flags = RelayFlags.None;
             foreach (var flag in Enum.GetValues<RelayFlags>())
             {
@@ -199,29 +202,26 @@ public static class ConsensusComputation
         return [.. listed];
     }
 
-    // The relay's own facts (nickname, addresses, keys) as most votes give them; votes can differ when authorities
-    // hold different descriptors of the same relay.
-    private static RelayStatus MostCommonVariant(List<RelayStatus> list)
+    // The relay's own facts (descriptor digest, nickname, addresses, keys) when more than half of the authorities
+    // voted exactly them; null when the votes are split (authorities holding different descriptors of the relay, or
+    // one inventing an entry), so that no single authority's word can put keys or addresses in the consensus. The
+    // digest is part of the variant: an entry counts as the relay's only as the copy of one signed document.
+    private static RelayStatus? MajorityVariant(List<RelayStatus> list, int authorityCount)
     {
-        string? best = null;
-        var bestCount = 0;
-        RelayStatus? chosen = null;
         foreach (var group in list.GroupBy(Variant, StringComparer.Ordinal))
         {
-            var count = group.Count();
-            if (count > bestCount || (count == bestCount && string.CompareOrdinal(group.Key, best) < 0))
+            // At most one variant can hold a majority, so the first found is the only one.
+            if (IsMajority(group.Count(), authorityCount))
             {
-                best = group.Key;
-                bestCount = count;
-                chosen = group.First();
+                return group.First();
             }
         }
 
-        return chosen!;
+        return null;
     }
 
     private static string Variant(RelayStatus relay) =>
-        relay.Nickname + " " + string.Join(' ', relay.Addresses) + " " + relay.LinkKey + " " + relay.CircuitHandshakeKey;
+        relay.DescriptorDigest + " " + relay.Nickname + " " + string.Join(' ', relay.Addresses) + " " + relay.LinkKey + " " + relay.CircuitHandshakeKey;
 
     private sealed class ByteOrder : IComparer<byte[]>
     {

@@ -59,9 +59,11 @@ public static class VoteComposer
                 flags &= ~RelayFlags.Running;
             }
 
+            // The entry names the descriptor it was copied from: the consensus lists an entry only when a majority
+            // of the authorities copied it from the same document the relay signed.
             return new RelayStatus(
                 d.Identity, d.Nickname, d.Addresses, d.LinkKey, d.CircuitHandshakeKey,
-                flags, Math.Max(1u, d.Bandwidth / 1000));
+                flags, Math.Max(1u, d.Bandwidth / 1000), stored.Digest);
         }).ToArray();
         var allParameters = parameters.Where(p => !p.Key.StartsWith("Flag", StringComparison.Ordinal)).Concat(thresholds.ToParameters());
         var builder = new NetworkStatusBuilder

@@ -65,6 +65,8 @@ public sealed class RelayStatus
     public const int MaxAddresses = RelayDescriptor.MaxAddresses;
 
     /// <summary>Creates an entry.</summary>
+    /// <param name="descriptorDigest">The descriptor the entry was copied from: required in a vote, not written in a
+    /// consensus.</param>
     /// <exception cref="ArgumentException">A bad nickname, missing key, undefined flag, or not 1–8 distinct addresses.</exception>
     public RelayStatus(
         RelayId id,
@@ -73,7 +75,8 @@ public sealed class RelayStatus
         LinkPublicKey linkKey,
         CircuitHandshakePublicKey circuitHandshakeKey,
         RelayFlags flags,
-        uint bandwidthWeight)
+        uint bandwidthWeight,
+        DescriptorDigest? descriptorDigest = null)
     {
         ArgumentNullException.ThrowIfNull(addresses);
         if (id.Key.Bytes.Length == 0 || linkKey.Key.Bytes.Length == 0 || circuitHandshakeKey.Key.Bytes.Length == 0)
@@ -96,6 +99,11 @@ public sealed class RelayStatus
             throw new ArgumentException("Undefined relay flag.", nameof(flags));
         }
 
+        if (descriptorDigest is { Bytes.IsEmpty: true })
+        {
+            throw new ArgumentException("A descriptor digest names a descriptor: the default value names none.", nameof(descriptorDigest));
+        }
+
         Id = id;
         Nickname = nickname;
         Addresses = addresses.ToArray();
@@ -103,9 +111,10 @@ public sealed class RelayStatus
         CircuitHandshakeKey = circuitHandshakeKey;
         Flags = flags;
         BandwidthWeight = bandwidthWeight;
+        DescriptorDigest = descriptorDigest;
     }
 
-    private RelayStatus(RelayId id, string nickname, RelayAddress[] addresses, LinkPublicKey linkKey, CircuitHandshakePublicKey circuitHandshakeKey, RelayFlags flags, uint bandwidthWeight, bool _)
+    private RelayStatus(RelayId id, string nickname, RelayAddress[] addresses, LinkPublicKey linkKey, CircuitHandshakePublicKey circuitHandshakeKey, RelayFlags flags, uint bandwidthWeight, DescriptorDigest? descriptorDigest, bool _)
     {
         Id = id;
         Nickname = nickname;
@@ -114,6 +123,7 @@ public sealed class RelayStatus
         CircuitHandshakeKey = circuitHandshakeKey;
         Flags = flags;
         BandwidthWeight = bandwidthWeight;
+        DescriptorDigest = descriptorDigest;
     }
 
     /// <summary>The relay's identity; entries are sorted by its bytes.</summary>
@@ -137,8 +147,14 @@ public sealed class RelayStatus
     /// <summary>Relative weight for path selection (unitless; authorities use measured kilobytes per second).</summary>
     public uint BandwidthWeight { get; }
 
-    internal static RelayStatus Parsed(RelayId id, string nickname, RelayAddress[] addresses, LinkPublicKey linkKey, CircuitHandshakePublicKey circuitHandshakeKey, RelayFlags flags, uint bandwidthWeight) =>
-        new(id, nickname, addresses, linkKey, circuitHandshakeKey, flags, bandwidthWeight, false);
+    /// <summary>
+    /// In a vote, the digest of the relay descriptor this entry was copied from (the voter verified its signature);
+    /// null in a consensus, which does not carry it.
+    /// </summary>
+    public DescriptorDigest? DescriptorDigest { get; }
+
+    internal static RelayStatus Parsed(RelayId id, string nickname, RelayAddress[] addresses, LinkPublicKey linkKey, CircuitHandshakePublicKey circuitHandshakeKey, RelayFlags flags, uint bandwidthWeight, DescriptorDigest? descriptorDigest) =>
+        new(id, nickname, addresses, linkKey, circuitHandshakeKey, flags, bandwidthWeight, descriptorDigest, false);
 }
 
 /// <summary>What votes and the consensus share: the validity window, parameters, authorities and relays.</summary>

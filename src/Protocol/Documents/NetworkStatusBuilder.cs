@@ -71,7 +71,14 @@ public sealed class NetworkStatusBuilder
 
         foreach (var relay in relays)
         {
-            writer.Keyword("relay").Argument(relay.Nickname).Base64(relay.Id.Key.Bytes).EndLine();
+            writer.Keyword("relay").Argument(relay.Nickname).Base64(relay.Id.Key.Bytes);
+            if (kind == NetworkStatusKind.Vote)
+            {
+                // Only votes name the descriptor an entry was copied from; the consensus carries the keys themselves.
+                writer.Base64(relay.DescriptorDigest!.Value.Bytes);
+            }
+
+            writer.EndLine();
             foreach (var address in relay.Addresses)
             {
                 writer.Keyword("a").Address(address).EndLine();
@@ -176,6 +183,11 @@ public sealed class NetworkStatusBuilder
         if (Authorities.Count < 1 || Authorities.Count > maxAuthorities || Authorities.Any(a => a is null) || Relays.Any(r => r is null))
         {
             throw new ArgumentException($"Authorities: a {kind} lists 1 to {maxAuthorities} authorities.");
+        }
+
+        if (kind == NetworkStatusKind.Vote && Relays.Any(r => r.DescriptorDigest is null))
+        {
+            throw new ArgumentException("Relays: every entry of a vote names the descriptor it was copied from (DescriptorDigest).");
         }
     }
 

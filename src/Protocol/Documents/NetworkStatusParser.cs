@@ -40,9 +40,10 @@ public static class NetworkStatusParser
     private const int Footer = 12;
     private const int Signature = 13;
 
-    internal static KeywordRules ConsensusRules { get; } = MakeRules(ConsensusKeyword, NetworkStatus.MaxAuthorities, NetworkStatus.MaxSignatures);
+    internal static KeywordRules ConsensusRules { get; } = MakeRules(ConsensusKeyword, NetworkStatus.MaxAuthorities, NetworkStatus.MaxSignatures, relayArguments: 2);
 
-    internal static KeywordRules VoteRules { get; } = MakeRules(VoteKeyword, 1, 1);
+    // A vote's relay line also names the descriptor the entry was copied from.
+    internal static KeywordRules VoteRules { get; } = MakeRules(VoteKeyword, 1, 1, relayArguments: 3);
 
     /// <summary>Parses a consensus into its unverified state.</summary>
     public static bool TryParseConsensus(ReadOnlySpan<byte> document, [NotNullWhen(true)] out UnverifiedConsensus? consensus, out DocumentError error)
@@ -112,6 +113,8 @@ public static class NetworkStatusParser
         LinkPublicKey entryLink = default;
         CircuitHandshakePublicKey entryCircuit = default;
         var entryFlags = RelayFlags.None;
+        DescriptorDigest? entryDigest = null;
+        Span<byte> digest = stackalloc byte[DescriptorDigest.Length];
 
         while (!reader.AtEnd)
         {
@@ -255,6 +258,17 @@ public static class NetworkStatusParser
                     }
 
                     key.CopyTo(previousRelay);
+                    entryDigest = null;
+                    if (kind == NetworkStatusKind.Vote)
+                    {
+                        if (!DocumentValues.TryDecodeBase64(args.Next(), digest))
+                        {
+                            return Fail(DocumentErrorKind.BadBase64, number, keyword, out error);
+                        }
+
+                        entryDigest = DescriptorDigest.FromBytes(digest);
+                    }
+
                     entryId = new RelayId(Ed25519PublicKey.FromBytes(key));
                     entryNickname = Encoding.ASCII.GetString(relayNickname);
                     entryAddresses.Clear();
@@ -307,7 +321,7 @@ public static class NetworkStatusParser
                         return Fail(DocumentErrorKind.BadInteger, number, keyword, out error);
                     }
 
-                    relays.Add(RelayStatus.Parsed(entryId, entryNickname!, [.. entryAddresses], entryLink, entryCircuit, entryFlags, (uint)weight));
+                    relays.Add(RelayStatus.Parsed(entryId, entryNickname!, [.. entryAddresses], entryLink, entryCircuit, entryFlags, (uint)weight, entryDigest));
                     break;
 
                 case Footer:
@@ -374,7 +388,7 @@ public static class NetworkStatusParser
         return true;
     }
 
-    private static KeywordRules MakeRules(string first, int maxAuthorities, int maxSignatures) => new(
+    private static KeywordRules MakeRules(string first, int maxAuthorities, int maxSignatures, int relayArguments) => new(
     [
         new(first, Occurrence.Required, 1, 1),
         new("valid-after", Occurrence.Required, 2, 2),
@@ -383,7 +397,7 @@ public static class NetworkStatusParser
         new("params", Occurrence.Optional, 1, NetworkParameters.MaxCount),
         new("shared-random", Occurrence.Required, 1, 1),
         new("authority", Occurrence.Repeated, 3, 3, maxAuthorities),
-        new("relay", Occurrence.Required, 2, 2),
+        new("relay", Occurrence.Required, relayArguments, relayArguments),
         new("a", Occurrence.Repeated, 1, 1, RelayStatus.MaxAddresses),
         new("keys", Occurrence.Required, 2, 2),
         new("s", Occurrence.Required, 0, RelayFlagNames.Count),

@@ -77,7 +77,10 @@ internal static class DocumentFixtures
     public static AuthorityEntry AuthorityEntry(AuthorityIdentityKey key, int index) =>
         new(key.Id, $"auth{index}", Address($"127.0.0.{index + 1}:7000"));
 
-    /// <summary>Relays with random (fixed-seed) identities; public keys only, as a consensus holds them.</summary>
+    /// <summary>
+    /// Relays with random (fixed-seed) identities; public keys only, as a consensus holds them, and a descriptor
+    /// digest, which only a vote carries.
+    /// </summary>
     public static List<RelayStatus> Relays(int count, int seed = 1)
     {
         var random = new Random(seed);
@@ -96,7 +99,9 @@ internal static class DocumentFixtures
                 : [new RelayAddress(new IPAddress([127, (byte)(i >> 8), (byte)i, 1]), (ushort)(9000 + (i % 100)))];
             var flags = RelayFlags.Running | RelayFlags.Valid | (i % 2 == 0 ? RelayFlags.Fast : 0) |
                 (i % 4 == 0 ? RelayFlags.Guard | RelayFlags.Stable : 0) | (i % 5 == 0 ? RelayFlags.HSDir : 0);
-            relays.Add(new RelayStatus(id, $"r{i}", addresses, link, circuit, flags, (uint)random.Next(1, 100_000)));
+            // The digest is derived, not drawn, so the documents' other values stay what they always were.
+            var digest = DescriptorDigest.Of(id.Key.Bytes);
+            relays.Add(new RelayStatus(id, $"r{i}", addresses, link, circuit, flags, (uint)random.Next(1, 100_000), digest));
         }
 
         return relays;
