@@ -41,6 +41,22 @@ public sealed class ClientCircuitTests
     }
 
     [Fact]
+    public async Task Circuits_built_one_after_another_over_one_guard_link_all_open()
+    {
+        await using var network = await TestNetwork.StartAsync(4);
+        await using var client = new Originator();
+        var link = await client.ConnectAsync(network.StatusOf(0));
+
+        for (var i = 0; i < 20; i++)
+        {
+            var circuit = await ClientCircuit.CreateAsync(link, network.StatusOf(0)).WaitAsync(TestNetwork.Timeout);
+            await circuit.ExtendAsync(network.StatusOf(1)).WaitAsync(TestNetwork.Timeout);
+            await circuit.ExtendAsync(network.StatusOf(2 + (i % 2))).WaitAsync(TestNetwork.Timeout);
+            Assert.Equal(CircuitCloseReason.LocalClose, await circuit.CloseAsync().WaitAsync(TestNetwork.Timeout));
+        }
+    }
+
+    [Fact]
     public async Task An_extension_the_relay_cannot_make_fails_with_the_step_and_the_hop()
     {
         await using var network = await TestNetwork.StartAsync(2);
