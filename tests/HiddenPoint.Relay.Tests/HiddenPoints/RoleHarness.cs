@@ -66,7 +66,10 @@ internal sealed class RoleHarness : IAsyncDisposable
     public FixedConsensusSource Consensus { get; } = new();
 
     /// <summary>Opens a client link to the relay and a one-hop circuit over it.</summary>
-    public async Task<TestClient> OpenClientAsync()
+    public async Task<TestClient> OpenClientAsync() => await OpenClientAsync(await OpenLinkAsync());
+
+    /// <summary>Opens a client link to the relay.</summary>
+    public async Task<Link> OpenLinkAsync()
     {
         var ab = new Pipe();
         var ba = new Pipe();
@@ -82,6 +85,12 @@ internal sealed class RoleHarness : IAsyncDisposable
             _links.Add(relay);
         }
 
+        return client;
+    }
+
+    /// <summary>Opens a one-hop circuit to the relay over a client link of <see cref="OpenLinkAsync"/>.</summary>
+    public async Task<TestClient> OpenClientAsync(Link client)
+    {
         var keyMaterial = RandomNumberGenerator.GetBytes(CgoSizes.KeyMaterialLength(CgoAesKeySize.Aes128));
         var bindingKey = RandomNumberGenerator.GetBytes(RelayCircuitContext.BindingKeyLength);
         Assert.True(client.TryBeginCircuit(out var pending));
