@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace HiddenPoint.Network.Diagnostics;
 
 /// <summary>
-/// The runtime's log events. Event ids are stable: 1xxx links, 2xxx circuits. A link is named only by a local
+/// The runtime's log events. Event ids are stable: 10xx links, 11xx circuits (docs/development.md keeps the registry). A link is named only by a local
 /// sequence number and a circuit by its number on one link, never by an address or key, and no event names both a
 /// circuit and a link peer, so logs cannot tie a circuit to anyone. Per-cell events are Trace and guarded.
 /// </summary>
@@ -29,12 +29,12 @@ internal static partial class NetworkLog
     [LoggerMessage(1006, LogLevel.Debug, "Link {Link} throttled for {Delay}", EventName = "LinkThrottled")]
     public static partial void LinkThrottled(ILogger logger, long link, TimeSpan delay);
 
-    [LoggerMessage(2001, LogLevel.Debug, "Circuit closed: {Reason}", EventName = "CircuitClosed")]
+    [LoggerMessage(1101, LogLevel.Debug, "Circuit closed: {Reason}", EventName = "CircuitClosed")]
     public static partial void CircuitClosed(ILogger logger, CircuitCloseReason reason);
 
-    [LoggerMessage(2002, LogLevel.Warning, "Circuit closed after an internal fault", EventName = "CircuitInternalError")]
+    [LoggerMessage(1102, LogLevel.Warning, "Circuit closed after an internal fault", EventName = "CircuitInternalError")]
     public static partial void CircuitInternalError(ILogger logger, Exception exception);
 
-    [LoggerMessage(2003, LogLevel.Debug, "Circuit handler failed", EventName = "CircuitHandlerError")]
+    [LoggerMessage(1103, LogLevel.Debug, "Circuit handler failed", EventName = "CircuitHandlerError")]
     public static partial void CircuitHandlerError(ILogger logger, Exception exception);
 }
