@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -12,9 +13,7 @@ public readonly struct RelayAddress : IEquatable<RelayAddress>
     public RelayAddress(IPAddress address, ushort port)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6) ||
-            address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) || address.IsIPv4MappedToIPv6 ||
-            (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0))
+        if (!CanBeRelayAddress(address))
         {
             throw new ArgumentException($"'{address}' cannot be a relay address.", nameof(address));
         }
@@ -33,6 +32,32 @@ public readonly struct RelayAddress : IEquatable<RelayAddress>
 
     /// <summary>The TCP port.</summary>
     public ushort Port { get; }
+
+    /// <summary>
+    /// Whether <paramref name="address"/> can be a relay's: IPv4 or IPv6, and neither unspecified (<c>0.0.0.0</c>,
+    /// <c>::</c>), nor IPv4-mapped (<c>::ffff:a.b.c.d</c>, which is the IPv4 address's to list), nor zoned.
+    /// </summary>
+    public static bool CanBeRelayAddress([NotNullWhen(true)] IPAddress? address) =>
+        address is not null
+        && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6
+        && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any) && !address.IsIPv4MappedToIPv6
+        && (address.AddressFamily == AddressFamily.InterNetwork || address.ScopeId == 0);
+
+    /// <summary>
+    /// Makes an address from values a peer chose (a link specifier, a document): false, never an exception, when
+    /// <paramref name="address"/> cannot be a relay's (<see cref="CanBeRelayAddress"/>) or <paramref name="port"/> is 0.
+    /// </summary>
+    public static bool TryCreate(IPAddress? address, int port, out RelayAddress relayAddress)
+    {
+        if (!CanBeRelayAddress(address) || port is <= 0 or > ushort.MaxValue)
+        {
+            relayAddress = default;
+            return false;
+        }
+
+        relayAddress = new RelayAddress(address, (ushort)port);
+        return true;
+    }
 
     /// <summary>Parses the document form (<c>1.2.3.4:9001</c>, <c>[2001:db8::1]:9001</c>); canonical spellings only.</summary>
     public static bool TryParse(ReadOnlySpan<char> text, out RelayAddress address)

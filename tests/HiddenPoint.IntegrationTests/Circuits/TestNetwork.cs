@@ -5,7 +5,7 @@ using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.Circuits;
 using HiddenPoint.Relay.HiddenPoints;
 using HiddenPoint.Relay.Limits;
-using Microsoft.Extensions.Logging.Abstractions;
+using HiddenPoint.Tests.Shared;
 using Microsoft.Extensions.Options;
 
 namespace HiddenPoint.IntegrationTests.Circuits;
@@ -52,23 +52,23 @@ internal sealed class TestRelay : IAsyncDisposable
         if (!realRoles)
         {
             Engine = new RelayEngine(
-                Keys, Consensus, admission ?? Admission, Role, Role, Role, Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance, Meters);
+                Keys, Consensus, admission ?? Admission, Role, Role, Role, Options.Create(options), TimeProvider.System, Logs, Meters);
             return;
         }
 
         // The relay's own introduction point, rendezvous point and directory streams over a real HSDir store.
         var roleOptions = Options.Create(new HiddenPointRoleOptions());
-        HsDir = new HsDirStore(timeProvider: TimeProvider.System);
+        HsDir = new HsDirStore(timeProvider: TimeProvider.System, logger: Logs.CreateLogger<HsDirStore>());
         Engine = new RelayEngine(
             Keys,
             Consensus,
             admission ?? Admission,
-            new IntroductionPointRole(roleOptions, TimeProvider.System, NullLogger<IntroductionPointRole>.Instance, Meters),
-            new RendezvousPointRole(roleOptions, TimeProvider.System, NullLogger<RendezvousPointRole>.Instance, Meters),
-            new DirectoryStreamRole(HsDir, Consensus, roleOptions, TimeProvider.System, NullLogger<DirectoryStreamRole>.Instance, Meters),
+            new IntroductionPointRole(roleOptions, TimeProvider.System, Logs.CreateLogger<IntroductionPointRole>(), Meters),
+            new RendezvousPointRole(roleOptions, TimeProvider.System, Logs.CreateLogger<RendezvousPointRole>(), Meters),
+            new DirectoryStreamRole(HsDir, Consensus, roleOptions, TimeProvider.System, Logs.CreateLogger<DirectoryStreamRole>(), Meters),
             Options.Create(options),
             TimeProvider.System,
-            NullLoggerFactory.Instance,
+            Logs,
             Meters);
     }
 
@@ -86,6 +86,9 @@ internal sealed class TestRelay : IAsyncDisposable
     public AnsweringRole Role { get; } = new();
 
     public TestMeterFactory Meters { get; } = new();
+
+    /// <summary>Everything the relay (engine, links, roles) logged from Debug up.</summary>
+    public LogCapture Logs { get; } = new();
 
     public RelayEngine Engine { get; }
 

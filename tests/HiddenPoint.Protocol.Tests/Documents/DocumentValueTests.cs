@@ -89,6 +89,30 @@ public class DocumentValueTests
         Assert.Throws<ArgumentException>(() => new RelayAddress(IPAddress.Parse("fe80::1%2"), 1));
     }
 
+    [Theory]
+    [InlineData("0.0.0.0", 9001)]
+    [InlineData("::", 9001)]
+    [InlineData("::ffff:1.2.3.4", 9001)]
+    [InlineData("fe80::1%2", 9001)]
+    [InlineData("127.0.0.1", 0)]
+    [InlineData("127.0.0.1", 65_536)]
+    [InlineData("127.0.0.1", -1)]
+    public void TryCreate_refuses_without_throwing_what_the_constructor_refuses(string address, int port)
+    {
+        Assert.False(RelayAddress.TryCreate(IPAddress.Parse(address), port, out var refused));
+        Assert.Equal(default, refused);
+    }
+
+    [Fact]
+    public void TryCreate_makes_what_the_constructor_makes()
+    {
+        Assert.True(RelayAddress.TryCreate(IPAddress.Parse("2001:db8::1"), 9001, out var address));
+        Assert.Equal(new RelayAddress(IPAddress.Parse("2001:db8::1"), 9001), address);
+        Assert.False(RelayAddress.TryCreate(null, 9001, out _));
+        Assert.False(RelayAddress.CanBeRelayAddress(IPAddress.IPv6Any));
+        Assert.True(RelayAddress.CanBeRelayAddress(IPAddress.Loopback));
+    }
+
     [Fact]
     public void Protocol_support_writes_merged_ranges()
     {

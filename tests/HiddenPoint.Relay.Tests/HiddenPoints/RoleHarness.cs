@@ -14,7 +14,7 @@ using HiddenPoint.Protocol.Documents;
 using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.Circuits;
 using HiddenPoint.Relay.HiddenPoints;
-using Microsoft.Extensions.Logging.Abstractions;
+using HiddenPoint.Tests.Shared;
 using Microsoft.Extensions.Options;
 
 namespace HiddenPoint.Relay.Tests.HiddenPoints;
@@ -46,14 +46,17 @@ internal sealed class RoleHarness : IAsyncDisposable
         Meters = new TestMeterFactory();
         var circuitOptions = new CircuitOptions();
         circuit?.Invoke(circuitOptions);
-        _runtime = new LinkRuntime(Options.Create(new LinkOptions()), Options.Create(circuitOptions), TimeProvider.System, NullLoggerFactory.Instance, Meters);
-        Intro = new IntroductionPointRole(wrapped, clock, NullLogger<IntroductionPointRole>.Instance, Meters);
-        Rendezvous = new RendezvousPointRole(wrapped, clock, NullLogger<RendezvousPointRole>.Instance, Meters);
+        _runtime = new LinkRuntime(Options.Create(new LinkOptions()), Options.Create(circuitOptions), TimeProvider.System, Logs, Meters);
+        Intro = new IntroductionPointRole(wrapped, clock, Logs.CreateLogger<IntroductionPointRole>(), Meters);
+        Rendezvous = new RendezvousPointRole(wrapped, clock, Logs.CreateLogger<RendezvousPointRole>(), Meters);
         Descriptors = descriptors ?? new MemoryDescriptorStore();
-        Directory = new DirectoryStreamRole(Descriptors, Consensus, wrapped, clock, NullLogger<DirectoryStreamRole>.Instance, Meters);
+        Directory = new DirectoryStreamRole(Descriptors, Consensus, wrapped, clock, Logs.CreateLogger<DirectoryStreamRole>(), Meters);
     }
 
     public TestMeterFactory Meters { get; }
+
+    /// <summary>Everything the roles and the links logged from Debug up.</summary>
+    public LogCapture Logs { get; } = new();
 
     public IntroductionPointRole Intro { get; }
 
