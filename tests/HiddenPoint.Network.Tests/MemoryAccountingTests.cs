@@ -141,14 +141,119 @@ public sealed class MemoryAccountingTests
         await clientLink.DisposeAsync();
         await outward.DisposeAsync();
     }
+
+    [Fact]
+    public async Task Cells_waiting_on_a_link_count_per_link_and_per_runtime_with_the_age_of_the_oldest()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        using var runtime = TestNetwork.Runtime(time, link: o => o.OutboundQueueCapacity = 64);
+        var ab = new Pipe();
+        var ba = new Pipe();
+        var peerInput = new GatedPipeReader(ab.Reader);
+        var (link, peer) = await TestNetwork.OpenAsync(
+            runtime, LinkTransport.FromDuplexPipe(new DuplexPipe(ba.Reader, ab.Writer)), LinkTransport.FromDuplexPipe(new DuplexPipe(peerInput, ba.Writer)));
+        Assert.Equal(0, link.OutboundCells);
+        Assert.Equal(0, link.OldestOutboundTimestamp);
+        Assert.Equal(0, runtime.OutboundCells.Cells);
+
+        // The peer stops reading (a read already under way takes one last batch): the pipe fills to its pause
+        // threshold, then the link's queue to its capacity.
+        peerInput.Close();
+        var queued = Fill(link);
+        await peerInput.Parked.WaitAsync(TestNetwork.Timeout);
+        Assert.True(SpinWait.SpinUntil(() => (queued += Fill(link)) > 0 && link.FlushPending, TestNetwork.Timeout));
+        queued += Fill(link);
+        Assert.InRange(queued, 64, 1_000);
+        Assert.InRange(link.OutboundCells, 64, queued);
+        Assert.Equal(link.OutboundCells + peer.OutboundCells, runtime.OutboundCells.Cells);
+        Assert.Equal(runtime.OutboundCells.Cells * CircuitQueueAccount.BytesPerCell, runtime.OutboundCells.Bytes);
+        Assert.Equal(runtime.QueuedCells.Bytes + runtime.OutboundCells.Bytes, runtime.QueuedBytes);
+        var oldest = link.OldestOutboundTimestamp;
+        Assert.NotEqual(0, oldest);
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(TimeSpan.FromSeconds(5), time.GetElapsedTime(oldest));
+
+        // A sender waiting for room holds its cell on the link too.
+        var held = link.OutboundCells;
+        var waiting = link.SendAsync(Padding(link)).AsTask();
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(held + 1, link.OutboundCells);
+
+        // Aborted for the memory limit: everything queued is let go, and the runtime forgets the link.
+        Assert.Contains(link, runtime.OpenLinks);
+        link.AbortForMemoryLimit();
+        Assert.False(await waiting.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(LinkCloseReason.MemoryLimit, await link.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(0, link.OutboundCells);
+        Assert.Equal(0, link.OldestOutboundTimestamp);
+        Assert.DoesNotContain(link, runtime.OpenLinks);
+        peerInput.Open();
+        await peer.Completion.WaitAsync(TestNetwork.Timeout);
+        Assert.Equal(0, runtime.OutboundCells.Cells);
+        Assert.Empty(runtime.OpenLinks);
+    }
+
+    [Fact]
+    public async Task A_circuit_closed_for_the_memory_limit_sends_DESTROY_with_resource_limit()
+    {
+        using var runtime = TestNetwork.Runtime();
+        var relay = new AcceptingRelay();
+        var (clientLink, _) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (closedForMemory, atRelay) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        var (closedLocally, atRelayToo) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+
+        Assert.Equal(CircuitCloseReason.MemoryLimit, await atRelay.CloseForMemoryLimitAsync().WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await closedForMemory.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(DestroyReason.ResourceLimit, closedForMemory.PeerDestroyReason);
+        Assert.Equal(DestroyReason.None, atRelay.PeerDestroyReason);
+
+        // An ordinary close still says FINISHED.
+        Assert.Equal(CircuitCloseReason.LocalClose, await atRelayToo.CloseAsync().WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await closedLocally.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(DestroyReason.Finished, closedLocally.PeerDestroyReason);
+        await clientLink.DisposeAsync();
+    }
+
+    private static int Fill(Link link)
+    {
+        var queued = 0;
+        while (queued < 10_000)
+        {
+            var cell = Padding(link);
+            if (!link.TrySend(cell))
+            {
+                link.Pool.Return(cell);
+                return queued;
+            }
+
+            queued++;
+        }
+
+        return queued;
+    }
+
+    private static HiddenPoint.Network.Cells.CellBuffer Padding(Link link)
+    {
+        var cell = link.Pool.Rent();
+        PaddingBody.Encode(Cell.WriteHeader(cell.Span, null, CellCommand.Padding));
+        return cell;
+    }
 }
 
 /// <summary>A pipe reader that can stop handing data to its link, as a peer that no longer reads.</summary>
 internal sealed class GatedPipeReader(PipeReader inner) : PipeReader
 {
     private volatile TaskCompletionSource _open = Opened();
+    private volatile TaskCompletionSource _parked = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public void Close() => _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completes once a read waits at the closed gate: from then on the link reads nothing more.</summary>
+    public Task Parked => _parked.Task;
+
+    public void Close()
+    {
+        _parked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     public void Open() => _open.TrySetResult();
 
@@ -166,7 +271,13 @@ internal sealed class GatedPipeReader(PipeReader inner) : PipeReader
 
     public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
-        await _open.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var gate = _open.Task;
+        if (!gate.IsCompleted)
+        {
+            _parked.TrySetResult();
+        }
+
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         return await inner.ReadAsync(cancellationToken).ConfigureAwait(false);
     }
 

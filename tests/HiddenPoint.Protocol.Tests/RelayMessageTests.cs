@@ -175,6 +175,35 @@ public class RelayMessageTests
         Assert.Throws<ArgumentException>(() => new LinkSpecifiers(Samples.Identity, new IPEndPoint(IPAddress.IPv6Loopback, 1), null));
     }
 
+    [Theory]
+    [InlineData("0.0.0.0")]
+    [InlineData("::")]
+    [InlineData("::ffff:1.2.3.4")]
+    public void A_link_specifier_that_names_no_relay_address_is_a_typed_error(string text)
+    {
+        var address = IPAddress.Parse(text);
+        var isV4 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+        byte[] specifiers =
+        [
+            2, // two specifiers
+            (byte)(isV4 ? LinkSpecifierType.IPv4 : LinkSpecifierType.IPv6), (byte)(isV4 ? 6 : 18), .. address.GetAddressBytes(), 0x23, 0x29,
+            (byte)LinkSpecifierType.Ed25519Id, 32, .. Samples.Identity.Key.Bytes,
+        ];
+
+        var reader = new WireReader(specifiers);
+        Assert.False(LinkSpecifiers.TryDecode(ref reader, out _, out var error));
+        Assert.Equal((DecodeErrorKind.BadLinkSpecifier, 1), (error.Kind, error.Offset));
+
+        // In an EXTEND2 it is the same refusal, before anything else is read.
+        byte[] extend = [.. specifiers, 0, 3, 0, 0];
+        var extendReader = new WireReader(extend);
+        Assert.False(Extend2Message.TryDecode(ref extendReader, out _, out error));
+        Assert.Equal(DecodeErrorKind.BadLinkSpecifier, error.Kind);
+
+        var endpoint = new IPEndPoint(address, 9001);
+        Assert.Throws<ArgumentException>(() => new LinkSpecifiers(Samples.Identity, isV4 ? endpoint : null, isV4 ? null : endpoint));
+    }
+
     [Fact]
     public void Unknown_relay_command_is_a_value_not_an_error()
     {

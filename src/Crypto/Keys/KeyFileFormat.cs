@@ -59,17 +59,52 @@ public static class KeyFileFormat
 
     private const string Magic = "hpc-key-file";
 
-    /// <summary>Encodes <paramref name="key"/> as a key file.</summary>
+    /// <summary>
+    /// Encodes <paramref name="key"/> as a key file. The caller owns the array, which holds the secret: wipe it
+    /// (<see cref="CryptographicOperations.ZeroMemory"/>) once written. Prefer <see cref="Encode(SecretKey, Span{byte})"/>.
+    /// </summary>
     public static byte[] Encode(SecretKey key)
     {
+        Span<byte> file = stackalloc byte[MaxLength];
+        try
+        {
+            return file[..Encode(key, file)].ToArray();
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(file);
+        }
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="key"/> as a key file into <paramref name="destination"/> (at least
+    /// <see cref="MaxLength"/> bytes) and returns its length. Only bytes are written: the secret never passes through a
+    /// .NET string, which could not be wiped, and nothing is allocated. The caller wipes the destination once written.
+    /// </summary>
+    public static int Encode(SecretKey key, Span<byte> destination)
+    {
         ArgumentNullException.ThrowIfNull(key);
+        if (destination.Length < MaxLength)
+        {
+            throw new ArgumentException($"A key file needs a buffer of {MaxLength} bytes.", nameof(destination));
+        }
+
         Span<byte> seed = stackalloc byte[SecretKey.SeedLength];
         key.ExportSeed(seed);
         try
         {
-            var text = $"{Magic} {Version}\nrole {key.Role.FileName()}\nalgorithm {AlgorithmName(key.Role.Algorithm())}\n" +
-                $"secret {Convert.ToBase64String(seed)}\npublic {Convert.ToBase64String(key.PublicKeyBytes)}\n";
-            return Encoding.ASCII.GetBytes(text);
+            var written = 0;
+            Ascii(destination, ref written, Magic);
+            Ascii(destination, ref written, " 1\nrole ");
+            Ascii(destination, ref written, key.Role.FileName());
+            Ascii(destination, ref written, "\nalgorithm ");
+            Ascii(destination, ref written, AlgorithmName(key.Role.Algorithm()));
+            Ascii(destination, ref written, "\nsecret ");
+            Base64(destination, ref written, seed);
+            Ascii(destination, ref written, "\npublic ");
+            Base64(destination, ref written, key.PublicKeyBytes);
+            Ascii(destination, ref written, "\n");
+            return written;
         }
         finally
         {
@@ -213,6 +248,19 @@ public static class KeyFileFormat
         error = default;
         detail = string.Empty;
         return true;
+    }
+
+    private static void Ascii(Span<byte> destination, ref int written, string text) =>
+        written += Encoding.ASCII.GetBytes(text, destination[written..]);
+
+    private static void Base64(Span<byte> destination, ref int written, ReadOnlySpan<byte> bytes)
+    {
+        if (System.Buffers.Text.Base64.EncodeToUtf8(bytes, destination[written..], out _, out var encoded) != System.Buffers.OperationStatus.Done)
+        {
+            throw new InvalidOperationException("A key file does not fit its buffer.");
+        }
+
+        written += encoded;
     }
 
     private static string AlgorithmName(KeyAlgorithm algorithm) => algorithm switch

@@ -32,7 +32,9 @@ public static class AtomicFile
         }
 
         var temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        // Unbuffered: the bytes go from the caller's buffer to the file, and no buffer of the stream's own keeps a copy
+        // (a key file's contents are secret; the caller wipes its own buffer).
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
         if (ownerOnly && !OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = OwnerOnlyFile;

@@ -242,10 +242,10 @@ public sealed partial class RelayReachability
 
     private static partial class Log
     {
-        [LoggerMessage(3001, LogLevel.Debug, "Relay {Nickname} ({Identity}) is not reachable: {Outcome} ({Detail})", EventName = "RelayNotReachable")]
+        [LoggerMessage(2101, LogLevel.Debug, "Relay {Nickname} ({Identity}) is not reachable: {Outcome} ({Detail})", EventName = "RelayNotReachable")]
         public static partial void NotReachable(ILogger logger, string nickname, string identity, ReachabilityOutcome outcome, string detail);
 
-        [LoggerMessage(3002, LogLevel.Information, "Reachability for {ValidAfter}: tested {Tested} relays ({Finished} finished); {Reachable} of {Listed} reachable", EventName = "ReachabilityTested")]
+        [LoggerMessage(2102, LogLevel.Information, "Reachability for {ValidAfter}: tested {Tested} relays ({Finished} finished); {Reachable} of {Listed} reachable", EventName = "ReachabilityTested")]
         public static partial void RoundTested(ILogger logger, DateTimeOffset validAfter, int tested, int finished, int reachable, int listed);
     }
 }

@@ -41,4 +41,10 @@ public enum CircuitCloseReason
 
     /// <summary>The circuit it was joined to at a rendezvous point closed, so this one closed with it.</summary>
     JoinedCircuitClosed,
+
+    /// <summary>
+    /// This process was above its memory limit and closed the circuit to free what it held queued; DESTROY carries
+    /// <see cref="Protocol.Cells.DestroyReason.ResourceLimit"/>.
+    /// </summary>
+    MemoryLimit,
 }

@@ -44,6 +44,7 @@ public abstract class CircuitReactor : IAsyncDisposable
     private int _goneEnds;
     private int _earlySent;
     private int _localDestroyReason = (int)DestroyReason.Finished;
+    private int _peerDestroyReason;
     private volatile bool _closed;
 
     private protected CircuitReactor(Link link, ICircuitHandler handler)
@@ -117,10 +118,26 @@ public abstract class CircuitReactor : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The reason the peer gave in the DESTROY that closed the circuit, once one did
+    /// (<see cref="CircuitCloseReason.DestroyedByPeer"/>); <see cref="DestroyReason.None"/> otherwise.
+    /// </summary>
+    public DestroyReason PeerDestroyReason => (DestroyReason)Volatile.Read(ref _peerDestroyReason);
+
     /// <summary>Closes the circuit: DESTROY goes to every link it still has.</summary>
     public Task<CircuitCloseReason> CloseAsync()
     {
         RequestClose(CircuitCloseReason.LocalClose);
+        return Completion;
+    }
+
+    /// <summary>
+    /// Closes the circuit because this process is above its memory limit: its queue is let go at once and DESTROY,
+    /// with <see cref="DestroyReason.ResourceLimit"/>, goes to every link it still has.
+    /// </summary>
+    public Task<CircuitCloseReason> CloseForMemoryLimitAsync()
+    {
+        RequestClose(CircuitCloseReason.MemoryLimit);
         return Completion;
     }
 
@@ -159,8 +176,9 @@ public abstract class CircuitReactor : IAsyncDisposable
         }
     }
 
-    internal void OnDestroyed(CircuitLinkEnd end)
+    internal void OnDestroyed(CircuitLinkEnd end, DestroyReason reason)
     {
+        Interlocked.CompareExchange(ref _peerDestroyReason, (int)reason, (int)DestroyReason.None);
         Interlocked.Or(ref _goneEnds, (int)end);
         RequestClose(CircuitCloseReason.DestroyedByPeer);
     }
@@ -642,7 +660,7 @@ public abstract class CircuitReactor : IAsyncDisposable
         CircuitCloseReason.LocalClose => DestroyReason.Finished,
         CircuitCloseReason.DestroyedByPeer => DestroyReason.Destroyed,
         CircuitCloseReason.LinkClosed => DestroyReason.ChannelClosed,
-        CircuitCloseReason.QueueOverflow => DestroyReason.ResourceLimit,
+        CircuitCloseReason.QueueOverflow or CircuitCloseReason.MemoryLimit => DestroyReason.ResourceLimit,
         CircuitCloseReason.InternalError or CircuitCloseReason.HandlerError => DestroyReason.Internal,
         CircuitCloseReason.JoinedCircuitClosed => DestroyReason.Destroyed,
         _ => DestroyReason.Protocol,

@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace HiddenPoint.Network.Diagnostics;
 
 /// <summary>
-/// The runtime's log events. Event ids are stable: 1xxx links (11xx the link manager), 2xxx circuits. A link is named only by a local
+/// The runtime's log events. Event ids are stable: 10xx links, 11xx circuits, 13xx the link manager (docs/development.md
+/// keeps the registry). A link is named only by a local
 /// sequence number and a circuit by its number on one link, never by an address or key, and no event names both a
 /// circuit and a link peer, so logs cannot tie a circuit to anyone. Per-cell events are Trace and guarded.
 /// </summary>
@@ -29,25 +30,25 @@ internal static partial class NetworkLog
     [LoggerMessage(1006, LogLevel.Debug, "Link {Link} throttled for {Delay}", EventName = "LinkThrottled")]
     public static partial void LinkThrottled(ILogger logger, long link, TimeSpan delay);
 
-    // 11xx: the link manager (src/Network/Links/LinkManager.cs).
-    [LoggerMessage(1101, LogLevel.Information, "Link launch failed: {Failure} (handshake: {Handshake})", EventName = "LinkLaunchFailed")]
+    // 13xx: the link manager (src/Network/Links/LinkManager.cs).
+    [LoggerMessage(1301, LogLevel.Information, "Link launch failed: {Failure} (handshake: {Handshake})", EventName = "LinkLaunchFailed")]
     public static partial void LinkLaunchFailed(ILogger logger, LinkLaunchFailure failure, LinkCloseReason handshake);
 
-    [LoggerMessage(1102, LogLevel.Debug, "Link launch refused: {Failure}", EventName = "LinkLaunchRefused")]
+    [LoggerMessage(1302, LogLevel.Debug, "Link launch refused: {Failure}", EventName = "LinkLaunchRefused")]
     public static partial void LinkLaunchRefused(ILogger logger, LinkLaunchFailure failure);
 
-    [LoggerMessage(1103, LogLevel.Debug, "Link closed after {Idle} without circuits", EventName = "LinkIdleClosed")]
+    [LoggerMessage(1303, LogLevel.Debug, "Link closed after {Idle} without circuits", EventName = "LinkIdleClosed")]
     public static partial void LinkIdleClosed(ILogger logger, TimeSpan idle);
 
-    [LoggerMessage(1104, LogLevel.Warning, "Link launch abandoned after an internal fault", EventName = "LinkLaunchFault")]
+    [LoggerMessage(1304, LogLevel.Warning, "Link launch abandoned after an internal fault", EventName = "LinkLaunchFault")]
     public static partial void LinkLaunchFault(ILogger logger, Exception exception);
 
-    [LoggerMessage(2001, LogLevel.Debug, "Circuit closed: {Reason}", EventName = "CircuitClosed")]
+    [LoggerMessage(1101, LogLevel.Debug, "Circuit closed: {Reason}", EventName = "CircuitClosed")]
     public static partial void CircuitClosed(ILogger logger, CircuitCloseReason reason);
 
-    [LoggerMessage(2002, LogLevel.Warning, "Circuit closed after an internal fault", EventName = "CircuitInternalError")]
+    [LoggerMessage(1102, LogLevel.Warning, "Circuit closed after an internal fault", EventName = "CircuitInternalError")]
     public static partial void CircuitInternalError(ILogger logger, Exception exception);
 
-    [LoggerMessage(2003, LogLevel.Debug, "Circuit handler failed", EventName = "CircuitHandlerError")]
+    [LoggerMessage(1103, LogLevel.Debug, "Circuit handler failed", EventName = "CircuitHandlerError")]
     public static partial void CircuitHandlerError(ILogger logger, Exception exception);
 }

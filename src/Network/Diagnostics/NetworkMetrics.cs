@@ -125,6 +125,7 @@ public sealed class NetworkMetrics : IDisposable
         LinkCloseReason.InternalError => "internal_error",
         LinkCloseReason.ResourceLimit => "resource_limit",
         LinkCloseReason.WriteStalled => "write_stalled",
+        LinkCloseReason.MemoryLimit => "memory_limit",
         _ => "none",
     };
 
@@ -153,6 +154,7 @@ public sealed class NetworkMetrics : IDisposable
         CircuitCloseReason.HandlerError => "handler_error",
         CircuitCloseReason.InternalError => "internal_error",
         CircuitCloseReason.JoinedCircuitClosed => "joined_circuit_closed",
+        CircuitCloseReason.MemoryLimit => "memory_limit",
         _ => "none",
     };
 }

@@ -20,6 +20,11 @@ namespace HiddenPoint.Network.Links;
 /// (idle timeout, keepalive padding, expiry of destroyed circuit ids). Any fault ends this link only, with a
 /// <see cref="LinkCloseReason"/>; the circuits it carried are closed with it.
 /// </summary>
+/// <remarks>
+/// Every cell the link holds for writing counts in the runtime's <see cref="LinkQueueAccount"/> and carries the time it
+/// was queued, so that a memory limit can see how much waits and close the link whose oldest cell has waited longest
+/// (<see cref="OutboundCells"/>, <see cref="OldestOutboundTimestamp"/>, <see cref="AbortForMemoryLimit"/>).
+/// </remarks>
 public sealed class Link : IAsyncDisposable
 {
     private readonly LinkTransport _transport;
@@ -32,11 +37,14 @@ public sealed class Link : IAsyncDisposable
     private readonly NetworkMetrics _metrics;
     private readonly ILinkHandler? _handler;
     private readonly CircuitTable _table;
-    private readonly Channel<CellBuffer> _outbound;
+    private readonly Channel<OutboundCell> _outbound;
+    private readonly LinkQueueAccount _outboundAccount;
+    private readonly LinkRuntime _runtime;
     private readonly TaskCompletionSource<LinkCloseReason> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _lifetime = new();
     private readonly long _number;
     private int _closeReason;
+    private int _outboundCells;
     private long _lastReceived;
     private long _lastSent;
     private volatile bool _abortWrites;
@@ -57,6 +65,7 @@ public sealed class Link : IAsyncDisposable
         ILinkHandler? handler)
     {
         _number = number;
+        _runtime = runtime;
         _transport = transport;
         _noise = noise;
         Kind = kind;
@@ -69,10 +78,11 @@ public sealed class Link : IAsyncDisposable
         _metrics = runtime.Metrics;
         Pool = runtime.Pool;
         QueueAccount = runtime.QueuedCells;
+        _outboundAccount = runtime.OutboundCells;
         _handler = handler;
         _accepted = LinkKinds.Accepted(kind, side);
         _table = new CircuitTable(side, _options.MaxCircuitsPerLink);
-        _outbound = Channel.CreateBounded<CellBuffer>(new BoundedChannelOptions(_options.OutboundQueueCapacity)
+        _outbound = Channel.CreateBounded<OutboundCell>(new BoundedChannelOptions(_options.OutboundQueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -110,6 +120,18 @@ public sealed class Link : IAsyncDisposable
     /// <summary>Circuit ids in use on this link, in any state.</summary>
     public int CircuitCount => _table.Count;
 
+    /// <summary>
+    /// Cells the link holds for writing now: in its outbound queue, or with a sender waiting for room in it. Each one
+    /// also counts in the runtime's <see cref="LinkQueueAccount"/>.
+    /// </summary>
+    public int OutboundCells => Volatile.Read(ref _outboundCells);
+
+    /// <summary>
+    /// When the oldest cell in the outbound queue was queued (a <see cref="TimeProvider.GetTimestamp"/> value of the
+    /// runtime's clock), or 0 when the queue is empty. Safe from any thread.
+    /// </summary>
+    public long OldestOutboundTimestamp => _outbound.Reader.TryPeek(out var head) ? head.QueuedAt : 0;
+
     internal CircuitTable Table => _table;
 
     internal CircuitOptions CircuitOptions => _circuitOptions;
@@ -133,7 +155,8 @@ public sealed class Link : IAsyncDisposable
             throw new ArgumentException("The cell buffer is empty.", nameof(cell));
         }
 
-        return _outbound.Writer.TryWrite(cell) ? new ValueTask<bool>(true) : SendSlowAsync(cell, cancellationToken);
+        var item = Own(cell);
+        return _outbound.Writer.TryWrite(item) ? new ValueTask<bool>(true) : SendSlowAsync(item, cancellationToken);
     }
 
     /// <summary>
@@ -146,7 +169,13 @@ public sealed class Link : IAsyncDisposable
             throw new ArgumentException("The cell buffer is empty.", nameof(cell));
         }
 
-        return _outbound.Writer.TryWrite(cell);
+        if (_outbound.Writer.TryWrite(Own(cell)))
+        {
+            return true;
+        }
+
+        Disown(1);
+        return false;
     }
 
     /// <summary>
@@ -166,6 +195,12 @@ public sealed class Link : IAsyncDisposable
 
     /// <summary>Ends the link at once: queued cells are dropped and the transport is torn down.</summary>
     public void Abort() => Abort(LinkCloseReason.LocalAbort);
+
+    /// <summary>
+    /// Ends the link at once because this process is above its memory limit (<see cref="LinkCloseReason.MemoryLimit"/>):
+    /// its outbound queue is let go without waiting for the peer, and every circuit it carries is closed.
+    /// </summary>
+    public void AbortForMemoryLimit() => Abort(LinkCloseReason.MemoryLimit);
 
     /// <summary>Aborts the link (if still open) and waits until it has released everything.</summary>
     public async ValueTask DisposeAsync()
@@ -279,22 +314,42 @@ public sealed class Link : IAsyncDisposable
         _ = RunAsync();
     }
 
-    private async ValueTask<bool> SendSlowAsync(CellBuffer cell, CancellationToken cancellationToken)
+    private async ValueTask<bool> SendSlowAsync(OutboundCell item, CancellationToken cancellationToken)
     {
         try
         {
-            await _outbound.Writer.WriteAsync(cell, cancellationToken).ConfigureAwait(false);
+            await _outbound.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (ChannelClosedException)
         {
-            Pool.Return(cell);
+            Disown(1);
+            Pool.Return(item.Cell);
             return false;
         }
         catch (OperationCanceledException)
         {
-            Pool.Return(cell);
+            Disown(1);
+            Pool.Return(item.Cell);
             throw;
+        }
+    }
+
+    // The link owns a cell from the moment a sender hands it over until it is sealed or given back: counted (before
+    // the queue can hand it to the writer, so the count never dips below zero) and stamped with the time.
+    private OutboundCell Own(CellBuffer cell)
+    {
+        Interlocked.Increment(ref _outboundCells);
+        _outboundAccount.Add(1);
+        return new OutboundCell(cell, _time.GetTimestamp());
+    }
+
+    private void Disown(int cells)
+    {
+        if (cells > 0)
+        {
+            Interlocked.Add(ref _outboundCells, -cells);
+            _outboundAccount.Add(-cells);
         }
     }
 
@@ -308,7 +363,8 @@ public sealed class Link : IAsyncDisposable
     // control cells the link is closed with ResourceLimit, and false is returned (the cell went back to the pool).
     private bool EnqueueControl(CellBuffer cell)
     {
-        if (_outbound.Writer.TryWrite(cell))
+        var item = Own(cell);
+        if (_outbound.Writer.TryWrite(item))
         {
             return true;
         }
@@ -316,20 +372,21 @@ public sealed class Link : IAsyncDisposable
         if (Interlocked.Increment(ref _pendingControl) > _options.OutboundQueueCapacity)
         {
             Interlocked.Decrement(ref _pendingControl);
+            Disown(1);
             Pool.Return(cell);
             Abort(LinkCloseReason.ResourceLimit);
             return false;
         }
 
-        _ = SendControlSlowAsync(cell);
+        _ = SendControlSlowAsync(item);
         return true;
     }
 
-    private async Task SendControlSlowAsync(CellBuffer cell)
+    private async Task SendControlSlowAsync(OutboundCell item)
     {
         try
         {
-            await SendSlowAsync(cell, CancellationToken.None).ConfigureAwait(false);
+            await SendSlowAsync(item, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
@@ -447,6 +504,7 @@ public sealed class Link : IAsyncDisposable
             _noise.Dispose();
             _metrics.LinkClosed(reason);
             NetworkLog.LinkClosed(_logger, _number, reason);
+            _runtime.OnLinkClosed(this);
             _completion.TrySetResult(reason);
         }
     }
@@ -540,7 +598,8 @@ public sealed class Link : IAsyncDisposable
         return _tokens >= 1 ? (int)_tokens : 0;
     }
 
-    private LinkCloseReason ProcessFrame(ReadOnlySpan<byte> sealedFrame)
+    /// <summary>The read loop's per-cell work: opens one frame, decodes the cell and dispatches it.</summary>
+    internal LinkCloseReason ProcessFrame(ReadOnlySpan<byte> sealedFrame)
     {
         var cell = Pool.Rent();
         var error = _noise.Receiver.Decrypt(sealedFrame, cell.Span);
@@ -631,7 +690,7 @@ public sealed class Link : IAsyncDisposable
                     switch (entry.State)
                     {
                         case CircuitEntryState.Open:
-                            entry.Reactor!.OnDestroyed(entry.End);
+                            entry.Reactor!.OnDestroyed(entry.End, reason);
                             break;
                         case CircuitEntryState.Opening when !entry.CreatedByPeer:
                             entry.Pending!.TryComplete(new CircuitCreateResponse(default, CircuitCloseReason.DestroyedByPeer, reason));
@@ -705,20 +764,11 @@ public sealed class Link : IAsyncDisposable
                     return;
                 }
 
-                var cells = 0;
-                while (cells < _options.MaxCellsPerFlush && reader.TryRead(out var cell))
+                var cells = SealQueued(output);
+                if (cells < 0)
                 {
-                    var span = output.GetSpan(LinkFraming.FrameLength);
-                    var error = _noise.Sender.Encrypt(cell.Span, span);
-                    Pool.Return(cell);
-                    if (error != NoiseError.None)
-                    {
-                        Abort(LinkCloseReason.NonceExhausted);
-                        return;
-                    }
-
-                    output.Advance(LinkFraming.FrameLength);
-                    cells++;
+                    Abort(LinkCloseReason.NonceExhausted);
+                    return;
                 }
 
                 var flushing = output.FlushAsync();
@@ -760,12 +810,43 @@ public sealed class Link : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The writer's per-cell work: seals up to <see cref="LinkOptions.MaxCellsPerFlush"/> queued cells into
+    /// <paramref name="output"/> and gives each buffer back. Returns how many, or -1 when the sending nonce ran out.
+    /// </summary>
+    internal int SealQueued(PipeWriter output)
+    {
+        var reader = _outbound.Reader;
+        var cells = 0;
+        while (cells < _options.MaxCellsPerFlush && reader.TryRead(out var item))
+        {
+            var span = output.GetSpan(LinkFraming.FrameLength);
+            var error = _noise.Sender.Encrypt(item.Cell.Span, span);
+            Pool.Return(item.Cell);
+            if (error != NoiseError.None)
+            {
+                Disown(cells + 1);
+                return -1;
+            }
+
+            output.Advance(LinkFraming.FrameLength);
+            cells++;
+        }
+
+        Disown(cells);
+        return cells;
+    }
+
     private void DrainOutbound()
     {
-        while (_outbound.Reader.TryRead(out var cell))
+        var cells = 0;
+        while (_outbound.Reader.TryRead(out var item))
         {
-            Pool.Return(cell);
+            Pool.Return(item.Cell);
+            cells++;
         }
+
+        Disown(cells);
     }
 
     private async Task HousekeepingAsync()
@@ -798,7 +879,7 @@ public sealed class Link : IAsyncDisposable
                 {
                     var padding = Pool.Rent();
                     PaddingBody.Encode(Cell.WriteHeader(padding.Span, null, CellCommand.Padding));
-                    if (!_outbound.Writer.TryWrite(padding))
+                    if (!TrySend(padding))
                     {
                         // A full queue means traffic is flowing; no keepalive is needed.
                         Pool.Return(padding);
@@ -829,4 +910,7 @@ public sealed class Link : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>A cell in the outbound queue and when it was queued (the runtime clock's timestamp).</summary>
+    private readonly record struct OutboundCell(CellBuffer Cell, long QueuedAt);
 }

@@ -65,4 +65,10 @@ public enum LinkCloseReason
     /// peer stopped reading.
     /// </summary>
     WriteStalled,
+
+    /// <summary>
+    /// This process was above its memory limit and this link's outbound queue held the oldest waiting cell: the link
+    /// was aborted, its queue let go, and the circuits it carried closed with it.
+    /// </summary>
+    MemoryLimit,
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Network.Cells;
@@ -25,6 +26,7 @@ public readonly record struct LinkOpenResult(Link? Link, LinkCloseReason Failure
 /// </summary>
 public sealed class LinkRuntime : IDisposable
 {
+    private readonly ConcurrentDictionary<Link, byte> _open = new();
     private long _nextLinkNumber;
 
     /// <summary>Creates the runtime; both options are validated here, so a bad value fails at start.</summary>
@@ -63,6 +65,18 @@ public sealed class LinkRuntime : IDisposable
 
     /// <summary>The cells this runtime's circuit reactors hold queued, for a memory limit to read.</summary>
     public CircuitQueueAccount QueuedCells { get; } = new();
+
+    /// <summary>The cells this runtime's links hold for writing, for a memory limit to read.</summary>
+    public LinkQueueAccount OutboundCells { get; } = new();
+
+    /// <summary>Bytes of every cell this runtime holds queued: in circuit reactors and in links' outbound queues.</summary>
+    public long QueuedBytes => QueuedCells.Bytes + OutboundCells.Bytes;
+
+    /// <summary>
+    /// The links of this runtime that are open now (a snapshot; safe from any thread), for a memory limit's choice of
+    /// the link to close.
+    /// </summary>
+    public IReadOnlyCollection<Link> OpenLinks => (IReadOnlyCollection<Link>)_open.Keys;
 
     internal ILogger Logger { get; }
 
@@ -183,7 +197,11 @@ public sealed class LinkRuntime : IDisposable
 
         var number = Interlocked.Increment(ref _nextLinkNumber);
         var link = new Link(number, transport, outcome.Transport, outcome.Kind, side, peer, this, handler);
+        _open.TryAdd(link, 0);
         link.Start(Logger);
         return new LinkOpenResult(link, LinkCloseReason.None);
     }
+
+    /// <summary>Called once by a link that has closed and released everything.</summary>
+    internal void OnLinkClosed(Link link) => _open.TryRemove(link, out _);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -12,7 +13,7 @@ public readonly struct RelayAddress : IEquatable<RelayAddress>
     public RelayAddress(IPAddress address, ushort port)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (!IsUsable(address))
+        if (!CanBeRelayAddress(address))
         {
             throw new ArgumentException($"'{address}' cannot be a relay address.", nameof(address));
         }
@@ -26,28 +27,37 @@ public readonly struct RelayAddress : IEquatable<RelayAddress>
         Port = port;
     }
 
-    /// <summary>
-    /// Makes an address without throwing: false for a null address, one that is not IPv4 or IPv6, unspecified
-    /// (<c>0.0.0.0</c>, <c>::</c>), IPv4-mapped (<c>::ffff:a.b.c.d</c>) or zoned, or port 0. For addresses that come
-    /// from the network (an EXTEND2's link specifiers), where a bad one is a refusal, not a fault.
-    /// </summary>
-    public static bool TryCreate(IPAddress? address, ushort port, out RelayAddress relayAddress)
-    {
-        if (address is null || port == 0 || !IsUsable(address))
-        {
-            relayAddress = default;
-            return false;
-        }
-
-        relayAddress = new RelayAddress(address, port);
-        return true;
-    }
-
     /// <summary>The IP address.</summary>
     public IPAddress Address { get; }
 
     /// <summary>The TCP port.</summary>
     public ushort Port { get; }
+
+    /// <summary>
+    /// Whether <paramref name="address"/> can be a relay's: IPv4 or IPv6, and neither unspecified (<c>0.0.0.0</c>,
+    /// <c>::</c>), nor IPv4-mapped (<c>::ffff:a.b.c.d</c>, which is the IPv4 address's to list), nor zoned.
+    /// </summary>
+    public static bool CanBeRelayAddress([NotNullWhen(true)] IPAddress? address) =>
+        address is not null
+        && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6
+        && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any) && !address.IsIPv4MappedToIPv6
+        && (address.AddressFamily == AddressFamily.InterNetwork || address.ScopeId == 0);
+
+    /// <summary>
+    /// Makes an address from values a peer chose (a link specifier, a document): false, never an exception, when
+    /// <paramref name="address"/> cannot be a relay's (<see cref="CanBeRelayAddress"/>) or <paramref name="port"/> is 0.
+    /// </summary>
+    public static bool TryCreate(IPAddress? address, int port, out RelayAddress relayAddress)
+    {
+        if (!CanBeRelayAddress(address) || port is <= 0 or > ushort.MaxValue)
+        {
+            relayAddress = default;
+            return false;
+        }
+
+        relayAddress = new RelayAddress(address, (ushort)port);
+        return true;
+    }
 
     /// <summary>Parses the document form (<c>1.2.3.4:9001</c>, <c>[2001:db8::1]:9001</c>); canonical spellings only.</summary>
     public static bool TryParse(ReadOnlySpan<char> text, out RelayAddress address)
@@ -107,12 +117,6 @@ public readonly struct RelayAddress : IEquatable<RelayAddress>
 
     public static bool operator !=(RelayAddress left, RelayAddress right) => !left.Equals(right);
 #pragma warning restore CS1591
-
-    // Unspecified, IPv4-mapped and zoned addresses name no relay: a listed address is always one of a relay's own.
-    private static bool IsUsable(IPAddress address) =>
-        (address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6) &&
-        !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any) && !address.IsIPv4MappedToIPv6 &&
-        !(address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0);
 }
 
 /// <summary>What the authorities say about a relay. The bit order is the canonical (ordinal name) order of the flags on an <c>s</c> line.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using HiddenPoint.Crypto.Keys;
+using HiddenPoint.Protocol.Documents;
 using HiddenPoint.Protocol.Wire;
 
 namespace HiddenPoint.Protocol.Relay;
@@ -54,7 +55,9 @@ public sealed class UnrecognizedLinkSpecifier
 /// <summary>
 /// The set of link specifiers that names the next relay in EXTEND2 or the rendezvous point in an introduction:
 /// NSPEC (1) · NSPEC × [type (1) · length (1) · data]. Exactly one Ed25519 identity, at most one IPv4 and one
-/// IPv6 address, at least one address; known types must have their exact lengths; unknown types are kept.
+/// IPv6 address, at least one address; known types must have their exact lengths; unknown types are kept. An address
+/// must be one a relay can have (<see cref="RelayAddress.CanBeRelayAddress"/>: not unspecified, not IPv4-mapped) with
+/// a non-zero port, so every endpoint of a decoded set makes a <see cref="RelayAddress"/>.
 /// </summary>
 public sealed class LinkSpecifiers
 {
@@ -63,7 +66,7 @@ public sealed class LinkSpecifiers
 
     private readonly UnrecognizedLinkSpecifier[] _unrecognized;
 
-    /// <summary>Builds a set; an address of the wrong family, port zero or no address at all throws.</summary>
+    /// <summary>Builds a set; an address of the wrong family or none a relay can have, port zero or no address at all throws.</summary>
     public LinkSpecifiers(RelayId identity, IPEndPoint? ipv4, IPEndPoint? ipv6, IReadOnlyList<UnrecognizedLinkSpecifier>? unrecognized = null)
     {
         if (ipv4 is null && ipv6 is null)
@@ -71,14 +74,14 @@ public sealed class LinkSpecifiers
             throw new ArgumentException("At least one address is required.", nameof(ipv4));
         }
 
-        if (ipv4 is not null && (ipv4.AddressFamily != AddressFamily.InterNetwork || ipv4.Port == 0))
+        if (ipv4 is not null && (ipv4.AddressFamily != AddressFamily.InterNetwork || ipv4.Port == 0 || !RelayAddress.CanBeRelayAddress(ipv4.Address)))
         {
-            throw new ArgumentException("Not an IPv4 endpoint with a port.", nameof(ipv4));
+            throw new ArgumentException("Not an IPv4 relay endpoint with a port.", nameof(ipv4));
         }
 
-        if (ipv6 is not null && (ipv6.AddressFamily != AddressFamily.InterNetworkV6 || ipv6.Port == 0))
+        if (ipv6 is not null && (ipv6.AddressFamily != AddressFamily.InterNetworkV6 || ipv6.Port == 0 || !RelayAddress.CanBeRelayAddress(ipv6.Address)))
         {
-            throw new ArgumentException("Not an IPv6 endpoint with a port.", nameof(ipv6));
+            throw new ArgumentException("Not an IPv6 relay endpoint with a port.", nameof(ipv6));
         }
 
         _unrecognized = unrecognized is null ? [] : [.. unrecognized];
@@ -187,7 +190,15 @@ public sealed class LinkSpecifiers
                         return false;
                     }
 
-                    var endpoint = new IPEndPoint(new IPAddress(data[..addressLength]), port);
+                    var address = new IPAddress(data[..addressLength]);
+                    if (!RelayAddress.CanBeRelayAddress(address))
+                    {
+                        // 0.0.0.0, :: and ::ffff:a.b.c.d name no relay; refused here, they never reach a consumer.
+                        error = new DecodeError(DecodeErrorKind.BadLinkSpecifier, specAt, "address specifier names no relay address (unspecified or IPv4-mapped)");
+                        return false;
+                    }
+
+                    var endpoint = new IPEndPoint(address, port);
                     if (isV4)
                     {
                         ipv4 = endpoint;

@@ -141,6 +141,7 @@ internal sealed class EngineCircuitHandler : ICircuitHandler
         var reader = new WireReader(view.Data);
         if (!Extend2Message.TryDecode(ref reader, out var message, out _))
         {
+            _engine.OnMalformedExtend();
             return false;
         }
 

@@ -23,8 +23,9 @@ internal enum ExtendOutcome
     Self,
 
     /// <summary>
-    /// No address in the link specifiers is one the consensus lists for the relay, including addresses that can name
-    /// no relay at all: 0.0.0.0, ::, IPv4-mapped, zoned, port 0 (<c>address_not_listed</c>).
+    /// No address in the link specifiers is one the consensus lists for the relay (<c>address_not_listed</c>). An
+    /// address that can name no relay at all (0.0.0.0, ::, IPv4-mapped, zoned, port 0) is refused already by the
+    /// decoder (<see cref="Malformed"/>), and again here as a value if one ever gets this far.
     /// </summary>
     AddressNotListed,
 
@@ -57,4 +58,10 @@ internal enum ExtendOutcome
 
     /// <summary>A fault in this relay's own code, logged at Warning (<c>fault</c>).</summary>
     Fault,
+
+    /// <summary>
+    /// The EXTEND2 did not decode (<c>malformed</c>): its link specifiers name an address that can name no relay, or
+    /// it breaks the format. The circuit closes with DESTROY (protocol).
+    /// </summary>
+    Malformed,
 }

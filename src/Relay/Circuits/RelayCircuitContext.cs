@@ -20,6 +20,12 @@ public enum RelayCircuitPurpose
 
     /// <summary>Joined to another circuit at this rendezvous point: cells pass between the two.</summary>
     RendezvousJoined,
+
+    /// <summary>
+    /// A client's circuit that sent its one INTRODUCE1 to this introduction point: it waits for INTRODUCE_ACK and may
+    /// not be extended or used for anything else.
+    /// </summary>
+    Introducing,
 }
 
 /// <summary>

@@ -229,6 +229,13 @@ public sealed class RelayEngine : IAsyncDisposable
 
     internal void StartExtend(RelayCircuitContext context, Extend2Message message) => _extender.Start(context, message);
 
+    /// <summary>An EXTEND2 did not decode: counted and logged at Debug like any failed extension; the circuit closes.</summary>
+    internal void OnMalformedExtend()
+    {
+        Metrics.Extend(ExtendOutcome.Malformed);
+        RelayEngineLog.ExtendFailed(_logger, ExtendOutcome.Malformed);
+    }
+
     internal void OnCircuitClosed(RelayCircuitContext context) => _acceptor.OnCircuitClosed(context);
 
     private static async Task IgnoreFaultsAsync(Task task)

@@ -106,6 +106,7 @@ internal sealed class RelayEngineMetrics
         ExtendOutcome.Refused => "refused",
         ExtendOutcome.BadCreated2 => "bad_created2",
         ExtendOutcome.CircuitClosed => "circuit_closed",
+        ExtendOutcome.Malformed => "malformed",
         _ => "fault",
     };
 }

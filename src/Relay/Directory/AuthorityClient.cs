@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Text;
 using HiddenPoint.Protocol.Documents;
@@ -29,13 +30,19 @@ internal readonly record struct FetchResult(byte[]? Document, string Failure, bo
 
 /// <summary>
 /// The authorities' HTTP API as the relay uses it: <c>POST /hpc/descriptor</c> and <c>GET /hpc/consensus</c>. Each
-/// request is bounded by <see cref="RelayOptions.AuthorityRequestTimeout"/>; a consensus larger than
-/// <see cref="NetworkStatus.MaxSize"/> is refused before it is read whole. What an authority answers is only text to
-/// log: it is cut short and stripped of control characters first.
+/// request is bounded by <see cref="RelayOptions.AuthorityRequestTimeout"/>. Nothing is buffered beyond what is kept:
+/// an answer that is only text to log (an upload's result, an error) is streamed and its first
+/// <see cref="MaxAnswerLength"/> bytes read, then cut short and stripped of control characters; a consensus is read
+/// into one buffer of exactly its declared length, refused before any of it is read when that passes
+/// <see cref="NetworkStatus.MaxSize"/>, or (without a declared length) gathered in pooled chunks up to that size.
 /// </summary>
 internal sealed class AuthorityClient : IDisposable
 {
+    /// <summary>The most bytes of an answer read for its text: a reason is at most 200 characters once cleaned.</summary>
+    internal const int MaxAnswerLength = 1024;
+
     private const int MaxReasonLength = 200;
+    private const int ChunkLength = 64 * 1024;
     private readonly HttpClient _http;
     private readonly TimeSpan _timeout;
 
@@ -51,7 +58,9 @@ internal sealed class AuthorityClient : IDisposable
             UseProxy = false,
             UseCookies = false,
         };
-        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan, MaxResponseContentBufferSize = NetworkStatus.MaxSize };
+        // Every response is read as a stream (ResponseHeadersRead), so the client's own buffer is never used; its limit
+        // is set low so that a call that did buffer could not hold much.
+        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan, MaxResponseContentBufferSize = MaxAnswerLength };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("hpc-relay");
     }
 
@@ -71,7 +80,8 @@ internal sealed class AuthorityClient : IDisposable
         {
             using var content = new ByteArrayContent(descriptor);
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain");
-            using var response = await _http.PostAsync(Url(authority, "/hpc/descriptor"), content, timeout.Token).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Post, Url(authority, "/hpc/descriptor")) { Content = content };
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             var text = await ReadTextAsync(response, timeout.Token).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
@@ -111,15 +121,20 @@ internal sealed class AuthorityClient : IDisposable
                     NoneYet: response.StatusCode == System.Net.HttpStatusCode.NotFound);
             }
 
-            if (response.Content.Headers.ContentLength > NetworkStatus.MaxSize)
+            var declared = response.Content.Headers.ContentLength;
+            if (declared > NetworkStatus.MaxSize)
             {
                 return new FetchResult(null, $"the consensus is larger than {NetworkStatus.MaxSize} bytes");
             }
 
-            var body = await ReadLimitedAsync(response, NetworkStatus.MaxSize, timeout.Token).ConfigureAwait(false);
-            return body is null
-                ? new FetchResult(null, $"the consensus is larger than {NetworkStatus.MaxSize} bytes")
-                : new FetchResult(body, "");
+            var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var body = await ReadBodyAsync(stream, declared, NetworkStatus.MaxSize, timeout.Token).ConfigureAwait(false);
+                return body is null
+                    ? new FetchResult(null, $"the consensus is larger than {NetworkStatus.MaxSize} bytes")
+                    : new FetchResult(body, "");
+            }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -137,34 +152,114 @@ internal sealed class AuthorityClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private static async Task<byte[]?> ReadLimitedAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a whole body of at most <paramref name="limit"/> bytes: into one array of exactly
+    /// <paramref name="declaredLength"/> bytes when the length is declared (refused, before anything is read, when it
+    /// passes the limit), otherwise in pooled chunks copied once into an array of the received length. Null when the
+    /// body is larger than <paramref name="limit"/>.
+    /// </summary>
+    /// <exception cref="IOException">The body ended before its declared length.</exception>
+    internal static async Task<byte[]?> ReadBodyAsync(Stream stream, long? declaredLength, int limit, CancellationToken cancellationToken)
     {
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        if (declaredLength is { } length)
         {
-            using var buffer = new MemoryStream();
-            var chunk = new byte[16 * 1024];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            if (length > limit)
             {
-                if (buffer.Length + read > limit)
-                {
-                    return null;
-                }
-
-                buffer.Write(chunk, 0, read);
+                return null;
             }
 
-            return buffer.ToArray();
+            var body = new byte[length];
+            var filled = 0;
+            while (filled < body.Length)
+            {
+                var read = await stream.ReadAsync(body.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new IOException($"the body ended after {filled} of its {length} bytes");
+                }
+
+                filled += read;
+            }
+
+            return body;
+        }
+
+        var chunks = new List<byte[]>();
+        var total = 0;
+        try
+        {
+            while (true)
+            {
+                var chunk = ArrayPool<byte>.Shared.Rent(ChunkLength);
+                chunks.Add(chunk);
+                var used = 0;
+                while (used < chunk.Length)
+                {
+                    var read = await stream.ReadAsync(chunk.AsMemory(used), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        return Join(chunks, total + used);
+                    }
+
+                    used += read;
+                    if (total + used > limit)
+                    {
+                        return null;
+                    }
+                }
+
+                total += used;
+            }
+        }
+        finally
+        {
+            foreach (var chunk in chunks)
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
         }
     }
 
+    /// <summary>Reads the first <paramref name="limit"/> bytes of a body (fewer when it is shorter) and no more.</summary>
+    internal static async Task<byte[]> ReadPrefixAsync(Stream stream, int limit, CancellationToken cancellationToken)
+    {
+        var prefix = new byte[limit];
+        var filled = 0;
+        int read;
+        while (filled < prefix.Length && (read = await stream.ReadAsync(prefix.AsMemory(filled), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            filled += read;
+        }
+
+        return filled == prefix.Length ? prefix : prefix[..filled];
+    }
+
+    private static byte[] Join(List<byte[]> chunks, int total)
+    {
+        var body = new byte[total];
+        var copied = 0;
+        foreach (var chunk in chunks)
+        {
+            var take = Math.Min(chunk.Length, total - copied);
+            chunk.AsSpan(0, take).CopyTo(body.AsSpan(copied));
+            copied += take;
+        }
+
+        return body;
+    }
+
+    // An answer that is only text to log: its first MaxAnswerLength bytes, whatever its length. Disposing the
+    // response afterwards drops the rest with the connection.
     private static async Task<string> ReadTextAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
-            var bytes = await ReadLimitedAsync(response, 4096, cancellationToken).ConfigureAwait(false);
-            return bytes is null ? "" : Clean(Encoding.UTF8.GetString(bytes));
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var bytes = await ReadPrefixAsync(stream, MaxAnswerLength, cancellationToken).ConfigureAwait(false);
+                return Clean(Encoding.UTF8.GetString(bytes));
+            }
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {

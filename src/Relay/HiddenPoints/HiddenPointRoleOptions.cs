@@ -33,8 +33,10 @@ public sealed class HiddenPointRoleOptions
     public TimeSpan CookieReplayWindow { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// The most cookies remembered for <see cref="CookieReplayWindow"/>; beyond it the oldest is forgotten first.
-    /// Default 100,000 (about 6 MB); range 1,000 to 10,000,000.
+    /// The most cookies remembered at once. Each is remembered for its whole <see cref="CookieReplayWindow"/> whatever
+    /// follows it; when this many are remembered, new ESTABLISH_RENDEZVOUS are refused (the client picks another
+    /// rendezvous point) until the oldest leave their window. Default 100,000 (a 64-bit fingerprint each, about
+    /// 2 MB at most); range 1,000 to 10,000,000.
     /// </summary>
     public int MaxRememberedCookies { get; set; } = 100_000;
 

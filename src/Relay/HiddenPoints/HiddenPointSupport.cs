@@ -160,7 +160,8 @@ internal sealed class HiddenPointMetrics
 }
 
 /// <summary>
-/// Logging of the hidden-point roles (event ids 4xxx). Never a key, cookie, blinded key or anything that names a
+/// Logging of the hidden-point roles (event ids 40xx introduction point, 42xx directory streams, 43xx faults, 44xx
+/// rendezvous point; 41xx is the HSDir store's, docs/development.md keeps the registry). Never a key, cookie, blinded key or anything that names a
 /// circuit: only what happened and why.
 /// </summary>
 internal static partial class HiddenPointLog
@@ -177,17 +178,20 @@ internal static partial class HiddenPointLog
     [LoggerMessage(4004, LogLevel.Debug, "An introduction circuit's registration was taken over by a newer circuit", EventName = "IntroReplaced")]
     public static partial void IntroReplaced(ILogger logger);
 
-    [LoggerMessage(4101, LogLevel.Debug, "Rendezvous circuit waiting", EventName = "RendezvousEstablished")]
+    [LoggerMessage(4401, LogLevel.Debug, "Rendezvous circuit waiting", EventName = "RendezvousEstablished")]
     public static partial void RendezvousEstablished(ILogger logger);
 
-    [LoggerMessage(4102, LogLevel.Debug, "Rendezvous circuits joined", EventName = "RendezvousJoined")]
+    [LoggerMessage(4402, LogLevel.Debug, "Rendezvous circuits joined", EventName = "RendezvousJoined")]
     public static partial void RendezvousJoined(ILogger logger);
 
-    [LoggerMessage(4103, LogLevel.Debug, "Rendezvous refused: {Reason}", EventName = "RendezvousRefused")]
+    [LoggerMessage(4403, LogLevel.Debug, "Rendezvous refused: {Reason}", EventName = "RendezvousRefused")]
     public static partial void RendezvousRefused(ILogger logger, string reason);
 
-    [LoggerMessage(4104, LogLevel.Debug, "A rendezvous circuit waited too long and was closed", EventName = "RendezvousTimedOut")]
+    [LoggerMessage(4404, LogLevel.Debug, "A rendezvous circuit waited too long and was closed", EventName = "RendezvousTimedOut")]
     public static partial void RendezvousTimedOut(ILogger logger);
+
+    [LoggerMessage(4405, LogLevel.Warning, "The rendezvous point remembers {Cookies} cookies, its most; new rendezvous are refused until the oldest leave their replay window", EventName = "RendezvousCookiesFull")]
+    public static partial void RendezvousCookiesFull(ILogger logger, int cookies);
 
     [LoggerMessage(4201, LogLevel.Debug, "Directory stream answered: {Resource} {Status}", EventName = "DirectoryAnswered")]
     public static partial void DirectoryAnswered(ILogger logger, string resource, DirectoryStatus status);

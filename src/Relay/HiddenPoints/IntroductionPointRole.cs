@@ -160,6 +160,8 @@ public sealed class IntroductionPointRole : IRelayMessageRole
             return false;
         }
 
+        // The purpose is what the engine checks before an EXTEND2: an introducing circuit is never extended.
+        circuit.Purpose = RelayCircuitPurpose.Introducing;
         circuit.RoleState = IntroduceUsed.Instance;
         var status = Introduce(data, out var reason);
         if (status == IntroduceAckStatus.Success)

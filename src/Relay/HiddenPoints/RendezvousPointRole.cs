@@ -13,20 +13,23 @@ namespace HiddenPoint.Relay.HiddenPoints;
 /// one lock.
 /// </summary>
 /// <remarks>
-/// A cookie is remembered for <see cref="HiddenPointRoleOptions.CookieReplayWindow"/> after it was registered: a
-/// second ESTABLISH_RENDEZVOUS with it (still waiting or not) closes that circuit. A circuit waits at most
-/// <see cref="HiddenPointRoleOptions.RendezvousWaitTimeout"/>; RENDEZVOUS1 with an unknown cookie closes its circuit.
+/// A cookie is remembered for at least <see cref="HiddenPointRoleOptions.CookieReplayWindow"/> after it was registered
+/// (<see cref="CookieReplayFilter"/>): a second ESTABLISH_RENDEZVOUS with it (still waiting or not) closes that circuit.
+/// No number of other cookies makes the point forget one sooner: when
+/// <see cref="HiddenPointRoleOptions.MaxRememberedCookies"/> are remembered, new ESTABLISH_RENDEZVOUS are refused until
+/// old cookies expire. A circuit waits at most <see cref="HiddenPointRoleOptions.RendezvousWaitTimeout"/>; RENDEZVOUS1
+/// with an unknown cookie closes its circuit.
 /// </remarks>
 public sealed class RendezvousPointRole : IRelayMessageRole
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<byte[], Waiting> _waiting = new(SecretKeyComparer.Instance);
-    private readonly Dictionary<byte[], long> _seen = new(SecretKeyComparer.Instance);
-    private readonly Queue<(byte[] Cookie, long At)> _seenOrder = new();
+    private readonly CookieReplayFilter _remembered;
     private readonly HiddenPointRoleOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HiddenPointMetrics _metrics;
+    private bool _full;
 
     /// <summary>Creates the role.</summary>
     public RendezvousPointRole(
@@ -42,6 +45,7 @@ public sealed class RendezvousPointRole : IRelayMessageRole
         _time = timeProvider;
         _logger = logger;
         _metrics = new HiddenPointMetrics(meterFactory);
+        _remembered = new CookieReplayFilter(timeProvider, _options.CookieReplayWindow, _options.MaxRememberedCookies);
     }
 
     /// <summary>Circuits waiting for RENDEZVOUS1 now.</summary>
@@ -103,20 +107,38 @@ public sealed class RendezvousPointRole : IRelayMessageRole
         circuit.Purpose = RelayCircuitPurpose.RendezvousWaiting;
         circuit.RoleState = waiting;
         waiting.Timer = _time.CreateTimer(OnWaitTimeout, waiting, _options.RendezvousWaitTimeout, Timeout.InfiniteTimeSpan);
+        CookieCheck check;
+        var becameFull = false;
         lock (_gate)
         {
-            ForgetOldCookies(now);
-            if (_seen.ContainsKey(cookie) || _waiting.ContainsKey(cookie))
+            check = _waiting.ContainsKey(cookie) ? CookieCheck.Replayed : _remembered.TryRemember(cookie, now);
+            if (check == CookieCheck.Remembered)
             {
-                waiting.Timer.Dispose();
-                circuit.RoleState = null;
-                circuit.Purpose = RelayCircuitPurpose.None;
-                return Refuse("cookie_reused");
+                _waiting.Add(cookie, waiting);
+                _full = false;
+            }
+            else if (check == CookieCheck.Full && !_full)
+            {
+                _full = becameFull = true;
+            }
+        }
+
+        if (check != CookieCheck.Remembered)
+        {
+            waiting.Timer.Dispose();
+            circuit.RoleState = null;
+            circuit.Purpose = RelayCircuitPurpose.None;
+            if (check == CookieCheck.Full)
+            {
+                if (becameFull)
+                {
+                    HiddenPointLog.RendezvousCookiesFull(_logger, _options.MaxRememberedCookies);
+                }
+
+                return Refuse("cookies_full");
             }
 
-            _seen.Add(cookie, now);
-            _seenOrder.Enqueue((cookie, now));
-            _waiting.Add(cookie, waiting);
+            return Refuse("cookie_reused");
         }
 
         RoleSender.Send(circuit.Circuit, new RendezvousEstablishedMessage());
@@ -223,17 +245,6 @@ public sealed class RendezvousPointRole : IRelayMessageRole
                 _waiting.Remove(waiting.Cookie);
                 waiting.Taken = true;
             }
-        }
-    }
-
-    // Under _gate. Cookies leave in the order they came, after the replay window or when the table is full.
-    private void ForgetOldCookies(long now)
-    {
-        while (_seenOrder.TryPeek(out var oldest)
-            && (_seenOrder.Count >= _options.MaxRememberedCookies || _time.GetElapsedTime(oldest.At, now) >= _options.CookieReplayWindow))
-        {
-            _seenOrder.Dequeue();
-            _seen.Remove(oldest.Cookie);
         }
     }
 

@@ -161,14 +161,15 @@ internal static class RelayHost
         // Constructed with the MemoryQuota singleton below: descriptors count against the memory limit's cache share.
         services.AddSingleton<HsDirStore>();
 
-        // The quota counts the cells queued on the engine's own link runtime. The engine is built after the quota (the
-        // address limiter it is given consults the quota), so the runtime is looked up on first use.
+        // The quota counts the cells queued on the engine's own link runtime, in circuits and on links. The engine is
+        // built after the quota (the address limiter it is given consults the quota), so the runtime is looked up on
+        // first use.
         services.AddSingleton(sp =>
         {
             RelayEngine? engine = null;
             return new MemoryQuota(
                 sp.GetRequiredService<IOptions<RelayLimitsOptions>>().Value,
-                () => (engine ??= sp.GetRequiredService<RelayEngine>()).Runtime.QueuedCells.Bytes);
+                () => (engine ??= sp.GetRequiredService<RelayEngine>()).Runtime.QueuedBytes);
         });
         services.AddSingleton(sp =>
         {

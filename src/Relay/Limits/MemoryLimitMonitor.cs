@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using HiddenPoint.Network.Circuits;
+using HiddenPoint.Network.Links;
 using HiddenPoint.Relay.Circuits;
 using HiddenPoint.Relay.Diagnostics;
 using Microsoft.Extensions.Hosting;
@@ -9,7 +10,10 @@ using Microsoft.Extensions.Options;
 
 namespace HiddenPoint.Relay.Limits;
 
-/// <summary>A circuit as the memory limit sees it: how much it holds queued, since when, and how to close it.</summary>
+/// <summary>
+/// A circuit, or a link's outbound queue, as the memory limit sees it: how much it holds queued, since when, and how
+/// to close it.
+/// </summary>
 public interface IQueuedCircuit
 {
     /// <summary>Bytes of cells the circuit holds queued now.</summary>
@@ -21,27 +25,43 @@ public interface IQueuedCircuit
     /// <summary>True once the circuit is closed or closing.</summary>
     bool IsClosed { get; }
 
-    /// <summary>Closes the circuit (DESTROY both ways); returns at once, its queue is freed by its own reactor.</summary>
+    /// <summary>
+    /// Closes it for the memory limit and returns at once: a circuit sends DESTROY both ways with reason
+    /// RESOURCELIMIT and its reactor frees its queue; a link is aborted, its queue dropped and its circuits closed.
+    /// </summary>
     void Close();
 }
 
-/// <summary>The circuits the memory limit may close: the relay engine's, or any set in tests.</summary>
+/// <summary>The circuits and links the memory limit may close: the relay engine's, or any set in tests.</summary>
 public interface IMemoryLimitCircuits
 {
     /// <summary>Adds every open circuit to <paramref name="into"/> (a snapshot; called from the monitor's thread).</summary>
     void Collect(List<IQueuedCircuit> into);
+
+    /// <summary>
+    /// Adds every open link's outbound queue to <paramref name="into"/> (a snapshot; called from the monitor's thread).
+    /// None by default.
+    /// </summary>
+    void CollectLinks(List<IQueuedCircuit> into)
+    {
+    }
 }
 
-/// <summary><see cref="IMemoryLimitCircuits"/> over circuit reactors from any source.</summary>
+/// <summary><see cref="IMemoryLimitCircuits"/> over circuit reactors and links from any source.</summary>
 public class ReactorCircuits : IMemoryLimitCircuits
 {
     private readonly Func<IEnumerable<CircuitReactor>> _source;
+    private readonly Func<IEnumerable<Link>>? _links;
 
-    /// <summary>Reads the reactors from <paramref name="source"/> at every check.</summary>
-    public ReactorCircuits(Func<IEnumerable<CircuitReactor>> source)
+    /// <summary>
+    /// Reads the reactors from <paramref name="source"/>, and the links (when given) from <paramref name="links"/>,
+    /// at every check.
+    /// </summary>
+    public ReactorCircuits(Func<IEnumerable<CircuitReactor>> source, Func<IEnumerable<Link>>? links = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         _source = source;
+        _links = links;
     }
 
     /// <inheritdoc/>
@@ -57,6 +77,24 @@ public class ReactorCircuits : IMemoryLimitCircuits
         }
     }
 
+    /// <inheritdoc/>
+    public void CollectLinks(List<IQueuedCircuit> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        if (_links is null)
+        {
+            return;
+        }
+
+        foreach (var link in _links())
+        {
+            if (link.CloseReason == LinkCloseReason.None)
+            {
+                into.Add(new QueuedLink(link));
+            }
+        }
+    }
+
     private sealed class QueuedReactor(CircuitReactor reactor) : IQueuedCircuit
     {
         public long QueuedBytes => (long)reactor.HeldCells * CircuitQueueAccount.BytesPerCell;
@@ -65,19 +103,35 @@ public class ReactorCircuits : IMemoryLimitCircuits
 
         public bool IsClosed => reactor.IsClosed;
 
-        public void Close() => _ = reactor.CloseAsync();
+        public void Close() => _ = reactor.CloseForMemoryLimitAsync();
+    }
+
+    private sealed class QueuedLink(Link link) : IQueuedCircuit
+    {
+        public long QueuedBytes => (long)link.OutboundCells * CircuitQueueAccount.BytesPerCell;
+
+        public long OldestQueuedTimestamp => link.OldestOutboundTimestamp;
+
+        public bool IsClosed => link.CloseReason != LinkCloseReason.None;
+
+        public void Close() => link.AbortForMemoryLimit();
     }
 }
 
-/// <summary>The relay engine's circuits (<see cref="RelayEngine.Circuits"/>) for the memory limit.</summary>
+/// <summary>
+/// The relay engine's circuits (<see cref="RelayEngine.Circuits"/>) and the links of its runtime
+/// (<see cref="LinkRuntime.OpenLinks"/>) for the memory limit.
+/// </summary>
 public sealed class EngineCircuits : ReactorCircuits
 {
-    /// <summary>Reads <paramref name="engine"/>'s circuits at every check.</summary>
+    /// <summary>Reads <paramref name="engine"/>'s circuits and links at every check.</summary>
     public EngineCircuits(RelayEngine engine)
-        : base(() => Reactors(engine))
+        : base(() => Reactors(engine), () => Links(engine))
     {
         ArgumentNullException.ThrowIfNull(engine);
     }
+
+    private static IEnumerable<Link> Links(RelayEngine engine) => engine.Runtime.OpenLinks;
 
     private static IEnumerable<CircuitReactor> Reactors(RelayEngine engine)
     {
@@ -92,17 +146,20 @@ public sealed class EngineCircuits : ReactorCircuits
 /// <param name="WasOverLimit">Whether the relay was above its limit.</param>
 /// <param name="CacheBytesTrimmed">Bytes the caches released.</param>
 /// <param name="CircuitsClosed">Circuits closed.</param>
-/// <param name="QueuedBytesFreed">Queued bytes those circuits held.</param>
-public readonly record struct MemoryLimitOutcome(bool WasOverLimit, long CacheBytesTrimmed, int CircuitsClosed, long QueuedBytesFreed);
+/// <param name="QueuedBytesFreed">Queued bytes those circuits and links held.</param>
+/// <param name="LinksClosed">Links closed for their outbound queues.</param>
+public readonly record struct MemoryLimitOutcome(bool WasOverLimit, long CacheBytesTrimmed, int CircuitsClosed, long QueuedBytesFreed, int LinksClosed = 0);
 
 /// <summary>
 /// Enforces <see cref="MemoryQuota.Limit"/> (Tor's out-of-memory handler, dos-spec "Memory exhaustion"). Every
 /// <see cref="RelayLimitsOptions.MemoryCheckInterval"/> it compares <see cref="MemoryQuota.Used"/> with the limit;
 /// above it, first, caches holding more than <see cref="MemoryQuota.CacheTrimTarget"/> are trimmed to it (claims
-/// already stop at <see cref="MemoryQuota.CacheShare"/>); then, while still above the limit, the circuits whose queued data is
-/// oldest are closed (DESTROY both ways) until what remains is below 90 % of the limit. Oldest rather than largest:
-/// data that has waited longest is the least likely to drain on its own (a reader that stopped reading), while a busy
-/// circuit's queue is large but moving. The process stays up; every fault is logged and the next check runs.
+/// already stop at <see cref="MemoryQuota.CacheShare"/>); then, while still above the limit, the circuits and links whose
+/// queued data is oldest are closed until what remains is below 90 % of the limit: a circuit with DESTROY both ways
+/// (reason RESOURCELIMIT), a link (whose outbound queue holds cells for a peer that stopped reading) by aborting it,
+/// which closes the circuits it carried. Oldest rather than largest: data that has waited longest is the least likely
+/// to drain on its own (a reader that stopped reading), while a busy queue is large but moving. The process stays up;
+/// every fault is logged and the next check runs.
 /// Register as a hosted service.
 /// </summary>
 public sealed class MemoryLimitMonitor : BackgroundService
@@ -139,9 +196,9 @@ public sealed class MemoryLimitMonitor : BackgroundService
         _interval = options.Value.MemoryCheckInterval;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _meter = meterFactory.Create(RelayTelemetry.MeterName);
-        _actions = _meter.CreateCounter<long>("hpc.relay.memory_limit_actions", "{action}", "What the memory limit did: trim_caches, close_circuit.");
+        _actions = _meter.CreateCounter<long>("hpc.relay.memory_limit_actions", "{action}", "What the memory limit did: trim_caches, close_circuit, close_link.");
         _freed = _meter.CreateCounter<long>("hpc.relay.memory_limit_freed", "By", "Bytes the memory limit freed, by action.");
-        _meter.CreateObservableGauge("hpc.relay.memory_used", () => _quota.Used, "By", "Bytes counted against the memory limit: queued cells and caches.");
+        _meter.CreateObservableGauge("hpc.relay.memory_used", () => _quota.Used, "By", "Bytes counted against the memory limit: cells queued in circuits and on links, and caches.");
         _meter.CreateObservableGauge("hpc.relay.memory_limit", () => _quota.Limit, "By", "The memory limit.");
     }
 
@@ -170,15 +227,16 @@ public sealed class MemoryLimitMonitor : BackgroundService
         }
 
         var closed = 0;
+        var linksClosed = 0;
         var freed = 0L;
         used = _quota.Used;
         if (used > _quota.Limit)
         {
-            (closed, freed) = CloseOldest(used - (_quota.Limit / 10 * 9));
+            (closed, linksClosed, freed) = CloseOldest(used - (_quota.Limit / 10 * 9));
         }
 
-        LimitsLog.MemoryLimitHandled(_logger, trimmed, closed, freed);
-        return new MemoryLimitOutcome(true, trimmed, closed, freed);
+        LimitsLog.MemoryLimitHandled(_logger, trimmed, closed, linksClosed, freed);
+        return new MemoryLimitOutcome(true, trimmed, closed, freed, linksClosed);
     }
 
     /// <inheritdoc/>
@@ -245,45 +303,73 @@ public sealed class MemoryLimitMonitor : BackgroundService
         return freed;
     }
 
-    private (int Closed, long Freed) CloseOldest(long toFree)
+    private (int Circuits, int Links, long Freed) CloseOldest(long toFree)
     {
+        // Snapshot the timestamps once: they move while the sort runs.
+        var candidates = new List<(long Oldest, long Bytes, IQueuedCircuit Holder, bool IsLink)>();
         _scratch.Clear();
         _circuits.Collect(_scratch);
-
-        // Snapshot the timestamps once: they move while the sort runs.
-        var candidates = new List<(long Oldest, long Bytes, IQueuedCircuit Circuit)>(_scratch.Count);
-        foreach (var circuit in _scratch)
-        {
-            var oldest = circuit.OldestQueuedTimestamp;
-            var bytes = circuit.QueuedBytes;
-            if (oldest != 0 && bytes > 0 && !circuit.IsClosed)
-            {
-                candidates.Add((oldest, bytes, circuit));
-            }
-        }
-
-        _scratch.Clear();
+        AddCandidates(candidates, isLink: false);
+        _circuits.CollectLinks(_scratch);
+        AddCandidates(candidates, isLink: true);
         candidates.Sort(static (a, b) => a.Oldest.CompareTo(b.Oldest));
-        var closed = 0;
-        var freed = 0L;
-        foreach (var (_, bytes, circuit) in candidates)
+
+        var circuits = 0;
+        var links = 0;
+        var circuitBytes = 0L;
+        var linkBytes = 0L;
+        foreach (var (_, bytes, holder, isLink) in candidates)
         {
-            if (freed >= toFree)
+            if (circuitBytes + linkBytes >= toFree)
             {
                 break;
             }
 
-            circuit.Close();
-            closed++;
-            freed += bytes;
+            // A circuit may have closed meanwhile with a link closed before it.
+            if (holder.IsClosed)
+            {
+                continue;
+            }
+
+            holder.Close();
+            if (isLink)
+            {
+                links++;
+                linkBytes += bytes;
+            }
+            else
+            {
+                circuits++;
+                circuitBytes += bytes;
+            }
         }
 
+        Count("close_circuit", circuits, circuitBytes);
+        Count("close_link", links, linkBytes);
+        return (circuits, links, circuitBytes + linkBytes);
+    }
+
+    private void AddCandidates(List<(long Oldest, long Bytes, IQueuedCircuit Holder, bool IsLink)> candidates, bool isLink)
+    {
+        foreach (var holder in _scratch)
+        {
+            var oldest = holder.OldestQueuedTimestamp;
+            var bytes = holder.QueuedBytes;
+            if (oldest != 0 && bytes > 0 && !holder.IsClosed)
+            {
+                candidates.Add((oldest, bytes, holder, isLink));
+            }
+        }
+
+        _scratch.Clear();
+    }
+
+    private void Count(string action, int closed, long freed)
+    {
         if (closed > 0)
         {
-            _actions.Add(closed, new KeyValuePair<string, object?>("action", "close_circuit"));
-            _freed.Add(freed, new KeyValuePair<string, object?>("action", "close_circuit"));
+            _actions.Add(closed, new KeyValuePair<string, object?>("action", action));
+            _freed.Add(freed, new KeyValuePair<string, object?>("action", action));
         }
-
-        return (closed, freed);
     }
 }

@@ -15,7 +15,8 @@ public delegate long CacheTrimmer(long bytesToFree);
 
 /// <summary>
 /// One account of the bytes the relay holds for others against <see cref="Limit"/> (Tor's MaxMemInQueues): the cells
-/// queued in circuit reactors (read from the runtime's <see cref="CircuitQueueAccount"/>) and what caches (the HSDir
+/// queued in circuit reactors and in links' outbound queues (read from the runtime's <see cref="CircuitQueueAccount"/>
+/// and <see cref="LinkQueueAccount"/>, <see cref="LinkRuntime.QueuedBytes"/>) and what caches (the HSDir
 /// descriptor store, …) claim through <see cref="TryClaimCache"/>. <see cref="MemoryLimitMonitor"/> acts when it is
 /// exceeded. Thread-safe; claims are interlocked.
 /// </summary>
@@ -26,7 +27,7 @@ public sealed class MemoryQuota
     private CacheTrimmer[] _trimmers = [];
     private long _cacheBytes;
 
-    /// <summary>Creates the quota over the cells queued in <paramref name="runtime"/>'s reactors; the options are validated here.</summary>
+    /// <summary>Creates the quota over the cells queued in <paramref name="runtime"/>'s reactors and links; the options are validated here.</summary>
     public MemoryQuota(IOptions<RelayLimitsOptions> options, LinkRuntime runtime)
         : this(Unwrap(options), QueuedBytesOf(runtime))
     {
@@ -47,7 +48,7 @@ public sealed class MemoryQuota
     /// <summary>Bytes in use now: queued cells and claimed caches.</summary>
     public long Used => QueuedBytes + CacheBytes;
 
-    /// <summary>Bytes of cells queued in circuit reactors now.</summary>
+    /// <summary>Bytes of cells queued in circuit reactors and links' outbound queues now.</summary>
     public long QueuedBytes => _queuedBytes();
 
     /// <summary>Bytes claimed by caches now.</summary>
@@ -117,8 +118,7 @@ public sealed class MemoryQuota
     private static Func<long> QueuedBytesOf(LinkRuntime runtime)
     {
         ArgumentNullException.ThrowIfNull(runtime);
-        var account = runtime.QueuedCells;
-        return () => account.Bytes;
+        return () => runtime.QueuedBytes;
     }
 
     private void Unregister(CacheTrimmer trimmer)

@@ -193,6 +193,156 @@ public sealed class KeyFileTests : IDisposable
         Assert.Contains("relay-identity", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_symbolic_link_at_the_key_path_is_refused()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var target = Path.Combine(_folder, "real.key");
+        var link = Path.Combine(_folder, "identity.key");
+        using var key = RelayIdentityKey.Generate();
+        KeyFile.Write(key, target);
+        File.CreateSymbolicLink(link, target);
+
+        var refused = Assert.Throws<KeyFileException>(() => KeyFile.Read<RelayIdentityKey>(link));
+        Assert.Equal(KeyFileProblem.SymbolicLink, refused.Problem);
+        Assert.Contains(link, refused.Message, StringComparison.Ordinal);
+        Assert.Contains(target, refused.Message, StringComparison.Ordinal);
+        using var direct = KeyFile.Read<RelayIdentityKey>(target);
+        Assert.Equal(key.Id, direct.Id);
+    }
+
+    [Fact]
+    public async Task A_named_pipe_at_the_key_path_is_refused_without_blocking()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(_folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var fifo = Path.Combine(_folder, "identity.key");
+        Run("mkfifo", "-m", "600", fifo);
+
+        // Opening a FIFO for reading blocks until a writer comes: the read must refuse it without opening it.
+        var read = Task.Run(() => KeyFile.Read<RelayIdentityKey>(fifo));
+        try
+        {
+            var refused = await Assert.ThrowsAsync<KeyFileException>(() => read.WaitAsync(TimeSpan.FromSeconds(20)));
+            Assert.Equal(KeyFileProblem.NotARegularFile, refused.Problem);
+            Assert.Contains("named pipe", refused.Message, StringComparison.Ordinal);
+            Assert.Contains(fifo, refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!read.IsCompleted)
+            {
+                // Unblock a reader stuck in open(2), so that the test process can end.
+                using var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_directory_at_the_key_path_is_refused()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var path = Path.Combine(_folder, "identity.key");
+        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var refused = Assert.Throws<KeyFileException>(() => KeyFile.Read<RelayIdentityKey>(path));
+        Assert.Equal(KeyFileProblem.NotARegularFile, refused.Problem);
+        Assert.Contains("directory", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_key_file_owned_by_another_user_is_refused_with_the_chown_fix()
+    {
+        // Only root can give a file away; elsewhere there is nothing to test.
+        if (!HiddenPoint.Crypto.Storage.UnixFiles.IsSupported || HiddenPoint.Crypto.Storage.UnixFiles.EffectiveUserId != 0)
+        {
+            return;
+        }
+
+        var path = Path.Combine(_folder, "identity.key");
+        using var key = RelayIdentityKey.Generate();
+        KeyFile.Write(key, path);
+        Run("chown", "12345", path);
+
+        var refused = Assert.Throws<KeyFileException>(() => KeyFile.Read<RelayIdentityKey>(path));
+        Assert.Equal(KeyFileProblem.WrongOwner, refused.Problem);
+        Assert.Contains("user 12345", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"chown 0 '{path}'", refused.Message, StringComparison.Ordinal);
+
+        // A folder of another user (not root) is refused too: that user could replace the key.
+        Run("chown", "0", path);
+        Run("chown", "12345", _folder);
+        var folder = Assert.Throws<KeyFileException>(() => KeyFile.Read<RelayIdentityKey>(path));
+        Assert.Equal(KeyFileProblem.FolderTooOpen, folder.Problem);
+        Assert.Contains("belongs to user 12345", folder.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(UnixFileMode.GroupWrite)]
+    [InlineData(UnixFileMode.OtherWrite)]
+    public void A_folder_others_can_write_is_refused_with_the_chmod_fix(UnixFileMode extra)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var path = Path.Combine(_folder, "identity.key");
+        using var key = RelayIdentityKey.Generate();
+        KeyFile.Write(key, path);
+        const UnixFileMode Owner = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        File.SetUnixFileMode(_folder, Owner | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute | extra);
+
+        var refused = Assert.Throws<KeyFileException>(() => KeyFile.Read<RelayIdentityKey>(path));
+        Assert.Equal(KeyFileProblem.FolderTooOpen, refused.Problem);
+        Assert.Contains(path, refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"chmod 700 '{_folder}'", refused.Message, StringComparison.Ordinal);
+
+        // Nor is a key written there.
+        using var other = LinkKey.Generate();
+        var write = Assert.Throws<KeyFileException>(() => KeyFile.Write(other, Path.Combine(_folder, "link.key")));
+        Assert.Equal(KeyFileProblem.FolderTooOpen, write.Problem);
+        Assert.False(File.Exists(Path.Combine(_folder, "link.key")));
+
+        File.SetUnixFileMode(_folder, Owner);
+        using var loaded = KeyFile.Read<RelayIdentityKey>(path);
+        Assert.Equal(key.Id, loaded.Id);
+    }
+
+    [Fact]
+    public void Encoding_a_key_file_makes_no_string_and_allocates_nothing()
+    {
+        // The secret's base64 is written straight into the caller's buffer: with nothing allocated, no .NET string (which
+        // could not be wiped) ever held it. An X25519 key exports its seed without allocating; an Ed25519 key's export
+        // goes through an array of NSec's, which is wiped at once.
+        using var key = LinkKey.Generate();
+        Span<byte> file = stackalloc byte[KeyFileFormat.MaxLength];
+        KeyFileFormat.Encode(key, file);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var length = KeyFileFormat.Encode(key, file);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(KeyFileFormat.Encode(key), file[..length].ToArray());
+        Assert.Throws<ArgumentException>(() => KeyFileFormat.Encode(key, new byte[KeyFileFormat.MaxLength - 1]));
+    }
+
+    private static void Run(string program, params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(program, arguments);
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(20)), program + " did not finish");
+        Assert.Equal(0, process.ExitCode);
+    }
+
     private void RoundTrip<TKey>()
         where TKey : SecretKey, ISecretKeyRole<TKey>
     {

@@ -73,6 +73,27 @@ public sealed class HiddenPointRoleTests
         await linkB.DisposeAsync();
     }
 
+    [Fact]
+    public async Task A_circuit_that_sent_INTRODUCE1_cannot_be_extended()
+    {
+        await using var network = await TestNetwork.StartAsync(2, realRoles: true);
+        using var client = new TestClient();
+        var (link, circuit) = await client.BuildAsync(network.StatusOf(0));
+
+        // An INTRODUCE1 for a service the introduction point does not know: answered, and the circuit is spent.
+        var introduce = new Introduce1Message(
+            RandomNumberGenerator.GetBytes(32), null, RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(200), RandomNumberGenerator.GetBytes(32));
+        Assert.Equal(CircuitSendResult.Queued, await circuit.SendAsync(0, RelayCommand.Introduce1, introduce.EncodeData()));
+        var ack = await ExpectAsync(circuit, RelayCommand.IntroduceAck);
+        Assert.True(RelayMessage.TryDecode(RelayCommand.IntroduceAck, ack, out var decoded, out _));
+        Assert.Equal(IntroduceAckStatus.ServiceNotRecognized, Assert.IsType<IntroduceAckMessage>(decoded).Status);
+
+        Assert.False(await TestClient.ExtendAsync(circuit, network.StatusOf(1)));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(0, network[0].Engine.LinkCount(HiddenPoint.Relay.Circuits.EngineLinkKind.RelayOut));
+        await link.DisposeAsync();
+    }
+
     private static async Task<DirectoryStatus> StoreAsync(TestCircuit circuit, int hop, StreamId stream, byte[] blindedKey, byte[] descriptor)
     {
         var store = new DescriptorStoreMessage(blindedKey, descriptor.Length).EncodeData();

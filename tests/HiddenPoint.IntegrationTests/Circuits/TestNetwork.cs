@@ -5,8 +5,6 @@ using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.Circuits;
 using HiddenPoint.Relay.HiddenPoints;
 using HiddenPoint.Relay.Limits;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace HiddenPoint.IntegrationTests.Circuits;
@@ -45,32 +43,31 @@ internal sealed class TestRelay : IAsyncDisposable
 {
     private bool _disposed;
 
-    public TestRelay(int index, Action<RelayEngineOptions>? configure, IAddressAdmission? admission = null, bool realRoles = false, ILoggerFactory? loggerFactory = null)
+    public TestRelay(int index, Action<RelayEngineOptions>? configure, IAddressAdmission? admission = null, bool realRoles = false)
     {
         Index = index;
-        loggerFactory ??= NullLoggerFactory.Instance;
         var options = new RelayEngineOptions();
         configure?.Invoke(options);
         if (!realRoles)
         {
             Engine = new RelayEngine(
-                Keys, Consensus, admission ?? Admission, Role, Role, Role, Options.Create(options), TimeProvider.System, loggerFactory, Meters);
+                Keys, Consensus, admission ?? Admission, Role, Role, Role, Options.Create(options), TimeProvider.System, Logs, Meters);
             return;
         }
 
         // The relay's own introduction point, rendezvous point and directory streams over a real HSDir store.
         var roleOptions = Options.Create(new HiddenPointRoleOptions());
-        HsDir = new HsDirStore(timeProvider: TimeProvider.System);
+        HsDir = new HsDirStore(timeProvider: TimeProvider.System, logger: Logs.CreateLogger<HsDirStore>());
         Engine = new RelayEngine(
             Keys,
             Consensus,
             admission ?? Admission,
-            new IntroductionPointRole(roleOptions, TimeProvider.System, NullLogger<IntroductionPointRole>.Instance, Meters),
-            new RendezvousPointRole(roleOptions, TimeProvider.System, NullLogger<RendezvousPointRole>.Instance, Meters),
-            new DirectoryStreamRole(HsDir, Consensus, roleOptions, TimeProvider.System, NullLogger<DirectoryStreamRole>.Instance, Meters),
+            new IntroductionPointRole(roleOptions, TimeProvider.System, Logs.CreateLogger<IntroductionPointRole>(), Meters),
+            new RendezvousPointRole(roleOptions, TimeProvider.System, Logs.CreateLogger<RendezvousPointRole>(), Meters),
+            new DirectoryStreamRole(HsDir, Consensus, roleOptions, TimeProvider.System, Logs.CreateLogger<DirectoryStreamRole>(), Meters),
             Options.Create(options),
             TimeProvider.System,
-            loggerFactory,
+            Logs,
             Meters);
     }
 
@@ -88,6 +85,9 @@ internal sealed class TestRelay : IAsyncDisposable
     public AnsweringRole Role { get; } = new();
 
     public TestMeterFactory Meters { get; } = new();
+
+    /// <summary>Everything the relay (engine, links, roles) logged from Debug up.</summary>
+    public LogCapture Logs { get; } = new();
 
     public RelayEngine Engine { get; }
 
@@ -133,20 +133,18 @@ internal sealed class TestNetwork : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="relayCount"/> relays; <paramref name="admission"/> may give a relay a real admission
-    /// control (by index) instead of one that admits everything, and <paramref name="loggerFactory"/> the relays' logs
-    /// somewhere to go.
+    /// control (by index) instead of one that admits everything. Each relay's logs are captured (<see cref="TestRelay.Logs"/>).
     /// </summary>
     public static async Task<TestNetwork> StartAsync(
         int relayCount,
         Action<RelayEngineOptions>? configure = null,
         Func<int, IAddressAdmission?>? admission = null,
-        bool realRoles = false,
-        ILoggerFactory? loggerFactory = null)
+        bool realRoles = false)
     {
         var relays = new List<TestRelay>();
         for (var i = 0; i < relayCount; i++)
         {
-            var relay = new TestRelay(i, configure, admission?.Invoke(i), realRoles, loggerFactory);
+            var relay = new TestRelay(i, configure, admission?.Invoke(i), realRoles);
             relays.Add(relay);
             await relay.Engine.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), CancellationToken.None);
         }

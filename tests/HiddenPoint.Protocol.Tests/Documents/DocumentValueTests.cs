@@ -90,25 +90,27 @@ public class DocumentValueTests
     }
 
     [Theory]
-    [InlineData("0.0.0.0", 1)]
-    [InlineData("::", 1)]
-    [InlineData("::ffff:127.0.0.1", 1)]
-    [InlineData("fe80::1%2", 1)]
+    [InlineData("0.0.0.0", 9001)]
+    [InlineData("::", 9001)]
+    [InlineData("::ffff:1.2.3.4", 9001)]
+    [InlineData("fe80::1%2", 9001)]
     [InlineData("127.0.0.1", 0)]
-    public void TryCreate_refuses_without_throwing_what_the_constructor_refuses(string address, ushort port)
+    [InlineData("127.0.0.1", 65_536)]
+    [InlineData("127.0.0.1", -1)]
+    public void TryCreate_refuses_without_throwing_what_the_constructor_refuses(string address, int port)
     {
-        var ip = IPAddress.Parse(address);
-        Assert.False(RelayAddress.TryCreate(ip, port, out var refused));
+        Assert.False(RelayAddress.TryCreate(IPAddress.Parse(address), port, out var refused));
         Assert.Equal(default, refused);
-        Assert.Throws<ArgumentException>(() => new RelayAddress(ip, port));
     }
 
     [Fact]
-    public void TryCreate_makes_the_same_address_as_the_constructor()
+    public void TryCreate_makes_what_the_constructor_makes()
     {
-        Assert.False(RelayAddress.TryCreate(null, 1, out _));
-        Assert.True(RelayAddress.TryCreate(IPAddress.Parse("2001:db8::1"), 443, out var address));
-        Assert.Equal(new RelayAddress(IPAddress.Parse("2001:db8::1"), 443), address);
+        Assert.True(RelayAddress.TryCreate(IPAddress.Parse("2001:db8::1"), 9001, out var address));
+        Assert.Equal(new RelayAddress(IPAddress.Parse("2001:db8::1"), 9001), address);
+        Assert.False(RelayAddress.TryCreate(null, 9001, out _));
+        Assert.False(RelayAddress.CanBeRelayAddress(IPAddress.IPv6Any));
+        Assert.True(RelayAddress.CanBeRelayAddress(IPAddress.Loopback));
     }
 
     [Fact]

@@ -146,6 +146,9 @@ public sealed class IntroductionPointRoleTests
         Assert.Equal(RelayCommand.Introduce2, forwarded.Command);
         Assert.Equal(sent, forwarded.Data);
         Assert.Equal(IntroduceAckStatus.Success, (await client.ReceiveAsync()).Decode<IntroduceAckMessage>().Status);
+
+        // The client's circuit is now an introducing one: the engine refuses to extend it.
+        Assert.Equal(RelayCircuitPurpose.Introducing, (await client.RelaySide.Context).Purpose);
     }
 
     [Fact]
@@ -161,6 +164,7 @@ public sealed class IntroductionPointRoleTests
 
         Assert.Equal(IntroduceAckStatus.ServiceNotRecognized, (await client.ReceiveAsync()).Decode<IntroduceAckMessage>().Status);
         Assert.False(host.Received.Messages.Reader.TryRead(out _));
+        Assert.Equal(RelayCircuitPurpose.Introducing, (await client.RelaySide.Context).Purpose);
     }
 
     [Fact]

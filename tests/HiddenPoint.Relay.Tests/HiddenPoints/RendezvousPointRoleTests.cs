@@ -3,6 +3,7 @@ using HiddenPoint.Crypto.Cgo;
 using HiddenPoint.Network.Circuits;
 using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.Circuits;
+using Microsoft.Extensions.Time.Testing;
 
 namespace HiddenPoint.Relay.Tests.HiddenPoints;
 
@@ -91,6 +92,44 @@ public sealed class RendezvousPointRoleTests
         await third.SendAsync(new EstablishRendezvousMessage(cookie));
         Assert.Equal(CircuitCloseReason.ProtocolViolation, await third.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
         Assert.False(first.Circuit.IsClosed);
+    }
+
+    [Fact]
+    public async Task FillingTheCookieMemoryDoesNotReopenAReplayWithinTheWindow()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
+        await using var relay = new RoleHarness(o => o.MaxRememberedCookies = 1_000, time);
+        var link = await relay.OpenLinkAsync();
+        var cookie = RandomNumberGenerator.GetBytes(20);
+        var first = await relay.OpenClientAsync(link);
+        await first.SendAsync(new EstablishRendezvousMessage(cookie));
+        Assert.Equal(RelayCommand.RendezvousEstablished, (await first.ReceiveAsync()).Command);
+
+        // The first circuit goes away: its cookie no longer waits, it is only remembered.
+        await first.Circuit.CloseAsync().WaitAsync(RoleHarness.Timeout);
+        await first.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout);
+
+        // 999 more cookies fill the memory; the next is refused rather than the first forgotten.
+        for (var i = 0; i < 999; i++)
+        {
+            var other = await relay.OpenClientAsync(link);
+            await other.SendAsync(new EstablishRendezvousMessage(RandomNumberGenerator.GetBytes(20)));
+            Assert.Equal(RelayCommand.RendezvousEstablished, (await other.ReceiveAsync()).Command);
+        }
+
+        var overflow = await relay.OpenClientAsync(link);
+        await overflow.SendAsync(new EstablishRendezvousMessage(RandomNumberGenerator.GetBytes(20)));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await overflow.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+
+        var replay = await relay.OpenClientAsync(link);
+        await replay.SendAsync(new EstablishRendezvousMessage(cookie));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await replay.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+
+        // Once the window (and the filter's quarter-window bucket) has passed, cookies are taken again.
+        time.Advance(TimeSpan.FromMinutes(5 * 1.25) + TimeSpan.FromSeconds(1));
+        var later = await relay.OpenClientAsync(link);
+        await later.SendAsync(new EstablishRendezvousMessage(cookie));
+        Assert.Equal(RelayCommand.RendezvousEstablished, (await later.ReceiveAsync()).Command);
     }
 
     [Fact]

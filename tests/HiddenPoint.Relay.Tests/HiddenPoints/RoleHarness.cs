@@ -15,7 +15,6 @@ using HiddenPoint.Protocol.Documents;
 using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.Circuits;
 using HiddenPoint.Relay.HiddenPoints;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace HiddenPoint.Relay.Tests.HiddenPoints;
@@ -47,14 +46,17 @@ internal sealed class RoleHarness : IAsyncDisposable
         Meters = new TestMeterFactory();
         var circuitOptions = new CircuitOptions();
         circuit?.Invoke(circuitOptions);
-        _runtime = new LinkRuntime(Options.Create(new LinkOptions()), Options.Create(circuitOptions), TimeProvider.System, NullLoggerFactory.Instance, Meters);
-        Intro = new IntroductionPointRole(wrapped, clock, NullLogger<IntroductionPointRole>.Instance, Meters);
-        Rendezvous = new RendezvousPointRole(wrapped, clock, NullLogger<RendezvousPointRole>.Instance, Meters);
+        _runtime = new LinkRuntime(Options.Create(new LinkOptions()), Options.Create(circuitOptions), TimeProvider.System, Logs, Meters);
+        Intro = new IntroductionPointRole(wrapped, clock, Logs.CreateLogger<IntroductionPointRole>(), Meters);
+        Rendezvous = new RendezvousPointRole(wrapped, clock, Logs.CreateLogger<RendezvousPointRole>(), Meters);
         Descriptors = descriptors ?? new MemoryDescriptorStore();
-        Directory = new DirectoryStreamRole(Descriptors, Consensus, wrapped, clock, NullLogger<DirectoryStreamRole>.Instance, Meters);
+        Directory = new DirectoryStreamRole(Descriptors, Consensus, wrapped, clock, Logs.CreateLogger<DirectoryStreamRole>(), Meters);
     }
 
     public TestMeterFactory Meters { get; }
+
+    /// <summary>Everything the roles and the links logged from Debug up.</summary>
+    public LogCapture Logs { get; } = new();
 
     public IntroductionPointRole Intro { get; }
 
@@ -67,7 +69,10 @@ internal sealed class RoleHarness : IAsyncDisposable
     public FixedConsensusSource Consensus { get; } = new();
 
     /// <summary>Opens a client link to the relay and a one-hop circuit over it.</summary>
-    public async Task<TestClient> OpenClientAsync()
+    public async Task<TestClient> OpenClientAsync() => await OpenClientAsync(await OpenLinkAsync());
+
+    /// <summary>Opens a client link to the relay.</summary>
+    public async Task<Link> OpenLinkAsync()
     {
         var ab = new Pipe();
         var ba = new Pipe();
@@ -83,6 +88,12 @@ internal sealed class RoleHarness : IAsyncDisposable
             _links.Add(relay);
         }
 
+        return client;
+    }
+
+    /// <summary>Opens a one-hop circuit to the relay over a client link of <see cref="OpenLinkAsync"/>.</summary>
+    public async Task<TestClient> OpenClientAsync(Link client)
+    {
         var keyMaterial = RandomNumberGenerator.GetBytes(CgoSizes.KeyMaterialLength(CgoAesKeySize.Aes128));
         var bindingKey = RandomNumberGenerator.GetBytes(CircuitKeySchedule.BindingKeyLength);
         Assert.True(client.TryBeginCircuit(out var pending));

@@ -18,11 +18,13 @@ internal static class InMemoryLinks
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    public static LinkRuntime Runtime(ScopedMeterFactory meters, Action<CircuitOptions>? circuit = null)
+    public static LinkRuntime Runtime(ScopedMeterFactory meters, Action<CircuitOptions>? circuit = null, Action<LinkOptions>? link = null)
     {
         var circuitOptions = new CircuitOptions();
         circuit?.Invoke(circuitOptions);
-        return new LinkRuntime(Options.Create(new LinkOptions()), Options.Create(circuitOptions), TimeProvider.System, NullLoggerFactory.Instance, meters);
+        var linkOptions = new LinkOptions();
+        link?.Invoke(linkOptions);
+        return new LinkRuntime(Options.Create(linkOptions), Options.Create(circuitOptions), TimeProvider.System, NullLoggerFactory.Instance, meters);
     }
 
     /// <summary>Opens a link; <paramref name="initiatorInput"/>, when given, wraps what the initiator reads.</summary>

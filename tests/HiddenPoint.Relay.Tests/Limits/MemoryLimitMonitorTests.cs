@@ -1,5 +1,6 @@
 using HiddenPoint.Network.Circuits;
 using HiddenPoint.Network.Links;
+using HiddenPoint.Protocol.Cells;
 using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.Limits;
 using Microsoft.Extensions.Options;
@@ -192,13 +193,78 @@ public sealed class MemoryLimitMonitorTests : IDisposable
         Assert.True(SpinWait.SpinUntil(() => freshHandler.Messages == 21, InMemoryLinks.Timeout));
         Assert.Equal(default, monitor.Check());
 
-        // DESTROY inward reaches client A once it reads again.
+        // DESTROY inward reaches client A once it reads again. Both ways it says RESOURCELIMIT, not FINISHED.
         stalledInput.Open();
         Assert.Equal(CircuitCloseReason.DestroyedByPeer, await clientA.Completion.WaitAsync(InMemoryLinks.Timeout));
-        Assert.Equal(CircuitCloseReason.LocalClose, await stalledAtRelay.Completion.WaitAsync(InMemoryLinks.Timeout));
+        Assert.Equal(CircuitCloseReason.MemoryLimit, await stalledAtRelay.Completion.WaitAsync(InMemoryLinks.Timeout));
+        Assert.Equal(DestroyReason.ResourceLimit, clientA.PeerDestroyReason);
+        Assert.Equal(DestroyReason.ResourceLimit, atNext.PeerDestroyReason);
         await linkA.DisposeAsync();
         await linkB.DisposeAsync();
         await outward.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_link_whose_peer_stopped_reading_is_closed_for_its_outbound_queue_while_a_busy_link_survives()
+    {
+        // Client A stops reading what the relay sends it; client B's link carries traffic both ways.
+        using var meters = new ScopedMeterFactory();
+        using var recorder = new MeasurementRecorder(meters);
+        using var runtime = InMemoryLinks.Runtime(meters, link: o => o.OutboundQueueCapacity = 4_096);
+        var relay = new AcceptingRelay();
+        GatedPipeReader? stalledInput = null;
+        var (clientA, relayA) = await InMemoryLinks.OpenAsync(runtime, LinkKind.ClientToRelay, relay, r => stalledInput = new GatedPipeReader(r));
+        var (clientB, relayB) = await InMemoryLinks.OpenAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (busy, busyAtRelay) = await InMemoryLinks.OpenCircuitAsync(clientB, relay, new CountingHandler());
+        var busyHandler = relay.HandlerOf(busyAtRelay);
+
+        var options = new RelayLimitsOptions { MemoryLimit = 1 * MiB };
+        var quota = new MemoryQuota(Options.Create(options), runtime);
+        using var monitor = new MemoryLimitMonitor(
+            quota, new ReactorCircuits(relay.Snapshot, () => runtime.OpenLinks), Options.Create(options), TimeProvider.System, meters);
+
+        // The relay's queue towards client A fills: 4,096 cells (about 2.2 MB) wait for a reader that is gone.
+        stalledInput!.Close();
+        for (var i = 0; i < 100_000; i++)
+        {
+            var padding = relayA.Pool.Rent();
+            PaddingBody.Encode(Cell.WriteHeader(padding.Span, null, CellCommand.Padding));
+            if (!relayA.TrySend(padding))
+            {
+                relayA.Pool.Return(padding);
+                break;
+            }
+        }
+
+        Assert.True(relayA.OutboundCells * (long)CircuitQueueAccount.BytesPerCell > 1 * MiB, $"queued {relayA.OutboundCells}");
+        Assert.True(quota.IsOverLimit, $"used {quota.Used}");
+        for (var i = 0; i < 20; i++)
+        {
+            await busy.SendAsync(HopIndex.First, InMemoryLinks.Message(clientB.Pool, RelayCommand.Drop, []));
+        }
+
+        Assert.True(SpinWait.SpinUntil(() => busyHandler.Messages == 20, InMemoryLinks.Timeout));
+
+        var outcome = monitor.Check();
+        Assert.True(outcome.WasOverLimit);
+        Assert.Equal(1, outcome.LinksClosed);
+        Assert.Equal(0, outcome.CircuitsClosed);
+        Assert.Equal(LinkCloseReason.MemoryLimit, await relayA.Completion.WaitAsync(InMemoryLinks.Timeout));
+        Assert.True(SpinWait.SpinUntil(() => !quota.IsOverLimit, InMemoryLinks.Timeout), $"used {quota.Used}");
+        Assert.DoesNotContain(relayA, runtime.OpenLinks);
+        recorder.Observe();
+        Assert.Equal(1, recorder.Get("hpc.relay.memory_limit_actions", "close_link"));
+
+        // The busy link and its circuit carry on.
+        Assert.Equal(LinkCloseReason.None, relayB.CloseReason);
+        await busy.SendAsync(HopIndex.First, InMemoryLinks.Message(clientB.Pool, RelayCommand.Drop, []));
+        Assert.True(SpinWait.SpinUntil(() => busyHandler.Messages == 21, InMemoryLinks.Timeout));
+        Assert.Equal(default, monitor.Check());
+
+        stalledInput.Open();
+        await clientA.DisposeAsync();
+        await clientB.DisposeAsync();
+        await relayB.Completion.WaitAsync(InMemoryLinks.Timeout);
     }
 
     private MemoryQuota NewQuota(long limit) => new(new RelayLimitsOptions { MemoryLimit = limit }, () => _circuits.QueuedBytes);
