@@ -37,7 +37,8 @@ internal sealed class RoleHarness : IAsyncDisposable
         Action<HiddenPointRoleOptions>? configure = null,
         TimeProvider? time = null,
         IDescriptorStore? descriptors = null,
-        Action<CircuitOptions>? circuit = null)
+        Action<CircuitOptions>? circuit = null,
+        HiddenPoint.Relay.Limits.MemoryQuota? memoryQuota = null)
     {
         var options = new HiddenPointRoleOptions();
         configure?.Invoke(options);
@@ -50,7 +51,7 @@ internal sealed class RoleHarness : IAsyncDisposable
         Intro = new IntroductionPointRole(wrapped, clock, NullLogger<IntroductionPointRole>.Instance, Meters);
         Rendezvous = new RendezvousPointRole(wrapped, clock, NullLogger<RendezvousPointRole>.Instance, Meters);
         Descriptors = descriptors ?? new MemoryDescriptorStore();
-        Directory = new DirectoryStreamRole(Descriptors, Consensus, wrapped, clock, NullLogger<DirectoryStreamRole>.Instance, Meters);
+        Directory = new DirectoryStreamRole(Descriptors, Consensus, wrapped, clock, NullLogger<DirectoryStreamRole>.Instance, Meters, memoryQuota);
     }
 
     public TestMeterFactory Meters { get; }
