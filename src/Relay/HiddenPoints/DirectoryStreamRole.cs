@@ -47,9 +47,9 @@ public sealed class HsDirStoreDescriptors(HsDirStore store) : IDescriptorStore
 /// (<see cref="HiddenPointRoleOptions.DescriptorUploadRatePerCircuit"/>) and one for the relay
 /// (<see cref="HiddenPointRoleOptions.DescriptorUploadRate"/>); the bytes of uploads still arriving count against
 /// <see cref="HiddenPointRoleOptions.MaxPendingUploadBytes"/> and the relay's <see cref="MemoryQuota"/>, and a new upload
-/// is refused (Unavailable) while either is spent. Answers are built and sent off the reactor, one task per stream: the descriptor checks and the consensus digest
-/// take time, and a long body goes out as DATA cells that each wait on <see cref="RelayCircuit.SendAsync"/>, so the
-/// circuit window and its send slots pace the stream. The runtime keeps circuit windows only (no stream windows yet).
+/// is refused (Unavailable) while either is spent. Answers are built and sent off the reactor, one task per stream:
+/// the descriptor checks and the consensus digest take time, and a long body goes out as DATA cells that each wait on
+/// <see cref="RelayCircuit.SendAsync"/>, so the circuit window and its send slots pace the stream. The runtime keeps circuit windows only (no stream windows yet).
 /// A relay-descriptor request is answered NotFound: relays do not cache relay descriptors yet.
 /// </remarks>
 public sealed class DirectoryStreamRole : IRelayMessageRole
