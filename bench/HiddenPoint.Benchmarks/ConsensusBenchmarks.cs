@@ -40,7 +40,8 @@ public class ConsensusBenchmarks
             FreshUntil = s_validAfter.AddHours(1),
             ValidUntil = s_validAfter.AddHours(3),
             Parameters = new NetworkParameters([new("CircuitWindow", 500)]),
-            SharedRandomValue = new byte[32],
+            SharedRandomPreviousValue = new byte[32],
+            SharedRandomCurrentValue = new byte[32],
             Authorities = entries,
             Relays = Relays(),
         };

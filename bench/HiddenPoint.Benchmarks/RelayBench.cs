@@ -54,7 +54,8 @@ internal static class RelayBench
             ValidAfter = validAfter,
             FreshUntil = validAfter.AddHours(1),
             ValidUntil = validAfter.AddHours(3),
-            SharedRandomValue = new byte[32],
+            SharedRandomPreviousValue = new byte[32],
+            SharedRandomCurrentValue = new byte[32],
             Authorities = [new AuthorityEntry(authority.Id, "auth0", new RelayAddress(IPAddress.Loopback, 7000))],
             Relays = nodes.Select(n => n.Status).OrderBy(r => Convert.ToHexString(r.Id.Key.Bytes), StringComparer.Ordinal).ToArray(),
         };

@@ -182,7 +182,8 @@ public sealed class AuthorityFloodTests(ITestOutputHelper output) : IDisposable
             ValidAfter = period.ValidAfter,
             FreshUntil = period.FreshUntil,
             ValidUntil = period.ValidUntil,
-            SharedRandomValue = new byte[NetworkStatus.SharedRandomLength],
+            SharedRandomPreviousValue = new byte[NetworkStatus.SharedRandomLength],
+            SharedRandomCurrentValue = new byte[NetworkStatus.SharedRandomLength],
             Authorities = [Entry(stranger, 77)],
             Relays = [],
         }.BuildVote(stranger));

@@ -29,7 +29,8 @@ public sealed class ConsensusComputationTests : IDisposable
             FreshUntil = after.AddHours(1),
             ValidUntil = after.AddHours(3),
             Parameters = new NetworkParameters(parameters ?? []),
-            SharedRandomValue = Seed((byte)voter, 0x55),
+            SharedRandomPreviousValue = Seed((byte)voter, 0x54),
+            SharedRandomCurrentValue = Seed((byte)voter, 0x55),
             Authorities = [Entry(_keys[voter], (byte)(voter + 1))],
             Relays = relays,
         }.BuildVote(_keys[voter]);

@@ -178,7 +178,8 @@ public sealed class EndpointLimitTests : IDisposable
         ValidAfter = validAfter,
         FreshUntil = validAfter.AddHours(1),
         ValidUntil = validAfter.AddHours(3),
-        SharedRandomValue = new byte[NetworkStatus.SharedRandomLength],
+        SharedRandomPreviousValue = new byte[NetworkStatus.SharedRandomLength],
+        SharedRandomCurrentValue = new byte[NetworkStatus.SharedRandomLength],
         Authorities = [Entry(voter, 2)],
         Relays = relays,
     }.BuildVote(voter);

@@ -153,7 +153,8 @@ public sealed class RelayEntryAgreementTests : IDisposable
             ValidAfter = s_period.ValidAfter,
             FreshUntil = s_period.FreshUntil,
             ValidUntil = s_period.ValidUntil,
-            SharedRandomValue = Seed((byte)voter, 0x55),
+            SharedRandomPreviousValue = Seed((byte)voter, 0x55),
+            SharedRandomCurrentValue = Seed((byte)voter, 0x55),
             Authorities = [Entry(_keys[voter], (byte)(voter + 1))],
             Relays = [entry],
         }.BuildVote(_keys[voter]);

@@ -443,7 +443,8 @@ public sealed class ConsensusHolderTests : IDisposable
             ValidAfter = validAfter,
             FreshUntil = validAfter + TimeSpan.FromHours(1),
             ValidUntil = validAfter + TimeSpan.FromHours(3),
-            SharedRandomValue = new byte[NetworkStatus.SharedRandomLength],
+            SharedRandomPreviousValue = new byte[NetworkStatus.SharedRandomLength],
+            SharedRandomCurrentValue = new byte[NetworkStatus.SharedRandomLength],
             Authorities = [.. _authorities.Select((a, i) => new AuthorityEntry(a.Id, "auth" + (i + 1), new RelayAddress(IPAddress.Loopback, (ushort)(7000 + i))))],
             Relays =
             [

@@ -2,6 +2,9 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using HiddenPoint.Crypto.HiddenPoints;
 using HiddenPoint.Crypto.Keys;
+using HiddenPoint.Network.HiddenPoints;
+using HiddenPoint.Network.Tests;
+using HiddenPoint.Protocol.Documents;
 using HiddenPoint.Protocol.HiddenPoints;
 using HiddenPoint.Relay.Diagnostics;
 using HiddenPoint.Relay.HiddenPoints;
@@ -13,6 +16,8 @@ namespace HiddenPoint.Relay.Tests;
 
 public sealed class HsDirStoreTests
 {
+    private const RelayFlags HsDirFlags = RelayFlags.HSDir | RelayFlags.Running | RelayFlags.Valid;
+
     private static readonly DateTimeOffset s_start = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
 
     private readonly FakeTimeProvider _time = new(s_start);
@@ -438,6 +443,214 @@ public sealed class HsDirStoreTests
             () => new HsDirSweeper(new HsDirStore(), Options.Create(new HsDirStoreOptions { SweepInterval = TimeSpan.FromHours(2) }), _time));
     }
 
+    [Fact]
+    public void A_misplaced_upload_is_refused_with_its_own_status()
+    {
+        using var host = new Host();
+        var relays = TestConsensus.Relays(60, HsDirFlags);
+        var consensus = new SwappableConsensusSource { Value = TestConsensus.Build(s_start, relays) };
+        var view = HsDirView.Create(consensus.Value);
+        var key = host.PublicBlindedKey;
+        // The host blinded its key for the period clients fetch in; the first HSDir it uploads to accepts it.
+        Assert.Equal(TimePeriod.FromInstant(s_start), view.FetchPeriod);
+        var holder = view.FetchRing.StoreTargets(key)[0];
+        Assert.True(view.AcceptsUpload(holder.Id, key));
+        var stranger = relays.First(r => !view.AcceptsUpload(r.Id, key));
+
+        var misplaced = new HsDirStore(timeProvider: _time, assignment: new HsDirAssignment(new HsDirViewSource(consensus), stranger.Id));
+        Assert.Equal(HsDirStoreResult.NotResponsible, misplaced.Store(host.BlindedKey, host.Descriptor(revision: 1)));
+        Assert.Equal(0, misplaced.Count);
+
+        var placed = new HsDirStore(timeProvider: _time, assignment: new HsDirAssignment(new HsDirViewSource(consensus), holder.Id));
+        Assert.Equal(HsDirStoreResult.Stored, placed.Store(host.BlindedKey, host.Descriptor(revision: 1)));
+
+        // A relay the consensus does not list on the ring holds nothing.
+        using var outsider = RelayIdentityKey.Generate();
+        var unlisted = new HsDirStore(timeProvider: _time, assignment: new HsDirAssignment(new HsDirViewSource(consensus), outsider.Id));
+        Assert.Equal(HsDirStoreResult.NotResponsible, unlisted.Store(host.BlindedKey, host.Descriptor(revision: 1)));
+    }
+
+    [Fact]
+    public void Without_a_usable_consensus_nothing_is_stored()
+    {
+        using var host = new Host();
+        var consensus = new SwappableConsensusSource();
+        var store = new HsDirStore(timeProvider: _time, assignment: new HsDirAssignment(new HsDirViewSource(consensus), TestConsensus.Relay(1, HsDirFlags).Id));
+        Assert.Equal(HsDirStoreResult.NoConsensus, store.Store(host.BlindedKey, host.Descriptor(revision: 1)));
+
+        consensus.Value = TestConsensus.Build(s_start, [TestConsensus.Relay(1, HsDirFlags)]);
+        Assert.Equal(HsDirStoreResult.Stored, store.Store(host.BlindedKey, host.Descriptor(revision: 1)));
+    }
+
+    [Fact]
+    public void Certificates_are_checked_at_the_consensus_valid_after_not_the_local_clock()
+    {
+        using var host = new Host();
+        var self = TestConsensus.Relay(1, HsDirFlags);
+        var consensus = new SwappableConsensusSource { Value = TestConsensus.Build(s_start, [self]) };
+        var store = new HsDirStore(timeProvider: _time, assignment: new HsDirAssignment(new HsDirViewSource(consensus), self.Id));
+        var expiresSoon = host.Descriptor(revision: 1, certificateExpires: s_start.AddHours(2));
+
+        // The relay's clock runs three hours ahead; the network's time is still the consensus's 10:00.
+        _time.Advance(TimeSpan.FromHours(3));
+        Assert.Equal(HsDirStoreResult.Stored, store.Store(host.BlindedKey, expiresSoon));
+
+        // And the other way round: a consensus from after the expiry refuses it while the local clock is still before.
+        var behind = new FakeTimeProvider(s_start);
+        var late = new SwappableConsensusSource { Value = TestConsensus.Build(s_start.AddHours(2), [self]) };
+        var other = new HsDirStore(timeProvider: behind, assignment: new HsDirAssignment(new HsDirViewSource(late), self.Id));
+        Assert.Equal(HsDirStoreResult.CertificateExpired, other.Store(host.BlindedKey, expiresSoon));
+        Assert.Equal(HsDirStoreResult.Stored, other.Store(host.BlindedKey, host.Descriptor(revision: 2, certificateExpires: s_start.AddHours(3))));
+    }
+
+    [Fact]
+    public void A_legitimate_descriptor_survives_ten_thousand_uploads_from_one_client()
+    {
+        // One HSDir on the ring, so every key is its own: the flood is as effective as it can be.
+        var self = TestConsensus.Relay(1, HsDirFlags);
+        var consensus = new SwappableConsensusSource { Value = TestConsensus.Build(s_start, [self]) };
+        var store = new HsDirStore(
+            Options.Create(new HsDirStoreOptions { MaxBytes = HsDirStoreOptions.MinMaxBytes }), _time,
+            assignment: new HsDirAssignment(new HsDirViewSource(consensus), self.Id));
+        using var legitimate = new Host();
+        var document = legitimate.Descriptor(revision: 1);
+        Assert.Equal(HsDirStoreResult.Stored, store.Store(legitimate.BlindedKey, document));
+
+        // 100 blinded keys the client made, each uploaded 100 times with rising revisions and the longest lifetime: far
+        // more than the store holds (about 90 such descriptors), so it evicts all the time.
+        var flood = Enumerable.Range(0, 100).Select(_ => new Host()).ToList();
+        try
+        {
+            // Signed beforehand, on every core: the uploads themselves come one after another, as from one client.
+            var uploads = new byte[flood.Count][][];
+            Parallel.For(0, flood.Count, i => uploads[i] = [.. Enumerable.Range(1, 100).Select(r => flood[i].Descriptor((ulong)r, lifetimeMinutes: 720, blobLength: 1500))]);
+            var stored = 0;
+            for (var revision = 1; revision <= 100; revision++)
+            {
+                for (var i = 0; i < flood.Count; i++)
+                {
+                    _time.Advance(TimeSpan.FromMilliseconds(100));
+                    var result = store.Store(flood[i].BlindedKey, uploads[i][revision - 1]);
+                    Assert.True(result is HsDirStoreResult.Stored or HsDirStoreResult.OldRevision, result.ToString());
+                    stored += result == HsDirStoreResult.Stored ? 1 : 0;
+                }
+
+                Assert.True(store.TryFetch(legitimate.BlindedKey, out var held), $"evicted during round {revision}");
+                Assert.Equal(document, held.ToArray());
+            }
+
+            Assert.Equal(10_000, stored);
+            Assert.True(store.Count < flood.Count);
+            Assert.True(store.RevisionFloors > 0);
+        }
+        finally
+        {
+            flood.ForEach(h => h.Dispose());
+        }
+    }
+
+    [Fact]
+    public void Revision_n_minus_1_is_refused_after_revision_n_was_evicted()
+    {
+        var store = new HsDirStore(Options.Create(new HsDirStoreOptions { MaxBytes = HsDirStoreOptions.MinMaxBytes }), _time);
+        var hosts = Enumerable.Range(0, 5).Select(_ => new Host()).ToList();
+        try
+        {
+            // Three large descriptors first, then the victim at revision 7: it arrived last, so it is the one evicted.
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Equal(HsDirStoreResult.Stored, store.Store(hosts[i].BlindedKey, hosts[i].Descriptor(revision: 1, blobLength: 33_000)));
+            }
+
+            var victim = hosts[3];
+            var captured = victim.Descriptor(revision: 6, blobLength: 33_000);
+            Assert.Equal(HsDirStoreResult.Stored, store.Store(victim.BlindedKey, victim.Descriptor(revision: 7, blobLength: 33_000)));
+            Assert.Equal(HsDirStoreResult.Stored, store.Store(hosts[4].BlindedKey, hosts[4].Descriptor(revision: 1, blobLength: 33_000)));
+            Assert.False(store.TryFetch(victim.BlindedKey, out _));
+            Assert.Equal(1, store.RevisionFloors);
+
+            // A captured older revision does not come back, nor does the same one; a newer one does.
+            Assert.Equal(HsDirStoreResult.OldRevision, store.Store(victim.BlindedKey, captured));
+            Assert.Equal(HsDirStoreResult.OldRevision, store.Store(victim.BlindedKey, victim.Descriptor(revision: 7, blobLength: 33_000)));
+            Assert.Equal(HsDirStoreResult.Stored, store.Store(victim.BlindedKey, victim.Descriptor(revision: 8)));
+            Assert.Equal(0, store.RevisionFloors);
+        }
+        finally
+        {
+            hosts.ForEach(h => h.Dispose());
+        }
+    }
+
+    [Fact]
+    public void A_floor_lasts_as_long_as_the_evicted_entry_would_have_and_trimming_leaves_one_too()
+    {
+        var quota = Quota(memoryLimit: 16L * 1024 * 1024, cacheSharePercent: 20);
+        var store = new HsDirStore(timeProvider: _time, memoryQuota: quota);
+        using var host = new Host();
+        Assert.Equal(HsDirStoreResult.Stored, store.Store(host.BlindedKey, host.Descriptor(revision: 5, lifetimeMinutes: 60)));
+        Assert.True(Assert.Single(quota.Trimmers)(1) > 0);
+        Assert.Equal(0, store.Count);
+        Assert.Equal(1, store.RevisionFloors);
+        Assert.Equal(HsDirStoreResult.OldRevision, store.Store(host.BlindedKey, host.Descriptor(revision: 4, lifetimeMinutes: 60)));
+
+        // Once the entry would have expired, the store is as it would have been: an older revision is accepted again.
+        _time.Advance(TimeSpan.FromMinutes(60));
+        store.RemoveExpired();
+        Assert.Equal(0, store.RevisionFloors);
+        Assert.Equal(HsDirStoreResult.Stored, store.Store(host.BlindedKey, host.Descriptor(revision: 4, lifetimeMinutes: 60)));
+    }
+
+    [Fact]
+    public void Entries_the_ring_no_longer_assigns_here_are_evicted_before_the_ones_it_does()
+    {
+        var relays = TestConsensus.Relays(60, HsDirFlags);
+        var self = relays[0];
+
+        // First only this relay is an HSDir, and holds every key; then the whole ring is, and holds some of them.
+        var alone = TestConsensus.Build(s_start, [self, .. relays[1..].Select(r => TestConsensus.Relay(relays.IndexOf(r) + 1, RelayFlags.Running))]);
+        var everyone = TestConsensus.Build(s_start.AddHours(1), relays);
+        var view = HsDirView.Create(everyone);
+        var hosts = new List<Host>();
+        try
+        {
+            Host Find(bool accepted)
+            {
+                while (true)
+                {
+                    var host = new Host();
+                    hosts.Add(host);
+                    if (view.AcceptsUpload(self.Id, host.PublicBlindedKey) == accepted)
+                    {
+                        return host;
+                    }
+                }
+            }
+
+            var moved = Find(accepted: false);
+            var kept = Enumerable.Range(0, 3).Select(_ => Find(accepted: true)).ToList();
+            var newcomer = Find(accepted: true);
+            var consensus = new SwappableConsensusSource { Value = alone };
+            var store = new HsDirStore(
+                Options.Create(new HsDirStoreOptions { MaxBytes = HsDirStoreOptions.MinMaxBytes }), _time,
+                assignment: new HsDirAssignment(new HsDirViewSource(consensus), self.Id));
+            foreach (var host in (Host[])[moved, .. kept])
+            {
+                Assert.Equal(HsDirStoreResult.Stored, store.Store(host.BlindedKey, host.Descriptor(revision: 1, blobLength: 33_000)));
+            }
+
+            // Under the new consensus the oldest entry is no longer this relay's: it goes, not the newest one.
+            consensus.Value = everyone;
+            Assert.Equal(HsDirStoreResult.Stored, store.Store(newcomer.BlindedKey, newcomer.Descriptor(revision: 1, blobLength: 33_000)));
+            Assert.False(store.TryFetch(moved.BlindedKey, out _));
+            Assert.All(kept, h => Assert.True(store.TryFetch(h.BlindedKey, out _)));
+            Assert.True(store.TryFetch(newcomer.BlindedKey, out _));
+        }
+        finally
+        {
+            hosts.ForEach(h => h.Dispose());
+        }
+    }
+
     /// <summary>A memory quota over no queued cells, so that <see cref="MemoryQuota.Used"/> is what caches claim.</summary>
     private static MemoryQuota Quota(long memoryLimit, int cacheSharePercent) =>
         new(new RelayLimitsOptions { MemoryLimit = memoryLimit, CacheSharePercent = cacheSharePercent, CacheTrimPercent = 0 }, () => 0);
@@ -448,10 +661,13 @@ public sealed class HsDirStoreTests
         private readonly HiddenPointIdentitySecretKey _identity = HiddenPointIdentitySecretKey.Generate();
         private readonly BlindedSigningKey _blinded;
         private readonly HsDescriptorSigningKey _signing = HsDescriptorSigningKey.Generate();
+        private Ed25519Certificate? _certificate;
 
         public Host() => _blinded = KeyBlinding.BlindSigningKey(_identity, TimePeriod.FromInstant(s_start), KeyBlindingLabels.Hpc);
 
         public byte[] BlindedKey => _blinded.PublicKey.Bytes.ToArray();
+
+        public BlindedPublicKey PublicBlindedKey => _blinded.PublicKey;
 
         public byte[] Descriptor(ulong revision, int lifetimeMinutes = 180, int blobLength = 500, DateTimeOffset? certificateExpires = null)
         {
@@ -461,12 +677,13 @@ public sealed class HsDirStoreTests
             {
                 LifetimeMinutes = lifetimeMinutes,
                 RevisionCounter = revision,
-                SigningKeyCertificate = Ed25519Certificate.Create(
-                    Ed25519CertificateType.DescriptorSigning, certificateExpires ?? s_start.AddHours(54), Ed25519CertifiedKeyType.Ed25519,
-                    _signing.PublicKey.Bytes, _blinded),
+                SigningKeyCertificate = certificateExpires is { } expires ? Certificate(expires) : _certificate ??= Certificate(s_start.AddHours(54)),
                 Superencrypted = blob,
             }.Sign(_signing);
         }
+
+        private Ed25519Certificate Certificate(DateTimeOffset expires) => Ed25519Certificate.Create(
+            Ed25519CertificateType.DescriptorSigning, expires, Ed25519CertifiedKeyType.Ed25519, _signing.PublicKey.Bytes, _blinded);
 
         public void Dispose()
         {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using HiddenPoint.Protocol.Documents;
 
 namespace HiddenPoint.DirectoryAuthority.Voting;
@@ -33,9 +32,10 @@ public sealed record ConsensusResult(ConsensusFailure Failure, byte[]? Body, int
 /// nickname, addresses and keys; otherwise it is left out. An honest authority copies an entry only from a
 /// descriptor whose signature it verified, so a listed entry always comes from a document the relay signed unless a
 /// majority of the authorities lie (who could sign any consensus anyway). Each flag is set when more than half of
-/// the votes listing the relay set it; its weight is the low median of their weights. A parameter is included when more than half of the votes set it,
-/// at the low median of their values, clamped to a known parameter's range. The shared random value is SHA-256 over
-/// a label, the period and the votes' values in byte order (not bias-resistant: any voter can grind its own value).
+/// the votes listing the relay set it; its weight is the low median of their weights. A parameter is included when
+/// more than half of the votes set it, at the low median of their values, clamped to a known parameter's range. The
+/// shared random values are <see cref="SharedRandomValues.At"/> of the period and the consensus's own
+/// <c>HsDirInterval</c>; the votes' values are not read.
 /// </remarks>
 public static class ConsensusComputation
 {
@@ -78,13 +78,16 @@ public static class ConsensusComputation
             return new(ConsensusFailure.TooFewVotes, null, counted.Length);
         }
 
+        var parameters = Parameters(counted);
+        var (previousSharedRandom, currentSharedRandom) = SharedRandomValues.At(validAfter, parameters);
         var builder = new NetworkStatusBuilder
         {
             ValidAfter = validAfter,
             FreshUntil = LowMedian(counted.Select(v => v.FreshUntil)),
             ValidUntil = LowMedian(counted.Select(v => v.ValidUntil)),
-            Parameters = Parameters(counted),
-            SharedRandomValue = SharedRandom(counted, validAfter),
+            Parameters = parameters,
+            SharedRandomPreviousValue = previousSharedRandom,
+            SharedRandomCurrentValue = currentSharedRandom,
             Authorities = counted.Select(v => v.Voter).ToArray(),
             Relays = Relays(counted, authorityCount),
         };
@@ -139,23 +142,6 @@ public static class ConsensusComputation
         }
 
         return new NetworkParameters(pairs);
-    }
-
-    private static byte[] SharedRandom(Vote[] votes, DateTimeOffset validAfter)
-    {
-        var values = votes.Select(v => v.SharedRandomValue.ToArray()).ToArray();
-        Array.Sort(values, ByteOrder.Instance);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData("hpc-shared-random-v1"u8);
-        Span<byte> time = stackalloc byte[8];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(time, validAfter.ToUnixTimeSeconds());
-        hash.AppendData(time);
-        foreach (var value in values)
-        {
-            hash.AppendData(value);
-        }
-
-        return hash.GetHashAndReset();
     }
 
     private static RelayStatus[] Relays(Vote[] votes, int authorityCount)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using HiddenPoint.Crypto.Keys;
 using HiddenPoint.DirectoryAuthority.Descriptors;
 using HiddenPoint.Protocol.Documents;
@@ -65,14 +64,17 @@ public static class VoteComposer
                 d.Identity, d.Nickname, d.Addresses, d.LinkKey, d.CircuitHandshakeKey,
                 flags, Math.Max(1u, d.Bandwidth / 1000), stored.Digest);
         }).ToArray();
-        var allParameters = parameters.Where(p => !p.Key.StartsWith("Flag", StringComparison.Ordinal)).Concat(thresholds.ToParameters());
+        var allParameters = new NetworkParameters(
+            parameters.Where(p => !p.Key.StartsWith("Flag", StringComparison.Ordinal)).Concat(thresholds.ToParameters()));
+        var (previousSharedRandom, currentSharedRandom) = SharedRandomValues.At(period.ValidAfter, allParameters);
         var builder = new NetworkStatusBuilder
         {
             ValidAfter = period.ValidAfter,
             FreshUntil = period.FreshUntil,
             ValidUntil = period.ValidUntil,
-            Parameters = new NetworkParameters(allParameters),
-            SharedRandomValue = RandomNumberGenerator.GetBytes(NetworkStatus.SharedRandomLength),
+            Parameters = allParameters,
+            SharedRandomPreviousValue = previousSharedRandom,
+            SharedRandomCurrentValue = currentSharedRandom,
             Authorities = [self],
             Relays = relays,
         };

@@ -31,6 +31,12 @@ public sealed class NetworkParameter
     /// <summary>HSDirs per replica a client picks one from when fetching.</summary>
     public static NetworkParameter HsDirSpreadFetch { get; } = new("HsDirSpreadFetch", 3, 1, 128);
 
+    /// <summary>
+    /// Length of a hidden-point time period in minutes (Tor's <c>hsdir-interval</c>); periods start half a length
+    /// after each multiple of the length since the epoch. A testnet may shorten it, down to 2; never longer than a day.
+    /// </summary>
+    public static NetworkParameter HsDirInterval { get; } = new("HsDirInterval", 1440, 2, 1440);
+
     /// <summary>Relays refuse circuits from an address that creates them too fast (1) or not (0). Tor's name.</summary>
     public static NetworkParameter DoSCircuitCreationEnabled { get; } = new("DoSCircuitCreationEnabled", 1, 0, 1);
 
@@ -70,7 +76,7 @@ public sealed class NetworkParameter
     /// <summary>Every parameter this code knows.</summary>
     public static IReadOnlyList<NetworkParameter> Known { get; } =
     [
-        CircuitWindow, HsDirReplicas, HsDirSpreadFetch, HsDirSpreadStore, MaxCircuitQueueCells,
+        CircuitWindow, HsDirInterval, HsDirReplicas, HsDirSpreadFetch, HsDirSpreadStore, MaxCircuitQueueCells,
         DoSCircuitCreationBurst, DoSCircuitCreationDefensePeriod, DoSCircuitCreationEnabled, DoSCircuitCreationMinConnections,
         DoSCircuitCreationRate, DoSConnectionConnectBurst, DoSConnectionConnectRate, DoSConnectionDefensePeriod,
         DoSConnectionEnabled, DoSConnectionMaxConcurrentCount,

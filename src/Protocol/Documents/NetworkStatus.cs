@@ -180,7 +180,8 @@ public abstract class NetworkStatus
         FreshUntil = content.FreshUntil;
         ValidUntil = content.ValidUntil;
         Parameters = content.Parameters;
-        SharedRandomValue = content.SharedRandomValue;
+        SharedRandomPreviousValue = content.SharedRandomPreviousValue;
+        SharedRandomCurrentValue = content.SharedRandomCurrentValue;
         Authorities = content.Authorities;
         _relays = content.Relays;
         Document = document;
@@ -201,8 +202,17 @@ public abstract class NetworkStatus
     /// <summary>Network parameters.</summary>
     public NetworkParameters Parameters { get; }
 
-    /// <summary>The shared random value for the period (32 bytes), an input to the HSDir ring.</summary>
-    public ReadOnlyMemory<byte> SharedRandomValue { get; }
+    /// <summary>
+    /// <c>shared-rand-previous-value</c> (32 bytes): the HSDir ring's shared random value for the time period before
+    /// <see cref="SharedRandomCurrentValue"/>'s (docs/directory-documents.md §3.7).
+    /// </summary>
+    public ReadOnlyMemory<byte> SharedRandomPreviousValue { get; }
+
+    /// <summary>
+    /// <c>shared-rand-current-value</c> (32 bytes): the newest shared random value, for the time period numbered
+    /// <c>floor(valid-after minutes / period length)</c> (docs/directory-documents.md §3.7).
+    /// </summary>
+    public ReadOnlyMemory<byte> SharedRandomCurrentValue { get; }
 
     /// <summary>The authorities listed, sorted by identity.</summary>
     public IReadOnlyList<AuthorityEntry> Authorities { get; }
@@ -281,7 +291,9 @@ internal sealed class NetworkStatusContent
 
     public required NetworkParameters Parameters { get; init; }
 
-    public required ReadOnlyMemory<byte> SharedRandomValue { get; init; }
+    public required ReadOnlyMemory<byte> SharedRandomPreviousValue { get; init; }
+
+    public required ReadOnlyMemory<byte> SharedRandomCurrentValue { get; init; }
 
     public required AuthorityEntry[] Authorities { get; init; }
 

@@ -26,8 +26,14 @@ public sealed class NetworkStatusBuilder
     /// <summary>Network parameters; none by default.</summary>
     public NetworkParameters Parameters { get; init; } = NetworkParameters.Empty;
 
-    /// <summary>The period's shared random value (32 bytes).</summary>
-    public required ReadOnlyMemory<byte> SharedRandomValue { get; init; }
+    /// <summary>
+    /// The shared random value published before the newest one (32 bytes): <c>shared-rand-previous-value</c>, the
+    /// value of the period before <see cref="SharedRandomCurrentValue"/>'s.
+    /// </summary>
+    public required ReadOnlyMemory<byte> SharedRandomPreviousValue { get; init; }
+
+    /// <summary>The newest shared random value (32 bytes): <c>shared-rand-current-value</c>.</summary>
+    public required ReadOnlyMemory<byte> SharedRandomCurrentValue { get; init; }
 
     /// <summary>The authorities (a vote lists only its voter).</summary>
     public required IReadOnlyList<AuthorityEntry> Authorities { get; init; }
@@ -63,7 +69,8 @@ public sealed class NetworkStatusBuilder
             writer.EndLine();
         }
 
-        writer.Keyword("shared-random").Base64(SharedRandomValue.Span).EndLine();
+        writer.Keyword("shared-rand-previous-value").Base64(SharedRandomPreviousValue.Span).EndLine();
+        writer.Keyword("shared-rand-current-value").Base64(SharedRandomCurrentValue.Span).EndLine();
         foreach (var authority in authorities)
         {
             writer.Keyword("authority").Base64(authority.Id.Key.Bytes).Argument(authority.Nickname).Address(authority.Address).EndLine();
@@ -171,9 +178,14 @@ public sealed class NetworkStatusBuilder
             throw new ArgumentException("ValidAfter, FreshUntil, ValidUntil: valid-after < fresh-until ≤ valid-until must hold.");
         }
 
-        if (SharedRandomValue.Length != NetworkStatus.SharedRandomLength)
+        if (SharedRandomPreviousValue.Length != NetworkStatus.SharedRandomLength)
         {
-            throw new ArgumentException($"SharedRandomValue: the shared random value is {NetworkStatus.SharedRandomLength} bytes.");
+            throw new ArgumentException($"SharedRandomPreviousValue: a shared random value is {NetworkStatus.SharedRandomLength} bytes.");
+        }
+
+        if (SharedRandomCurrentValue.Length != NetworkStatus.SharedRandomLength)
+        {
+            throw new ArgumentException($"SharedRandomCurrentValue: a shared random value is {NetworkStatus.SharedRandomLength} bytes.");
         }
 
         ArgumentNullException.ThrowIfNull(Parameters);

@@ -30,15 +30,16 @@ public static class NetworkStatusParser
     private const int FreshUntil = 2;
     private const int ValidUntil = 3;
     private const int Params = 4;
-    private const int SharedRandom = 5;
-    private const int Authority = 6;
-    private const int Relay = 7;
-    private const int Address = 8;
-    private const int Keys = 9;
-    private const int Status = 10;
-    private const int Weight = 11;
-    private const int Footer = 12;
-    private const int Signature = 13;
+    private const int SharedRandomPrevious = 5;
+    private const int SharedRandomCurrent = 6;
+    private const int Authority = 7;
+    private const int Relay = 8;
+    private const int Address = 9;
+    private const int Keys = 10;
+    private const int Status = 11;
+    private const int Weight = 12;
+    private const int Footer = 13;
+    private const int Signature = 14;
 
     internal static KeywordRules ConsensusRules { get; } = MakeRules(ConsensusKeyword, NetworkStatus.MaxAuthorities, NetworkStatus.MaxSignatures, relayArguments: 2);
 
@@ -96,7 +97,8 @@ public static class NetworkStatusParser
         var cursor = new KeywordCursor(rules);
         DateTimeOffset validAfter = default, freshUntil = default, validUntil = default;
         var parameters = NetworkParameters.Empty;
-        byte[]? sharedRandom = null;
+        byte[]? sharedRandomPrevious = null;
+        byte[]? sharedRandomCurrent = null;
         var authorities = new List<AuthorityEntry>(8);
         var relays = new List<RelayStatus>(1024);
         var signatureList = new List<DirectorySignature>(8);
@@ -196,11 +198,21 @@ public static class NetworkStatusParser
                     parameters = parsed!;
                     break;
 
-                case SharedRandom:
-                    sharedRandom = new byte[NetworkStatus.SharedRandomLength];
+                case SharedRandomPrevious:
+                case SharedRandomCurrent:
+                    var sharedRandom = new byte[NetworkStatus.SharedRandomLength];
                     if (!DocumentValues.TryDecodeBase64(args.Next(), sharedRandom))
                     {
                         return Fail(DocumentErrorKind.BadBase64, number, keyword, out error);
+                    }
+
+                    if (index == SharedRandomPrevious)
+                    {
+                        sharedRandomPrevious = sharedRandom;
+                    }
+                    else
+                    {
+                        sharedRandomCurrent = sharedRandom;
                     }
 
                     break;
@@ -380,7 +392,8 @@ public static class NetworkStatusParser
             FreshUntil = freshUntil,
             ValidUntil = validUntil,
             Parameters = parameters,
-            SharedRandomValue = sharedRandom,
+            SharedRandomPreviousValue = sharedRandomPrevious,
+            SharedRandomCurrentValue = sharedRandomCurrent,
             Authorities = [.. authorities],
             Relays = [.. relays],
         };
@@ -395,7 +408,8 @@ public static class NetworkStatusParser
         new("fresh-until", Occurrence.Required, 2, 2),
         new("valid-until", Occurrence.Required, 2, 2),
         new("params", Occurrence.Optional, 1, NetworkParameters.MaxCount),
-        new("shared-random", Occurrence.Required, 1, 1),
+        new("shared-rand-previous-value", Occurrence.Required, 1, 1),
+        new("shared-rand-current-value", Occurrence.Required, 1, 1),
         new("authority", Occurrence.Repeated, 3, 3, maxAuthorities),
         new("relay", Occurrence.Required, relayArguments, relayArguments),
         new("a", Occurrence.Repeated, 1, 1, RelayStatus.MaxAddresses),

@@ -236,11 +236,17 @@ public enum DirectoryStatus : byte
     /// <summary>The upload exceeds the size limit.</summary>
     TooLarge = 4,
 
-    /// <summary>The descriptor was refused (bad signature, old revision, wrong ring position).</summary>
+    /// <summary>The descriptor was refused: malformed certificate use, bad signature, expired certificate, old revision.</summary>
     Rejected = 5,
 
-    /// <summary>Temporarily unable to answer.</summary>
+    /// <summary>Temporarily unable to answer (no usable consensus, store full, rate or memory limit): try again later.</summary>
     Unavailable = 6,
+
+    /// <summary>
+    /// This relay is not one of the HSDirs the ring of its consensus names for the blinded key, in either period it
+    /// holds a shared random value for: the uploader should recompute where the descriptor goes.
+    /// </summary>
+    NotResponsible = 7,
 }
 
 /// <summary>

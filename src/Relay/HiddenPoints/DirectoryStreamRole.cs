@@ -4,6 +4,7 @@ using HiddenPoint.Network.Circuits;
 using HiddenPoint.Network.Directory;
 using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.Circuits;
+using HiddenPoint.Relay.Limits;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -42,9 +43,13 @@ public sealed class HsDirStoreDescriptors(HsDirStore store) : IDescriptorStore
 /// joined nor used by another role may open them; elsewhere a request is answered END(NotDirectory).
 /// </summary>
 /// <remarks>
-/// Answers are built and sent off the reactor, one task per stream: the descriptor checks and the consensus digest
-/// take time, and a long body goes out as DATA cells that each wait on <see cref="RelayCircuit.SendAsync"/>, so the
-/// circuit window and its send slots pace the stream. The runtime keeps circuit windows only (no stream windows yet).
+/// Uploads are limited before anything is set aside for them: a token bucket per circuit
+/// (<see cref="HiddenPointRoleOptions.DescriptorUploadRatePerCircuit"/>) and one for the relay
+/// (<see cref="HiddenPointRoleOptions.DescriptorUploadRate"/>); the bytes of uploads still arriving count against
+/// <see cref="HiddenPointRoleOptions.MaxPendingUploadBytes"/> and the relay's <see cref="MemoryQuota"/>, and a new upload
+/// is refused (Unavailable) while either is spent. Answers are built and sent off the reactor, one task per stream:
+/// the descriptor checks and the consensus digest take time, and a long body goes out as DATA cells that each wait on
+/// <see cref="RelayCircuit.SendAsync"/>, so the circuit window and its send slots pace the stream. The runtime keeps circuit windows only (no stream windows yet).
 /// A relay-descriptor request is answered NotFound: relays do not cache relay descriptors yet.
 /// </remarks>
 public sealed class DirectoryStreamRole : IRelayMessageRole
@@ -55,17 +60,29 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly HiddenPointMetrics _metrics;
+    private readonly MemoryQuota? _quota;
+    private readonly Lock _uploadGate = new();
+    private readonly TokenBucket _uploads;
     private DigestEntry? _digest;
+    private long _pendingUploadBytes;
 
     /// <summary>Creates the role over the relay's descriptor store and consensus.</summary>
+    /// <param name="store">The HSDir's store.</param>
+    /// <param name="consensus">The consensus a directory request is answered with.</param>
+    /// <param name="options">The limits.</param>
+    /// <param name="timeProvider">The clock of the upload timeout and the upload rates.</param>
+    /// <param name="logger">Where refusals go (Debug).</param>
+    /// <param name="meterFactory">Where the role's instruments are made.</param>
+    /// <param name="memoryQuota">The relay's memory limit, which uploads still arriving count against; none when absent.</param>
     public DirectoryStreamRole(
         HsDirStore store,
         IConsensusSource consensus,
         IOptions<HiddenPointRoleOptions> options,
         TimeProvider timeProvider,
         ILogger<DirectoryStreamRole> logger,
-        System.Diagnostics.Metrics.IMeterFactory meterFactory)
-        : this(new HsDirStoreDescriptors(store), consensus, options, timeProvider, logger, meterFactory)
+        System.Diagnostics.Metrics.IMeterFactory meterFactory,
+        MemoryQuota? memoryQuota = null)
+        : this(new HsDirStoreDescriptors(store), consensus, options, timeProvider, logger, meterFactory, memoryQuota)
     {
     }
 
@@ -76,7 +93,8 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
         IOptions<HiddenPointRoleOptions> options,
         TimeProvider timeProvider,
         ILogger<DirectoryStreamRole> logger,
-        System.Diagnostics.Metrics.IMeterFactory meterFactory)
+        System.Diagnostics.Metrics.IMeterFactory meterFactory,
+        MemoryQuota? memoryQuota = null)
     {
         ArgumentNullException.ThrowIfNull(descriptors);
         ArgumentNullException.ThrowIfNull(consensus);
@@ -89,7 +107,12 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
         _time = timeProvider;
         _logger = logger;
         _metrics = new HiddenPointMetrics(meterFactory);
+        _quota = memoryQuota;
+        _uploads = new TokenBucket(timeProvider, _options.DescriptorUploadRate, _options.DescriptorUploadBurst);
     }
+
+    /// <summary>Bytes held now by descriptor uploads still arriving, all circuits together.</summary>
+    public long PendingUploadBytes => Interlocked.Read(ref _pendingUploadBytes);
 
     private enum StoreState
     {
@@ -174,7 +197,8 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
         HsDirStoreResult.Stored => DirectoryStatus.Ok,
         HsDirStoreResult.Malformed => DirectoryStatus.BadRequest,
         HsDirStoreResult.TooLarge => DirectoryStatus.TooLarge,
-        HsDirStoreResult.Full => DirectoryStatus.Unavailable,
+        HsDirStoreResult.Full or HsDirStoreResult.NoConsensus => DirectoryStatus.Unavailable,
+        HsDirStoreResult.NotResponsible => DirectoryStatus.NotResponsible,
         _ => DirectoryStatus.Rejected,
     };
 
@@ -251,9 +275,64 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
             return;
         }
 
-        var stream = new StoreStream(message.BlindedKey.ToArray(), message.DescriptorLength) { Id = streamId };
+        var refusal = AdmitUpload(table, StoreStream.InitialCapacityFor(message.DescriptorLength));
+        if (refusal is not null)
+        {
+            HiddenPointLog.DirectoryStreamRefused(_logger, refusal);
+            var refused = new AnswerStream();
+            table.Streams.Add(streamId.Value, refused);
+            Answer(circuit, refused, streamId, "descriptor_store", static () => (DirectoryStatus.Unavailable, default));
+            return;
+        }
+
+        var stream = new StoreStream(this, message.BlindedKey.ToArray(), message.DescriptorLength) { Id = streamId };
         table.Streams.Add(streamId.Value, stream);
         stream.Timer = _time.CreateTimer(OnUploadTimeout, (circuit, stream, streamId), _options.DescriptorUploadTimeout, Timeout.InfiniteTimeSpan);
+    }
+
+    // On the circuit's reactor. The circuit's bucket first, so that one circuit cannot drain the relay's; then the
+    // bytes of the upload's first buffer. Null when admitted (the buffer is then claimed), else the refusal's reason.
+    private string? AdmitUpload(StreamTable table, int initialBytes)
+    {
+        table.Uploads ??= new TokenBucket(_time, _options.DescriptorUploadRatePerCircuit, _options.DescriptorUploadBurstPerCircuit);
+        if (!table.Uploads.TryTake())
+        {
+            return "rate_limited_circuit";
+        }
+
+        lock (_uploadGate)
+        {
+            if (!_uploads.TryTake())
+            {
+                return "rate_limited";
+            }
+        }
+
+        return TryClaimUpload(initialBytes) ? null : "memory_limit";
+    }
+
+    // Any thread. Refused while the uploads in flight would pass their own bound or the relay is over its memory limit.
+    private bool TryClaimUpload(long bytes)
+    {
+        if (Interlocked.Add(ref _pendingUploadBytes, bytes) > _options.MaxPendingUploadBytes)
+        {
+            Interlocked.Add(ref _pendingUploadBytes, -bytes);
+            return false;
+        }
+
+        if (_quota is not null && !_quota.TryClaimBuffer(bytes))
+        {
+            Interlocked.Add(ref _pendingUploadBytes, -bytes);
+            return false;
+        }
+
+        return true;
+    }
+
+    private void ReleaseUpload(long bytes)
+    {
+        Interlocked.Add(ref _pendingUploadBytes, -bytes);
+        _quota?.ReleaseBuffer(bytes);
     }
 
     private void Receive(RelayCircuit circuit, StoreStream stream, ReadOnlySpan<byte> payload)
@@ -267,22 +346,45 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
         if (payload.Length > stream.Declared - stream.Received)
         {
             // More than declared: the upload is refused, not truncated.
-            if (stream.TryMove(StoreState.Receiving, StoreState.Failed))
-            {
-                stream.Timer?.Dispose();
-                Answer(circuit, stream, streamId, "descriptor_store", static () => (DirectoryStatus.BadRequest, default));
-            }
-
+            Fail(circuit, stream, DirectoryStatus.BadRequest);
             return;
         }
 
-        stream.EnsureRoom(payload.Length);
+        if (!stream.TryEnsureRoom(payload.Length))
+        {
+            // Growing the buffer would pass the bound of uploads in flight or the relay's memory limit.
+            HiddenPointLog.DirectoryStreamRefused(_logger, "memory_limit");
+            Fail(circuit, stream, DirectoryStatus.Unavailable);
+            return;
+        }
+
         payload.CopyTo(stream.Buffer.AsSpan(stream.Received));
         stream.Received += payload.Length;
         if (stream.Received == stream.Declared && stream.TryMove(StoreState.Receiving, StoreState.Storing))
         {
             stream.Timer?.Dispose();
-            Answer(circuit, stream, streamId, "descriptor_store", () => (StatusOf(_descriptors.Store(stream.BlindedKey, stream.Buffer)), default));
+            Answer(circuit, stream, streamId, "descriptor_store", () =>
+            {
+                try
+                {
+                    return (StatusOf(_descriptors.Store(stream.BlindedKey, stream.Buffer)), default);
+                }
+                finally
+                {
+                    // The store copies what it keeps: the upload's buffer is done with.
+                    stream.ReleaseClaim();
+                }
+            });
+        }
+    }
+
+    private void Fail(RelayCircuit circuit, StoreStream stream, DirectoryStatus status)
+    {
+        if (stream.TryMove(StoreState.Receiving, StoreState.Failed))
+        {
+            stream.Timer?.Dispose();
+            stream.ReleaseClaim();
+            Answer(circuit, stream, stream.Id, "descriptor_store", () => (status, default));
         }
     }
 
@@ -309,6 +411,7 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
             return;
         }
 
+        stream.ReleaseClaim();
         HiddenPointLog.DirectoryStreamRefused(_logger, "upload_timeout");
         RoleSender.Send(circuit, new EndMessage(EndReason.Timeout), streamId);
         stream.Finished = true;
@@ -436,10 +539,13 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
 
     private sealed record DigestEntry(ReadOnlyMemory<byte> Document, byte[] Digest);
 
-    /// <summary>A circuit's directory streams; touched on the circuit's reactor only.</summary>
+    /// <summary>A circuit's directory streams and upload bucket; touched on the circuit's reactor only.</summary>
     private sealed class StreamTable
     {
         public Dictionary<ushort, DirectoryStream> Streams { get; } = [];
+
+        /// <summary>The circuit's upload token bucket, made with its first upload.</summary>
+        public TokenBucket? Uploads { get; set; }
 
         public void RemoveFinished()
         {
@@ -484,12 +590,14 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
 
     private sealed class AnswerStream : DirectoryStream;
 
-    private sealed class StoreStream(byte[] blindedKey, int declared) : DirectoryStream
+    private sealed class StoreStream(DirectoryStreamRole role, byte[] blindedKey, int declared) : DirectoryStream
     {
         /// <summary>What a store buffer starts at: an announced length costs nothing until its bytes arrive.</summary>
         private const int InitialCapacity = 2048;
 
         private int _state;
+        private long _claimed = InitialCapacityFor(declared);
+        private int _released;
 
         public byte[] BlindedKey { get; } = blindedKey;
 
@@ -498,21 +606,10 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
 
         /// <summary>
         /// Grows with the DATA received, never past <see cref="Declared"/>: a peer that announces uploads and sends
-        /// nothing holds 2 KB per stream, not 50 KB. Not pooled, so a timer racing DATA is harmless.
+        /// nothing holds 2 KB per stream, not 50 KB. Not pooled, so a timer racing DATA is harmless. Its length is what
+        /// the stream has claimed from the role's bound and the memory limit (the first 2 KB when it was admitted).
         /// </summary>
-        public byte[] Buffer { get; private set; } = new byte[Math.Min(declared, InitialCapacity)];
-
-        /// <summary>Makes room for <paramref name="count"/> more bytes (the caller checked they fit the declared length).</summary>
-        public void EnsureRoom(int count)
-        {
-            var needed = Received + count;
-            if (needed > Buffer.Length)
-            {
-                var buffer = Buffer;
-                Array.Resize(ref buffer, Math.Min(Declared, Math.Max(needed, 2 * Buffer.Length)));
-                Buffer = buffer;
-            }
-        }
+        public byte[] Buffer { get; private set; } = new byte[InitialCapacityFor(declared)];
 
         public int Received { get; set; }
 
@@ -522,12 +619,62 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
 
         public StoreState State => (StoreState)Volatile.Read(ref _state);
 
+        public static int InitialCapacityFor(int declared) => Math.Min(declared, InitialCapacity);
+
+        /// <summary>
+        /// Makes room for <paramref name="count"/> more bytes (the caller checked they fit the declared length), claiming
+        /// the growth first; false, with nothing grown, when the claim is refused. On the circuit's reactor.
+        /// </summary>
+        public bool TryEnsureRoom(int count)
+        {
+            var needed = Received + count;
+            if (needed <= Buffer.Length)
+            {
+                return true;
+            }
+
+            var size = Math.Min(Declared, Math.Max(needed, 2 * Buffer.Length));
+            var growth = size - Buffer.Length;
+            if (!role.TryClaimUpload(growth))
+            {
+                return false;
+            }
+
+            Interlocked.Add(ref _claimed, growth);
+            if (Volatile.Read(ref _released) != 0)
+            {
+                // Released meanwhile (a timer ended the upload): that release did not see this claim.
+                ReleaseClaim();
+            }
+
+            var buffer = Buffer;
+            Array.Resize(ref buffer, size);
+            Buffer = buffer;
+            return true;
+        }
+
+        /// <summary>Gives back everything the stream claimed; any thread, any number of times.</summary>
+        public void ReleaseClaim()
+        {
+            Volatile.Write(ref _released, 1);
+            var claimed = Interlocked.Exchange(ref _claimed, 0);
+            if (claimed > 0)
+            {
+                role.ReleaseUpload(claimed);
+            }
+        }
+
         public bool TryMove(StoreState from, StoreState to) =>
             Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
 
         public override void Stop()
         {
-            TryMove(StoreState.Receiving, StoreState.Failed);
+            // While the store reads the buffer (Storing) its task gives the claim back when it is done.
+            if (TryMove(StoreState.Receiving, StoreState.Failed) || State == StoreState.Failed)
+            {
+                ReleaseClaim();
+            }
+
             Timer?.Dispose();
             base.Stop();
         }

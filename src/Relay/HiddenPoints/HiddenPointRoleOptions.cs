@@ -4,7 +4,7 @@ namespace HiddenPoint.Relay.HiddenPoints;
 
 /// <summary>
 /// Limits of the hidden-point roles: the introduction point's rate limit, the rendezvous point's timers and the
-/// directory streams' bounds. Checked by <see cref="HiddenPointRoleOptionsValidator"/> at start.
+/// directory streams' bounds (streams per circuit, upload timeout, upload rates, bytes of uploads in flight). Checked by <see cref="HiddenPointRoleOptionsValidator"/> at start.
 /// </summary>
 public sealed class HiddenPointRoleOptions
 {
@@ -48,6 +48,37 @@ public sealed class HiddenPointRoleOptions
     /// to 10 minutes.
     /// </summary>
     public TimeSpan DescriptorUploadTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Descriptor uploads per second one circuit may start, after its burst (a token bucket per circuit: the HSDir
+    /// sees circuits, not the addresses behind them). Default 1; range 1 to 1,000.
+    /// </summary>
+    public int DescriptorUploadRatePerCircuit { get; set; } = 1;
+
+    /// <summary>
+    /// Descriptor uploads one circuit may start at once. Default 8 (a host's two descriptors for a few hidden points);
+    /// range 1 to 10,000, at least <see cref="DescriptorUploadRatePerCircuit"/>.
+    /// </summary>
+    public int DescriptorUploadBurstPerCircuit { get; set; } = 8;
+
+    /// <summary>
+    /// Descriptor uploads per second all circuits together may start, after the burst: bounds the parsing and
+    /// signature checks a flood over many circuits can cost. Default 20; range 1 to 100,000.
+    /// </summary>
+    public int DescriptorUploadRate { get; set; } = 20;
+
+    /// <summary>
+    /// Descriptor uploads all circuits together may start at once. Default 200; range 1 to 1,000,000, at least
+    /// <see cref="DescriptorUploadRate"/>.
+    /// </summary>
+    public int DescriptorUploadBurst { get; set; } = 200;
+
+    /// <summary>
+    /// The most bytes descriptor uploads still arriving may hold, all circuits together (each also counts against the
+    /// relay's memory limit). An upload that would pass it is answered Unavailable. Default 8 MiB (160 uploads of the
+    /// largest size); range 64 KiB to 1 GiB.
+    /// </summary>
+    public long MaxPendingUploadBytes { get; set; } = 8L * 1024 * 1024;
 }
 
 /// <summary>Checks <see cref="HiddenPointRoleOptions"/>; each failure names the option and its range.</summary>
@@ -75,6 +106,21 @@ public sealed class HiddenPointRoleOptionsValidator : IValidateOptions<HiddenPoi
         Range(failures, nameof(options.MaxRememberedCookies), options.MaxRememberedCookies, 1_000, 10_000_000);
         Range(failures, nameof(options.MaxDirectoryStreamsPerCircuit), options.MaxDirectoryStreamsPerCircuit, 1, 256);
         Range(failures, nameof(options.DescriptorUploadTimeout), options.DescriptorUploadTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+        Range(failures, nameof(options.DescriptorUploadRatePerCircuit), options.DescriptorUploadRatePerCircuit, 1, 1_000);
+        Range(failures, nameof(options.DescriptorUploadBurstPerCircuit), options.DescriptorUploadBurstPerCircuit, 1, 10_000);
+        if (options.DescriptorUploadBurstPerCircuit < options.DescriptorUploadRatePerCircuit)
+        {
+            failures.Add($"HiddenPointRoleOptions.DescriptorUploadBurstPerCircuit is {options.DescriptorUploadBurstPerCircuit}; it must be at least DescriptorUploadRatePerCircuit ({options.DescriptorUploadRatePerCircuit}).");
+        }
+
+        Range(failures, nameof(options.DescriptorUploadRate), options.DescriptorUploadRate, 1, 100_000);
+        Range(failures, nameof(options.DescriptorUploadBurst), options.DescriptorUploadBurst, 1, 1_000_000);
+        if (options.DescriptorUploadBurst < options.DescriptorUploadRate)
+        {
+            failures.Add($"HiddenPointRoleOptions.DescriptorUploadBurst is {options.DescriptorUploadBurst}; it must be at least DescriptorUploadRate ({options.DescriptorUploadRate}).");
+        }
+
+        Range(failures, nameof(options.MaxPendingUploadBytes), options.MaxPendingUploadBytes, 64L * 1024, 1L << 30);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

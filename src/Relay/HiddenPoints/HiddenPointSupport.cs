@@ -155,6 +155,7 @@ internal sealed class HiddenPointMetrics
         DirectoryStatus.TooLarge => "too_large",
         DirectoryStatus.Rejected => "rejected",
         DirectoryStatus.Unavailable => "unavailable",
+        DirectoryStatus.NotResponsible => "not_responsible",
         _ => "other",
     };
 }

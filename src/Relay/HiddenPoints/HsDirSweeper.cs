@@ -4,9 +4,10 @@ using Microsoft.Extensions.Options;
 namespace HiddenPoint.Relay.HiddenPoints;
 
 /// <summary>
-/// Drops expired descriptors from the <see cref="HsDirStore"/> every <see cref="HsDirStoreOptions.SweepInterval"/>.
-/// The store only drops expired entries as a side effect of uploads and fetches; without the sweep an idle HSDir
-/// would keep their bytes, and their claim on the memory limit, until its next upload. Register as a hosted service.
+/// Drops expired descriptors, and the revision floors of evicted ones that would have expired by now, from the
+/// <see cref="HsDirStore"/> every <see cref="HsDirStoreOptions.SweepInterval"/>. The store only drops them as a side
+/// effect of uploads and fetches; without the sweep an idle HSDir would keep their bytes, and their claim on the
+/// memory limit, until its next upload. Register as a hosted service.
 /// </summary>
 public sealed class HsDirSweeper : BackgroundService
 {

@@ -158,7 +158,9 @@ internal static class RelayHost
         services.AddSingleton<RelayListenerState>();
         services.AddSingleton<AuthorityClient>();
 
-        // Constructed with the MemoryQuota singleton below: descriptors count against the memory limit's cache share.
+        // Constructed with the MemoryQuota singleton below (descriptors count against the memory limit's cache share)
+        // and this relay's place on the HSDir ring by the consensus it holds (misplaced uploads are refused).
+        services.AddSingleton(sp => new HsDirAssignment(sp.GetRequiredService<IConsensusSource>(), sp.GetRequiredService<IRelayKeys>()));
         services.AddSingleton<HsDirStore>();
 
         // The quota counts the cells queued on the engine's own link runtime, in circuits and on links. The engine is

@@ -198,7 +198,7 @@ public sealed class MemoryLimitMonitor : BackgroundService
         _meter = meterFactory.Create(RelayTelemetry.MeterName);
         _actions = _meter.CreateCounter<long>("hpc.relay.memory_limit_actions", "{action}", "What the memory limit did: trim_caches, close_circuit, close_link.");
         _freed = _meter.CreateCounter<long>("hpc.relay.memory_limit_freed", "By", "Bytes the memory limit freed, by action.");
-        _meter.CreateObservableGauge("hpc.relay.memory_used", () => _quota.Used, "By", "Bytes counted against the memory limit: cells queued in circuits and on links, and caches.");
+        _meter.CreateObservableGauge("hpc.relay.memory_used", () => _quota.Used, "By", "Bytes counted against the memory limit: cells queued in circuits and on links, caches and partial uploads.");
         _meter.CreateObservableGauge("hpc.relay.memory_limit", () => _quota.Limit, "By", "The memory limit.");
     }
 

@@ -16,8 +16,9 @@ public delegate long CacheTrimmer(long bytesToFree);
 /// <summary>
 /// One account of the bytes the relay holds for others against <see cref="Limit"/> (Tor's MaxMemInQueues): the cells
 /// queued in circuit reactors and in links' outbound queues (read from the runtime's <see cref="CircuitQueueAccount"/>
-/// and <see cref="LinkQueueAccount"/>, <see cref="LinkRuntime.QueuedBytes"/>) and what caches (the HSDir
-/// descriptor store, …) claim through <see cref="TryClaimCache"/>. <see cref="MemoryLimitMonitor"/> acts when it is
+/// and <see cref="LinkQueueAccount"/>, <see cref="LinkRuntime.QueuedBytes"/>), what caches (the HSDir descriptor store,
+/// …) claim through <see cref="TryClaimCache"/>, and what transient buffers (descriptor uploads still arriving on
+/// directory streams) claim through <see cref="TryClaimBuffer"/>. <see cref="MemoryLimitMonitor"/> acts when it is
 /// exceeded. Thread-safe; claims are interlocked.
 /// </summary>
 public sealed class MemoryQuota
@@ -26,6 +27,7 @@ public sealed class MemoryQuota
     private readonly Lock _gate = new();
     private CacheTrimmer[] _trimmers = [];
     private long _cacheBytes;
+    private long _bufferBytes;
 
     /// <summary>Creates the quota over the cells queued in <paramref name="runtime"/>'s reactors and links; the options are validated here.</summary>
     public MemoryQuota(IOptions<RelayLimitsOptions> options, LinkRuntime runtime)
@@ -45,14 +47,17 @@ public sealed class MemoryQuota
     /// <summary>The limit in bytes.</summary>
     public long Limit { get; }
 
-    /// <summary>Bytes in use now: queued cells and claimed caches.</summary>
-    public long Used => QueuedBytes + CacheBytes;
+    /// <summary>Bytes in use now: queued cells, claimed caches and claimed buffers.</summary>
+    public long Used => QueuedBytes + CacheBytes + BufferBytes;
 
     /// <summary>Bytes of cells queued in circuit reactors and links' outbound queues now.</summary>
     public long QueuedBytes => _queuedBytes();
 
     /// <summary>Bytes claimed by caches now.</summary>
     public long CacheBytes => Volatile.Read(ref _cacheBytes);
+
+    /// <summary>Bytes claimed by transient buffers now (partial descriptor uploads).</summary>
+    public long BufferBytes => Volatile.Read(ref _bufferBytes);
 
     /// <summary>The most caches may claim together (<see cref="RelayLimitsOptions.CacheSharePercent"/> of the limit).</summary>
     public long CacheShare { get; }
@@ -90,6 +95,30 @@ public sealed class MemoryQuota
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         Interlocked.Add(ref _cacheBytes, -bytes);
+    }
+
+    /// <summary>
+    /// Claims <paramref name="bytes"/> for a transient buffer that data from the network fills (a descriptor upload
+    /// still arriving); false (nothing claimed) when the relay would then be over <see cref="Limit"/>. Buffers cannot be
+    /// trimmed: whoever holds one gives it up when its work ends or fails, so new work is refused at the limit instead.
+    /// </summary>
+    public bool TryClaimBuffer(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        if (QueuedBytes + CacheBytes + Interlocked.Add(ref _bufferBytes, bytes) > Limit)
+        {
+            Interlocked.Add(ref _bufferBytes, -bytes);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Gives back bytes claimed with <see cref="TryClaimBuffer"/>.</summary>
+    public void ReleaseBuffer(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        Interlocked.Add(ref _bufferBytes, -bytes);
     }
 
     /// <summary>

@@ -118,7 +118,8 @@ internal static class DocumentFixtures
             new("HsDirReplicas", 2),
             new("FutureThing", -7),
         ]),
-        SharedRandomValue = Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray(),
+        SharedRandomPreviousValue = Enumerable.Range(0, 32).Select(i => (byte)(i * 5)).ToArray(),
+        SharedRandomCurrentValue = Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray(),
         Authorities = authorities,
         Relays = relays,
     };
@@ -140,7 +141,8 @@ internal static class DocumentFixtures
                     FreshUntil = start.AddHours(1),
                     ValidUntil = start.AddHours(3),
                     Parameters = builder.Parameters,
-                    SharedRandomValue = builder.SharedRandomValue,
+                    SharedRandomPreviousValue = builder.SharedRandomPreviousValue,
+                    SharedRandomCurrentValue = builder.SharedRandomCurrentValue,
                     Authorities = builder.Authorities,
                     Relays = builder.Relays,
                 };

@@ -43,7 +43,8 @@ public class NetworkStatusTests
         Assert.Equal(ValidAfter, consensus.ValidAfter);
         Assert.Equal(ValidAfter.AddHours(1), consensus.FreshUntil);
         Assert.Equal(ValidAfter.AddHours(3), consensus.ValidUntil);
-        Assert.Equal(builder.SharedRandomValue.ToArray(), consensus.SharedRandomValue.ToArray());
+        Assert.Equal(builder.SharedRandomPreviousValue.ToArray(), consensus.SharedRandomPreviousValue.ToArray());
+        Assert.Equal(builder.SharedRandomCurrentValue.ToArray(), consensus.SharedRandomCurrentValue.ToArray());
         Assert.Equal(3, consensus.Signers.Count);
         Assert.Equal(["CircuitWindow", "FutureThing", "HsDirReplicas"], consensus.Parameters.All.Select(p => p.Key));
         Assert.Equal(500, consensus.Parameters.Get(NetworkParameter.CircuitWindow));
@@ -77,7 +78,8 @@ public class NetworkStatusTests
             FreshUntil = consensus.FreshUntil,
             ValidUntil = consensus.ValidUntil,
             Parameters = consensus.Parameters,
-            SharedRandomValue = consensus.SharedRandomValue,
+            SharedRandomPreviousValue = consensus.SharedRandomPreviousValue,
+            SharedRandomCurrentValue = consensus.SharedRandomCurrentValue,
             Authorities = consensus.Authorities,
             Relays = consensus.Relays,
         }.BuildBody(NetworkStatusKind.Consensus);
@@ -119,16 +121,17 @@ public class NetworkStatusTests
         Assert.Equal("fresh-until 2026-11-28 09:00:00", lines[2]);
         Assert.Equal("valid-until 2026-11-28 11:00:00", lines[3]);
         Assert.Equal("params CircuitWindow=500 FutureThing=-7 HsDirReplicas=2", lines[4]);
-        Assert.StartsWith("shared-random ", lines[5], StringComparison.Ordinal);
-        Assert.Matches("^authority [A-Za-z0-9+/]{43} auth[0-2] 127\\.0\\.0\\.[1-3]:7000$", lines[6]);
-        Assert.Matches("^relay r0 [A-Za-z0-9+/]{43}$", lines[9]);
-        Assert.Equal("a 127.0.0.1:9001", lines[10]);
-        Assert.Equal("a [2001:db8::]:443", lines[11]);
-        Assert.Matches("^keys [A-Za-z0-9+/]{43} [A-Za-z0-9+/]{43}$", lines[12]);
-        Assert.Equal("s Fast Guard HSDir Running Stable Valid", lines[13]);
-        Assert.Matches("^w [1-9][0-9]*$", lines[14]);
-        Assert.Equal("directory-footer", lines[15]);
-        Assert.Matches("^directory-signature [A-Za-z0-9+/]{43} [A-Za-z0-9+/]{86}$", lines[16]);
+        Assert.Matches("^shared-rand-previous-value [A-Za-z0-9+/]{43}$", lines[5]);
+        Assert.Matches("^shared-rand-current-value [A-Za-z0-9+/]{43}$", lines[6]);
+        Assert.Matches("^authority [A-Za-z0-9+/]{43} auth[0-2] 127\\.0\\.0\\.[1-3]:7000$", lines[7]);
+        Assert.Matches("^relay r0 [A-Za-z0-9+/]{43}$", lines[10]);
+        Assert.Equal("a 127.0.0.1:9001", lines[11]);
+        Assert.Equal("a [2001:db8::]:443", lines[12]);
+        Assert.Matches("^keys [A-Za-z0-9+/]{43} [A-Za-z0-9+/]{43}$", lines[13]);
+        Assert.Equal("s Fast Guard HSDir Running Stable Valid", lines[14]);
+        Assert.Matches("^w [1-9][0-9]*$", lines[15]);
+        Assert.Equal("directory-footer", lines[16]);
+        Assert.Matches("^directory-signature [A-Za-z0-9+/]{43} [A-Za-z0-9+/]{86}$", lines[17]);
     }
 
     [Fact]
@@ -297,7 +300,7 @@ public class NetworkStatusTests
     [Fact]
     public void Unknown_keyword_is_refused()
     {
-        var document = InsertBefore(Consensus(3, [0, 1]), "shared-random ", "recommended-software hpc-relay/0.1.0");
+        var document = InsertBefore(Consensus(3, [0, 1]), "shared-rand-previous-value ", "recommended-software hpc-relay/0.1.0");
         Assert.Equal(new DocumentError(DocumentErrorKind.UnknownKeyword, 6, "recommended-software"), ParseError(document));
     }
 
@@ -306,7 +309,7 @@ public class NetworkStatusTests
     {
         var keys = Enumerable.Range(0, 3).Select(Authority).ToArray();
         var body = StatusBuilder(keys.Select(AuthorityEntry).ToArray(), Relays(3)).BuildBody(NetworkStatusKind.Consensus);
-        body = InsertBefore(body, "shared-random ", "x-bandwidth-file 2026-11-28 07:00:00");
+        body = InsertBefore(body, "shared-rand-previous-value ", "x-bandwidth-file 2026-11-28 07:00:00");
         body = InsertBefore(body, "w ", "x-measured yes");
         body = InsertBefore(body, "directory-footer", "x-note after the relays");
         var document = NetworkStatusBuilder.Assemble(body, keys.Select(k => NetworkStatusBuilder.Sign(NetworkStatusKind.Consensus, body, k)));
@@ -323,7 +326,8 @@ public class NetworkStatusTests
     }
 
     [Theory]
-    [InlineData("shared-random ")]
+    [InlineData("shared-rand-previous-value ")]
+    [InlineData("shared-rand-current-value ")]
     [InlineData("valid-until ")]
     [InlineData("directory-footer")]
     [InlineData("keys ")]
@@ -349,7 +353,8 @@ public class NetworkStatusTests
             ValidAfter = ValidAfter,
             FreshUntil = ValidAfter.AddHours(1),
             ValidUntil = ValidAfter.AddHours(1),
-            SharedRandomValue = new byte[32],
+            SharedRandomPreviousValue = new byte[32],
+            SharedRandomCurrentValue = new byte[32],
             Authorities = [AuthorityEntry(key, 0)],
             Relays = [],
         }.BuildBody(NetworkStatusKind.Consensus);
@@ -365,7 +370,7 @@ public class NetworkStatusTests
     {
         var document = Consensus(3, [0], relayCount: 1);
         var error = ParseError(ReplaceLine(document, "relay ", null));
-        Assert.Equal(new DocumentError(DocumentErrorKind.MissingKeyword, 10, "relay"), error);
+        Assert.Equal(new DocumentError(DocumentErrorKind.MissingKeyword, 11, "relay"), error);
     }
 
     [Fact]
@@ -395,7 +400,8 @@ public class NetworkStatusTests
     [InlineData("a 10.0.0.1", DocumentErrorKind.BadAddress)]
     [InlineData("relay bad_nick AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", DocumentErrorKind.BadNickname)]
     [InlineData("keys AAAA AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", DocumentErrorKind.BadBase64)]
-    [InlineData("shared-random AAAA", DocumentErrorKind.BadBase64)]
+    [InlineData("shared-rand-previous-value AAAA", DocumentErrorKind.BadBase64)]
+    [InlineData("shared-rand-current-value AAAA", DocumentErrorKind.BadBase64)]
     [InlineData("params b=1 a=2", DocumentErrorKind.NotSorted)]
     [InlineData("params a=1 a=2", DocumentErrorKind.DuplicateEntry)]
     [InlineData("params a=01", DocumentErrorKind.BadParameter)]

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.HiddenPoints;
+using HiddenPoint.Relay.Limits;
+using Microsoft.Extensions.Time.Testing;
 
 namespace HiddenPoint.Relay.Tests.HiddenPoints;
 
@@ -203,6 +205,153 @@ public sealed class DirectoryStreamRoleTests
         await client.SendAsync(new DataMessage(new byte[10]), stream: 1);
 
         Assert.Equal(Network.Circuits.CircuitCloseReason.ProtocolViolation, await client.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+    }
+
+    [Theory]
+    [InlineData(HsDirStoreResult.NotResponsible, DirectoryStatus.NotResponsible)]
+    [InlineData(HsDirStoreResult.NoConsensus, DirectoryStatus.Unavailable)]
+    [InlineData(HsDirStoreResult.Full, DirectoryStatus.Unavailable)]
+    [InlineData(HsDirStoreResult.CertificateExpired, DirectoryStatus.Rejected)]
+    [InlineData(HsDirStoreResult.OldRevision, DirectoryStatus.Rejected)]
+    public async Task AMisplacedUploadHasItsOwnStatus(HsDirStoreResult verdict, DirectoryStatus status)
+    {
+        await using var relay = new RoleHarness();
+        ((MemoryDescriptorStore)relay.Descriptors).Answer = verdict;
+        var client = await relay.OpenClientAsync();
+
+        Assert.Equal(status, await UploadAsync(client, 1, new byte[10]));
+    }
+
+    [Fact]
+    public async Task UploadsAreRateLimitedPerCircuitAndForTheRelay()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var relay = new RoleHarness(
+            o =>
+            {
+                o.DescriptorUploadRatePerCircuit = 1;
+                o.DescriptorUploadBurstPerCircuit = 2;
+                o.DescriptorUploadRate = 1;
+                o.DescriptorUploadBurst = 3;
+            },
+            time);
+        var store = (MemoryDescriptorStore)relay.Descriptors;
+        var client = await relay.OpenClientAsync();
+
+        // The circuit's burst, then a refusal before any byte is set aside: the DATA that follows is dropped.
+        Assert.Equal(DirectoryStatus.Ok, await UploadAsync(client, 1, new byte[10]));
+        Assert.Equal(DirectoryStatus.Ok, await UploadAsync(client, 2, new byte[10]));
+        Assert.Equal(DirectoryStatus.Unavailable, await UploadAsync(client, 3, new byte[10]));
+        Assert.Equal(2, store.StoreCalls);
+
+        // Another circuit has a bucket of its own, but the relay's holds one upload more.
+        var other = await relay.OpenClientAsync();
+        Assert.Equal(DirectoryStatus.Ok, await UploadAsync(other, 1, new byte[10]));
+        Assert.Equal(DirectoryStatus.Unavailable, await UploadAsync(other, 2, new byte[10]));
+
+        // Both refill with time.
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(DirectoryStatus.Ok, await UploadAsync(other, 3, new byte[10]));
+        Assert.Equal(4, store.StoreCalls);
+    }
+
+    [Fact]
+    public async Task PartialUploadsCountAgainstTheMemoryLimitAndNoneStartsWhileOverIt()
+    {
+        long queued = 0;
+        var quota = new MemoryQuota(new RelayLimitsOptions { MemoryLimit = 1L << 20, CacheTrimPercent = 0 }, () => Volatile.Read(ref queued));
+        await using var relay = new RoleHarness(memoryQuota: quota);
+        var client = await relay.OpenClientAsync();
+
+        // An upload announced at 50,000 bytes that has delivered 10,000 holds a buffer of 16 KB (2 KB, doubled as
+        // data arrives): that is what is counted, for the role and against the relay's limit.
+        await client.SendAsync(new DescriptorStoreMessage(new byte[32], 50_000), stream: 1);
+        await SendDataAsync(client, 1, new byte[10_000]);
+        await SyncAsync(client);
+        Assert.Equal(16_384, relay.Directory.PendingUploadBytes);
+        Assert.Equal(16_384, quota.BufferBytes);
+        Assert.Equal(16_384, quota.Used);
+
+        // Over the limit, a new upload is refused at once, and the one under way cannot grow: it is refused too.
+        Volatile.Write(ref queued, quota.Limit);
+        Assert.True(quota.IsOverLimit);
+        await client.SendAsync(new DescriptorStoreMessage(new byte[32], 100), stream: 2);
+        Assert.Equal(DirectoryStatus.Unavailable, (await ReadAnswerAsync(client, 2)).Status);
+        await SendDataAsync(client, 1, new byte[10_000]);
+        Assert.Equal(DirectoryStatus.Unavailable, (await ReadAnswerAsync(client, 1)).Status);
+        Assert.Equal(0, quota.BufferBytes);
+        Assert.Equal(0, ((MemoryDescriptorStore)relay.Descriptors).StoreCalls);
+
+        // Back under it: an upload ended by the client, one that completes and one that times out all give their bytes back.
+        Volatile.Write(ref queued, 0);
+        await client.SendAsync(new DescriptorStoreMessage(new byte[32], 5_000), stream: 3);
+        await SendDataAsync(client, 3, new byte[3_000]);
+        await SyncAsync(client);
+        Assert.Equal(4_096, quota.BufferBytes);
+        await client.SendAsync(new EndMessage(EndReason.Done), stream: 3);
+        Assert.Equal(DirectoryStatus.Ok, await UploadAsync(client, 4, new byte[5_000]));
+        await SyncAsync(client);
+        Assert.Equal(0, quota.BufferBytes);
+        Assert.Equal(0, relay.Directory.PendingUploadBytes);
+    }
+
+    [Fact]
+    public async Task AnUploadThatTimesOutGivesItsBytesBack()
+    {
+        var quota = new MemoryQuota(new RelayLimitsOptions { MemoryLimit = 1L << 20, CacheTrimPercent = 0 }, () => 0);
+        await using var relay = new RoleHarness(o => o.DescriptorUploadTimeout = TimeSpan.FromSeconds(1), memoryQuota: quota);
+        var client = await relay.OpenClientAsync();
+
+        await client.SendAsync(new DescriptorStoreMessage(new byte[32], 1_000), stream: 1);
+        await client.SendAsync(new DataMessage(new byte[100]), stream: 1);
+        Assert.Equal(EndReason.Timeout, (await client.ReceiveAsync()).Decode<EndMessage>().Reason);
+        Assert.Equal(0, quota.BufferBytes);
+        Assert.Equal(0, relay.Directory.PendingUploadBytes);
+    }
+
+    [Fact]
+    public async Task UploadsInFlightAreBoundedAcrossCircuits()
+    {
+        await using var relay = new RoleHarness(o => o.MaxPendingUploadBytes = 64 * 1024);
+        var first = await relay.OpenClientAsync();
+        var second = await relay.OpenClientAsync();
+
+        // The first holds 50,000 bytes; the second may grow to 8 KB but not to 16 KB.
+        await first.SendAsync(new DescriptorStoreMessage(new byte[32], 50_000), stream: 1);
+        await SendDataAsync(first, 1, new byte[40_000]);
+        await SyncAsync(first);
+        Assert.Equal(50_000, relay.Directory.PendingUploadBytes);
+        await second.SendAsync(new DescriptorStoreMessage(new byte[32], 50_000), stream: 1);
+        await SendDataAsync(second, 1, new byte[9_000]);
+        Assert.Equal(DirectoryStatus.Unavailable, (await ReadAnswerAsync(second, 1)).Status);
+        Assert.Equal(50_000, relay.Directory.PendingUploadBytes);
+
+        // Circuits that close give everything back.
+        await first.Circuit.DisposeAsync();
+        await first.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout);
+        Assert.Equal(0, relay.Directory.PendingUploadBytes);
+    }
+
+    private static async Task<DirectoryStatus> UploadAsync(TestClient client, ushort stream, byte[] descriptor)
+    {
+        await client.SendAsync(new DescriptorStoreMessage(new byte[32], descriptor.Length), stream);
+        await SendDataAsync(client, stream, descriptor);
+        return (await ReadAnswerAsync(client, stream)).Status;
+    }
+
+    private static async Task SendDataAsync(TestClient client, ushort stream, byte[] data)
+    {
+        for (var offset = 0; offset < data.Length; offset += RelayCell.MaxDataWithStream)
+        {
+            await client.SendAsync(new DataMessage(data.AsSpan(offset, Math.Min(RelayCell.MaxDataWithStream, data.Length - offset))), stream);
+        }
+    }
+
+    // The relay handles a circuit's cells in order: once a fetch sent now is answered, everything before it was handled.
+    private static async Task SyncAsync(TestClient client)
+    {
+        await client.SendAsync(new DescriptorFetchMessage(Enumerable.Repeat((byte)0xEE, 32).ToArray()), stream: 99);
+        Assert.Equal(DirectoryStatus.NotFound, (await ReadAnswerAsync(client, 99)).Status);
     }
 
     private static async Task<Answer> ReadAnswerAsync(TestClient client, ushort stream)

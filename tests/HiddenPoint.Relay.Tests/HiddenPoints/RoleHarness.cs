@@ -37,7 +37,8 @@ internal sealed class RoleHarness : IAsyncDisposable
         Action<HiddenPointRoleOptions>? configure = null,
         TimeProvider? time = null,
         IDescriptorStore? descriptors = null,
-        Action<CircuitOptions>? circuit = null)
+        Action<CircuitOptions>? circuit = null,
+        HiddenPoint.Relay.Limits.MemoryQuota? memoryQuota = null)
     {
         var options = new HiddenPointRoleOptions();
         configure?.Invoke(options);
@@ -50,7 +51,7 @@ internal sealed class RoleHarness : IAsyncDisposable
         Intro = new IntroductionPointRole(wrapped, clock, Logs.CreateLogger<IntroductionPointRole>(), Meters);
         Rendezvous = new RendezvousPointRole(wrapped, clock, Logs.CreateLogger<RendezvousPointRole>(), Meters);
         Descriptors = descriptors ?? new MemoryDescriptorStore();
-        Directory = new DirectoryStreamRole(Descriptors, Consensus, wrapped, clock, Logs.CreateLogger<DirectoryStreamRole>(), Meters);
+        Directory = new DirectoryStreamRole(Descriptors, Consensus, wrapped, clock, Logs.CreateLogger<DirectoryStreamRole>(), Meters, memoryQuota);
     }
 
     public TestMeterFactory Meters { get; }

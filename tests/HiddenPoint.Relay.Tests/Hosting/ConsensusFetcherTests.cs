@@ -36,7 +36,8 @@ public sealed class ConsensusFetcherTests : IDisposable
             ValidAfter = validAfter,
             FreshUntil = validAfter.AddHours(1),
             ValidUntil = validAfter.AddHours(3),
-            SharedRandomValue = new byte[32],
+            SharedRandomPreviousValue = new byte[32],
+            SharedRandomCurrentValue = new byte[32],
             Authorities =
             [
                 new AuthorityEntry(_auth1.Id, "auth1", new RelayAddress(IPAddress.Parse("127.0.0.1"), 7000)),

@@ -1,6 +1,7 @@
 using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Network.Directory;
 using HiddenPoint.Relay.Authorities;
+using HiddenPoint.Relay.HiddenPoints;
 using HiddenPoint.Relay.Hosting;
 using HiddenPoint.Relay.Keys;
 using HiddenPoint.Relay.Limits;
@@ -50,6 +51,20 @@ public sealed class RelayHostTests : IDisposable
         var hostOptions = services.GetRequiredService<IOptions<HostOptions>>().Value;
         Assert.Equal(TimeSpan.FromSeconds(15), hostOptions.ShutdownTimeout);
         Assert.Equal(BackgroundServiceExceptionBehavior.StopHost, hostOptions.BackgroundServiceExceptionBehavior);
+    }
+
+    [Fact]
+    public void The_hsdir_store_answers_to_the_relays_place_on_the_ring_and_the_streams_to_the_memory_limit()
+    {
+        using var identity = HostingFixtures.WriteIdentity(_folder.Path);
+        using var host = RelayHost.Build(RelayHost.ReadConfiguration(null, [], Settings()), TimeProvider.System);
+        var services = host.Services;
+        var assignment = services.GetRequiredService<HsDirAssignment>();
+        Assert.Equal(identity.Id, assignment.Self);
+
+        // No consensus is held yet: the store cannot tell which keys are this relay's, and keeps none.
+        Assert.Equal(HsDirStoreResult.NoConsensus, services.GetRequiredService<HsDirStore>().Store(new byte[32], "x"u8));
+        Assert.Equal(0, services.GetRequiredService<DirectoryStreamRole>().PendingUploadBytes);
     }
 
     [Fact]
