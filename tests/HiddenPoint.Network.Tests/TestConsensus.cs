@@ -23,7 +23,9 @@ internal static class TestConsensus
         using var link = LinkKey.FromSeed(seed);
         seed[0] = 0x30;
         using var handshake = CircuitHandshakeKey.FromSeed(seed);
-        return new RelayStatus(identity.Id, $"relay{n}", [new RelayAddress(IPAddress.Parse($"127.{n % 250}.0.1"), 9001)], link.Public, handshake.Public, flags, 100);
+        // A vote names the descriptor its entry came from; a consensus built from these leaves the digest out.
+        return new RelayStatus(
+            identity.Id, $"relay{n}", [new RelayAddress(IPAddress.Parse($"127.{n % 250}.0.1"), 9001)], link.Public, handshake.Public, flags, 100, DescriptorDigest.Of(seed));
     }
 
     public static RelayStatus[] Relays(int count, RelayFlags flags) => [.. Enumerable.Range(1, count).Select(n => Relay(n, flags))];

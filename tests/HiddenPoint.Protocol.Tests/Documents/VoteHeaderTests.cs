@@ -38,9 +38,9 @@ public class VoteHeaderTests
 
         // The authority line must end within 16 KiB: x- lines before it cannot push it out of sight.
         var padded = InsertBefore(vote, "authority ", "x-padding " + new string('p', 8000));
-        padded = InsertBefore(padded, "authority ", "x-padding " + new string('p', 8000));
+        padded = InsertBefore(padded, "authority ", "x-padding " + new string('p', 7900));
         Assert.Equal(VoteHeaderStatus.Read, VoteHeader.TryRead(padded, out _));
-        padded = InsertBefore(padded, "authority ", "x-padding " + new string('p', 400));
+        padded = InsertBefore(padded, "authority ", "x-padding " + new string('p', 500));
         Assert.Equal(VoteHeaderStatus.Malformed, VoteHeader.TryRead(padded, out _));
         Assert.Equal(VoteHeaderStatus.Malformed, VoteHeader.TryRead(new byte[VoteHeader.MaxLength], out _));
     }
