@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using HiddenPoint.Network.Addressing;
 using HiddenPoint.Protocol.Documents;
 using HiddenPoint.Relay.Diagnostics;
 using Microsoft.Extensions.Logging;
