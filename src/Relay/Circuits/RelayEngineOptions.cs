@@ -10,10 +10,10 @@ namespace HiddenPoint.Relay.Circuits;
 /// </summary>
 public sealed class RelayEngineOptions
 {
-    /// <summary>Options of every link (see docs/network.md §5).</summary>
+    /// <summary>Options of every link (see docs/network.md §8).</summary>
     public LinkOptions Link { get; set; } = new();
 
-    /// <summary>Options of every circuit (see docs/network.md §5).</summary>
+    /// <summary>Options of every circuit (see docs/network.md §8).</summary>
     public CircuitOptions Circuit { get; set; } = new();
 
     /// <summary>Most links open at once, in and out together; further connections are closed at once. Default 8,192; 1–1,000,000.</summary>
