@@ -155,7 +155,17 @@ public sealed class ClientCircuit : IAsyncDisposable
 
         var cell = _reactor.Pool.Rent();
         RelayCell.Encode(cell.Body, new Extend2Message(LinkSpecifiersOf(next), HandshakeType.NtorV3, handshake.Message), default, RandomPaddingSource.Instance);
-        var sent = await _reactor.SendAsync(from, cell, relayEarly: true, cancellationToken).ConfigureAwait(false);
+        CircuitSendResult sent;
+        try
+        {
+            sent = await _reactor.SendAsync(from, cell, relayEarly: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            waiter.Abandon();
+            throw;
+        }
+
         if (sent != CircuitSendResult.Queued)
         {
             waiter.Abandon();
