@@ -100,10 +100,13 @@ public class ClientCircuitBenchmarks
         await StreamIo.ReadExactlyAsync(_echoAtClient.Input, _pong).ConfigureAwait(false);
     }
 
+    // As RelayBench.Options for relays: no per-link rate, and closed circuits' ids let go soon (thousands are built).
     private static void Unthrottled(LinkOptions options)
     {
         options.MaxCellsPerSecond = 10_000_000;
         options.CellBurst = 10_000_000;
+        options.DestroyedCircuitLinger = TimeSpan.FromSeconds(1);
+        options.MaxCircuitsPerLink = 1_000_000;
     }
 
     private static async Task EchoAsync(CircuitStream stream)
