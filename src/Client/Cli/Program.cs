@@ -1,4 +1,4 @@
-namespace HiddenPoint.Client;
+namespace HiddenPoint.Client.Cli;
 
 internal static class Program
 {
