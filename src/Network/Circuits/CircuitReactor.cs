@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using HiddenPoint.Crypto.Cgo;
 using HiddenPoint.Network.Cells;
 using HiddenPoint.Network.Diagnostics;
@@ -256,6 +257,9 @@ public abstract class CircuitReactor : IAsyncDisposable
     /// (<see cref="RelayCell.Encode(Span{byte}, RelayMessage, StreamId, IPaddingSource)"/>), tag bytes zero. Waits
     /// while <see cref="CircuitOptions.MaxPendingSends"/> messages are already waiting for window.
     /// </summary>
+    // Pooled: a sender waits here whenever MaxPendingSends messages wait for window, once per SENDME round trip on a
+    // busy circuit; a fresh box each time would be the send path's only allocation.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private protected async ValueTask<CircuitSendResult> EnqueueSendAsync(CellBuffer cell, int hopIndex, bool relayEarly, CancellationToken cancellationToken)
     {
         if (relayEarly && Interlocked.Increment(ref _earlySent) > MaxRelayEarly)

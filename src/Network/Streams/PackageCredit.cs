@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HiddenPoint.Protocol.Relay;
 
 namespace HiddenPoint.Network.Streams;
@@ -73,6 +74,8 @@ internal sealed class PackageCredit
         waiting?.TrySetResult();
     }
 
+    // Pooled: a writer out of credit suspends here once per window, and would otherwise allocate a box each time.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> WaitThenTakeAsync(Task wait)
     {
         await wait.ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace HiddenPoint.Network.Streams;
 
@@ -55,6 +56,9 @@ internal sealed class StreamInputReader(PipeReader inner, CircuitStream stream) 
 
     public override void Complete(Exception? exception = null) => inner.Complete(exception);
 
+    // Pooled: a reader that waits for data suspends here once per batch of cells, and a fresh box each time would be
+    // the stream path's only allocation.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> ReadSlowAsync(ValueTask<ReadResult> read)
     {
         var result = await read.ConfigureAwait(false);
