@@ -11,8 +11,11 @@ namespace HiddenPoint.Protocol.Documents;
 /// </summary>
 public static class RelayFamily
 {
-    /// <summary>Most relays one family line may name (a relay's operator runs at most this many others).</summary>
-    public const int MaxMembers = 128;
+    /// <summary>
+    /// Most relays one family line may name. Every vote and consensus entry copies the line (up to 2,823 bytes at
+    /// this limit), so the limit bounds how much one relay can grow the documents every client fetches.
+    /// </summary>
+    public const int MaxMembers = 64;
 
     /// <summary>
     /// Whether <paramref name="a"/> and <paramref name="b"/> are one family: the same relay, or each names the other
