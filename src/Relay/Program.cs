@@ -54,7 +54,8 @@ internal static class Program
                                       0.0.0.0 or ::)
           AdvertisedPort              port listed in the descriptor, 0 = the bound port (default 0)
           Bandwidth                   advertised bytes per second (default 1000000)
-          Family:N                    identities of the operator's other relays (default none)
+          Family:N                    identities of the operator's relays, at most 64; this relay's own id may be
+                                      listed (default none). Relays are one family only when each lists the other
           Authorities:N:Nickname, Authorities:N:Address, Authorities:N:Identity
                                       the directory authorities: name, host:port of their HTTP API, and the identity
                                       `hpc-directory keygen` printed (at least one)

@@ -55,17 +55,22 @@ public sealed class EndpointLimitTests : IDisposable
     [Fact]
     public void The_vote_limit_follows_the_number_of_relays_an_authority_holds()
     {
-        Assert.Equal((64 * 1024) + (20_000 * 660), DirectoryLimits.VoteBody(20_000));
-        Assert.Equal(NetworkStatus.MaxSize, DirectoryLimits.VoteBody(1_000_000));
+        Assert.Equal((64 * 1024) + (4_000 * 3_483), DirectoryLimits.VoteBody(4_000));
+        Assert.Equal(NetworkStatus.MaxSize, DirectoryLimits.VoteBody(20_000));
 
         // The longest entry a vote can hold is what the limit counts per relay.
         var addresses = Enumerable.Range(0, RelayStatus.MaxAddresses)
             .Select(i => new RelayAddress(IPAddress.Parse($"2001:1db8:1234:5678:9abc:def0:1234:{0x5670 + i:x4}"), 65535)).ToArray();
         using var relay = Relay(1);
+        var family = Enumerable.Range(0, RelayFamily.MaxMembers).Select(i =>
+        {
+            using var member = Relay((byte)(100 + i));
+            return member.Id;
+        }).ToArray();
         var longest = new RelayStatus(
             relay.Id, "N123456789012345678", addresses, RelayLinkKey(1).Public, CircuitHandshakeKey.FromSeed(Seed(1, 0x30)).Public,
             RelayFlags.Fast | RelayFlags.Guard | RelayFlags.HSDir | RelayFlags.Running | RelayFlags.Stable | RelayFlags.Valid,
-            uint.MaxValue, DescriptorDigest.Of("d"u8));
+            uint.MaxValue, DescriptorDigest.Of("d"u8), family);
         var empty = VoteWith(_peer, s_period.ValidAfter, []);
         var one = VoteWith(_peer, s_period.ValidAfter, [longest]);
         Assert.Equal(DirectoryLimits.VoteEntryLength, one.Length - empty.Length);

@@ -38,7 +38,9 @@ internal static class Fixtures
 
     public static LinkKey RelayLinkKey(byte n) => LinkKey.FromSeed(Seed(n, 0x20));
 
-    public static byte[] Descriptor(byte n, DateTimeOffset published, string ip = "", uint bandwidth = 500_000, TimeSpan? keyLifetime = null, ushort port = 9001)
+    public static byte[] Descriptor(
+        byte n, DateTimeOffset published, string ip = "", uint bandwidth = 500_000, TimeSpan? keyLifetime = null, ushort port = 9001,
+        IReadOnlyList<RelayId>? family = null)
     {
         using var identity = Relay(n);
         var lifetime = keyLifetime ?? TimeSpan.FromDays(30);
@@ -54,6 +56,7 @@ internal static class Fixtures
             Bandwidth = bandwidth,
             Software = "hpc-relay/0.1.0",
             Protocols = new ProtocolSupport([new ProtocolVersions("HsDir", 0b10), new ProtocolVersions("Link", 0b10), new ProtocolVersions("Relay", 0b110)]),
+            Family = family ?? [],
         }.Sign(identity);
     }
 

@@ -9,9 +9,9 @@ using static HiddenPoint.DirectoryAuthority.Tests.Fixtures;
 namespace HiddenPoint.DirectoryAuthority.Tests;
 
 /// <summary>
-/// A malicious authority must not be able to put keys or addresses of its choosing into a signed consensus: honest
-/// votes are composed from descriptors the relay signed, and an entry is listed only when more than half of the
-/// configured authorities voted it identically (descriptor digest included).
+/// A malicious authority must not be able to put keys, addresses or a family of its choosing into a signed consensus:
+/// honest votes are composed from descriptors the relay signed, and an entry is listed only when more than half of
+/// the configured authorities voted it identically (descriptor digest and family included).
 /// </summary>
 public sealed class RelayEntryAgreementTests : IDisposable
 {
@@ -117,6 +117,75 @@ public sealed class RelayEntryAgreementTests : IDisposable
         var consensus = Signed(votes, authorityCount: 3, signers: [0, 1]);
         Assert.True(consensus.TryGetRelay(Relay(2).Id, out _));
         Assert.False(consensus.TryGetRelay(Relay(1).Id, out _));
+    }
+
+    [Fact]
+    public void Families_the_relays_signed_reach_the_consensus_and_are_read_as_mutual_declarations()
+    {
+        // Relays 1 and 2 name each other; relay 3 names relay 1, which does not name it back.
+        var descriptors = new[]
+        {
+            Descriptor(1, s_now, family: [Relay(2).Id]),
+            Descriptor(2, s_now, family: [Relay(1).Id]),
+            Descriptor(3, s_now, family: [Relay(1).Id]),
+        };
+        var votes = new[] { HonestVote(0, descriptors), HonestVote(1, descriptors), HonestVote(2, descriptors) };
+        Assert.All(votes, vote => Assert.Equal([Relay(2).Id], Listed(vote, 1).Family));
+
+        var consensus = Signed(votes, authorityCount: 3, signers: [0, 1, 2]);
+        var (one, two, three) = (Listed(consensus, 1), Listed(consensus, 2), Listed(consensus, 3));
+        Assert.Equal([Relay(2).Id], one.Family);
+        Assert.Equal([Relay(1).Id], two.Family);
+        Assert.Equal([Relay(1).Id], three.Family);
+        Assert.True(RelayFamily.AreFamily(one, two));
+        Assert.False(RelayFamily.AreFamily(one, three));
+        Assert.False(RelayFamily.AreFamily(two, three));
+    }
+
+    [Fact]
+    public void Authorities_holding_descriptors_with_different_families_do_not_list_a_mixed_entry()
+    {
+        // The relay added relay 3 to its family between its uploads to authorities 0 and 1; authority 2 is down.
+        var before = Descriptor(1, s_now, family: [Relay(2).Id]);
+        var after = Descriptor(1, s_now.AddMinutes(1), family: [Relay(2).Id, Relay(3).Id]);
+        var split = Signed([HonestVote(0, before), HonestVote(1, after)], authorityCount: 3, signers: [0, 1]);
+        Assert.False(split.TryGetRelay(Relay(1).Id, out _));
+
+        // With the third authority holding the newer descriptor too, that one is listed, family and all.
+        var settled = Signed([HonestVote(0, before), HonestVote(1, after), HonestVote(2, after)], authorityCount: 3, signers: [0, 1, 2]);
+        var listed = Listed(settled, 1);
+        Assert.Equal(new[] { Relay(2).Id, Relay(3).Id }.OrderBy(id => id.Key.Bytes.ToArray(), s_byteOrder), listed.Family);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_vote_naming_the_right_descriptor_with_another_family_does_not_count_with_the_honest_copies(bool forgerFirst)
+    {
+        // The forger copies the honest entry, digest included, but lists the relay in an honest operator's family
+        // (or, the other way round, drops the family the relay declared).
+        var honest = HonestVote(0, Descriptor(1, s_now, family: [Relay(2).Id]));
+        var copied = Listed(honest, 1);
+        var forged = Vote(2, new RelayStatus(
+            copied.Id, copied.Nickname, copied.Addresses, copied.LinkKey, copied.CircuitHandshakeKey, copied.Flags,
+            copied.BandwidthWeight, copied.DescriptorDigest, [Relay(4).Id]));
+
+        // Two votes of three authorities: one honest, one forged. Neither family is listed.
+        Vote[] two = forgerFirst ? [forged, honest] : [honest, forged];
+        Assert.False(Signed(two, authorityCount: 3, signers: [0, 2]).TryGetRelay(Relay(1).Id, out _));
+
+        // With a second honest vote the signed family is listed, whatever order the votes come in.
+        var second = HonestVote(1, Descriptor(1, s_now, family: [Relay(2).Id]));
+        Vote[] three = forgerFirst ? [forged, honest, second] : [honest, second, forged];
+        Assert.Equal([Relay(2).Id], Listed(Signed(three, authorityCount: 3, signers: [0, 1, 2]), 1).Family);
+    }
+
+    private static readonly Comparer<byte[]> s_byteOrder = Comparer<byte[]>.Create((x, y) => x.AsSpan().SequenceCompareTo(y));
+
+    private static RelayStatus Listed(NetworkStatus status, byte relay)
+    {
+        Assert.True(status.TryGetRelay(Relay(relay).Id, out var listed));
+        return listed;
     }
 
     private static string Base64(ReadOnlySpan<byte> bytes) => Convert.ToBase64String(bytes).TrimEnd('=');

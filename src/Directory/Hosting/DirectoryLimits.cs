@@ -17,19 +17,23 @@ internal static class DirectoryLimits
 
     /// <summary>
     /// The longest relay entry a vote can hold: <c>relay</c> with a 19-letter nickname, identity and digest (114
-    /// bytes), 8 <c>a</c> lines of bracketed IPv6 addresses (8 × 50), <c>keys</c> (93), <c>s</c> with every flag
-    /// (40) and <c>w</c> with a 10-digit weight (13): 660 bytes.
+    /// bytes), 8 <c>a</c> lines of bracketed IPv6 addresses (8 × 50), <c>keys</c> (93), <c>family</c> with 64
+    /// members (2,823), <c>s</c> with every flag (40) and <c>w</c> with a 10-digit weight (13): 3,483 bytes.
     /// </summary>
-    public const int VoteEntryLength = 660;
+    public const int VoteEntryLength = 660 + FamilyLineLength;
+
+    /// <summary>The longest <c>family</c> line: the keyword, then a space and 43 characters per member, then LF.</summary>
+    private const int FamilyLineLength = 6 + (RelayFamily.MaxMembers * 44) + 1;
 
     /// <summary>Room in a vote for everything but the relay entries (under 9 KiB today), with room to spare for x- lines.</summary>
     public const int VoteHeaderAllowance = 64 * 1024;
 
     /// <summary>
     /// The largest vote read: a peer lists at most as many relays as an authority holds
-    /// (<see cref="Descriptors.DescriptorStoreOptions.MaxRelays"/>, the same at every authority), so 64 KiB plus 660
-    /// bytes per relay (13,265,536 bytes for 20,000 relays), and never more than the document limit (16 MiB). Only a
-    /// configured authority's vote for the pending period, not yet held, is read past its first lines.
+    /// (<see cref="Descriptors.DescriptorStoreOptions.MaxRelays"/>, the same at every authority), so 64 KiB plus
+    /// <see cref="VoteEntryLength"/> bytes per relay, and never more than the document limit (16 MiB, reached from
+    /// 4,799 relays). Only a configured authority's vote for the pending period, not yet held, is read past its first
+    /// lines.
     /// </summary>
     public static int VoteBody(int maxRelays) =>
         (int)Math.Min(NetworkStatus.MaxSize, VoteHeaderAllowance + ((long)maxRelays * VoteEntryLength));

@@ -29,7 +29,7 @@ public sealed record ConsensusResult(ConsensusFailure Failure, byte[]? Body, int
 /// <remarks>
 /// Rules: only votes for <c>validAfter</c>, one per voter, count. A relay is listed only when more than half of the
 /// configured authorities (and so of the counted votes) voted the identical entry for it: the same descriptor digest,
-/// nickname, addresses and keys; otherwise it is left out. An honest authority copies an entry only from a
+/// nickname, addresses, keys and family; otherwise it is left out. An honest authority copies an entry only from a
 /// descriptor whose signature it verified, so a listed entry always comes from a document the relay signed unless a
 /// majority of the authorities lie (who could sign any consensus anyway). Each flag is set when more than half of
 /// the votes listing the relay set it; its weight is the low median of their weights. A parameter is included when
@@ -182,16 +182,18 @@ public static class ConsensusComputation
 
             listed.Add(new RelayStatus(
                 chosen.Id, chosen.Nickname, chosen.Addresses, chosen.LinkKey, chosen.CircuitHandshakeKey, flags,
-                LowMedian(list.Select(r => r.BandwidthWeight))));
+                LowMedian(list.Select(r => r.BandwidthWeight)), family: chosen.Family));
         }
 
         return [.. listed];
     }
 
-    // The relay's own facts (descriptor digest, nickname, addresses, keys) when more than half of the authorities
-    // voted exactly them; null when the votes are split (authorities holding different descriptors of the relay, or
-    // one inventing an entry), so that no single authority's word can put keys or addresses in the consensus. The
-    // digest is part of the variant: an entry counts as the relay's only as the copy of one signed document.
+    // The relay's own facts (descriptor digest, nickname, addresses, keys, family) when more than half of the
+    // authorities voted exactly them; null when the votes are split (authorities holding different descriptors of the relay, or
+    // one inventing an entry), so that no single authority's word can put keys, addresses or a family in the
+    // consensus. The digest is part of the variant: an entry counts as the relay's only as the copy of one signed
+    // document. The family is too, although the digest already covers it in honest votes: otherwise a vote naming the
+    // right digest with another family would count with the honest copies, and its family could be the one listed.
     private static RelayStatus? MajorityVariant(List<RelayStatus> list, int authorityCount)
     {
         foreach (var group in list.GroupBy(Variant, StringComparer.Ordinal))
@@ -207,7 +209,8 @@ public static class ConsensusComputation
     }
 
     private static string Variant(RelayStatus relay) =>
-        relay.DescriptorDigest + " " + relay.Nickname + " " + string.Join(' ', relay.Addresses) + " " + relay.LinkKey + " " + relay.CircuitHandshakeKey;
+        relay.DescriptorDigest + " " + relay.Nickname + " " + string.Join(' ', relay.Addresses) + " " + relay.LinkKey + " " +
+        relay.CircuitHandshakeKey + " family " + string.Join(' ', relay.Family);
 
     private sealed class ByteOrder : IComparer<byte[]>
     {

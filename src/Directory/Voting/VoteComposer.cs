@@ -58,11 +58,11 @@ public static class VoteComposer
                 flags &= ~RelayFlags.Running;
             }
 
-            // The entry names the descriptor it was copied from: the consensus lists an entry only when a majority
-            // of the authorities copied it from the same document the relay signed.
+            // The entry names the descriptor it was copied from, family included: the consensus lists an entry only
+            // when a majority of the authorities copied it from the same document the relay signed.
             return new RelayStatus(
                 d.Identity, d.Nickname, d.Addresses, d.LinkKey, d.CircuitHandshakeKey,
-                flags, Math.Max(1u, d.Bandwidth / 1000), stored.Digest);
+                flags, Math.Max(1u, d.Bandwidth / 1000), stored.Digest, d.Family);
         }).ToArray();
         var allParameters = new NetworkParameters(
             parameters.Where(p => !p.Key.StartsWith("Flag", StringComparison.Ordinal)).Concat(thresholds.ToParameters()));

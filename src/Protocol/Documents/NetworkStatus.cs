@@ -67,7 +67,9 @@ public sealed class RelayStatus
     /// <summary>Creates an entry.</summary>
     /// <param name="descriptorDigest">The descriptor the entry was copied from: required in a vote, not written in a
     /// consensus.</param>
-    /// <exception cref="ArgumentException">A bad nickname, missing key, undefined flag, or not 1–8 distinct addresses.</exception>
+    /// <param name="family">The family that descriptor declares, in any order (kept sorted); none by default.</param>
+    /// <exception cref="ArgumentException">A bad nickname, missing key, undefined flag, not 1–8 distinct addresses,
+    /// or a family with more than <see cref="RelayFamily.MaxMembers"/> members, a repeat or the relay itself.</exception>
     public RelayStatus(
         RelayId id,
         string nickname,
@@ -76,7 +78,8 @@ public sealed class RelayStatus
         CircuitHandshakePublicKey circuitHandshakeKey,
         RelayFlags flags,
         uint bandwidthWeight,
-        DescriptorDigest? descriptorDigest = null)
+        DescriptorDigest? descriptorDigest = null,
+        IReadOnlyList<RelayId>? family = null)
     {
         ArgumentNullException.ThrowIfNull(addresses);
         if (id.Key.Bytes.Length == 0 || linkKey.Key.Bytes.Length == 0 || circuitHandshakeKey.Key.Bytes.Length == 0)
@@ -104,6 +107,7 @@ public sealed class RelayStatus
             throw new ArgumentException("A descriptor digest names a descriptor: the default value names none.", nameof(descriptorDigest));
         }
 
+        Family = family is null or { Count: 0 } ? [] : RelayFamily.Canonical(family, id, nameof(family));
         Id = id;
         Nickname = nickname;
         Addresses = addresses.ToArray();
@@ -114,8 +118,9 @@ public sealed class RelayStatus
         DescriptorDigest = descriptorDigest;
     }
 
-    private RelayStatus(RelayId id, string nickname, RelayAddress[] addresses, LinkPublicKey linkKey, CircuitHandshakePublicKey circuitHandshakeKey, RelayFlags flags, uint bandwidthWeight, DescriptorDigest? descriptorDigest, bool _)
+    private RelayStatus(RelayId id, string nickname, RelayAddress[] addresses, LinkPublicKey linkKey, CircuitHandshakePublicKey circuitHandshakeKey, RelayFlags flags, uint bandwidthWeight, DescriptorDigest? descriptorDigest, RelayId[] family)
     {
+        Family = family;
         Id = id;
         Nickname = nickname;
         Addresses = addresses;
@@ -153,8 +158,15 @@ public sealed class RelayStatus
     /// </summary>
     public DescriptorDigest? DescriptorDigest { get; }
 
-    internal static RelayStatus Parsed(RelayId id, string nickname, RelayAddress[] addresses, LinkPublicKey linkKey, CircuitHandshakePublicKey circuitHandshakeKey, RelayFlags flags, uint bandwidthWeight, DescriptorDigest? descriptorDigest) =>
-        new(id, nickname, addresses, linkKey, circuitHandshakeKey, flags, bandwidthWeight, descriptorDigest, false);
+    /// <summary>
+    /// The other relays this relay declares as its operator's, copied from the descriptor the authorities verified:
+    /// sorted by identity, never the relay itself, empty when it declares none. One side's word only: two relays are
+    /// one family when each declares the other (<see cref="RelayFamily.AreFamily"/>).
+    /// </summary>
+    public IReadOnlyList<RelayId> Family { get; }
+
+    internal static RelayStatus Parsed(RelayId id, string nickname, RelayAddress[] addresses, LinkPublicKey linkKey, CircuitHandshakePublicKey circuitHandshakeKey, RelayFlags flags, uint bandwidthWeight, DescriptorDigest? descriptorDigest, RelayId[] family) =>
+        new(id, nickname, addresses, linkKey, circuitHandshakeKey, flags, bandwidthWeight, descriptorDigest, family);
 }
 
 /// <summary>What votes and the consensus share: the validity window, parameters, authorities and relays.</summary>

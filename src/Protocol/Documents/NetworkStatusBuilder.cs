@@ -92,6 +92,7 @@ public sealed class NetworkStatusBuilder
             }
 
             writer.Keyword("keys").Base64(relay.LinkKey.Key.Bytes).Base64(relay.CircuitHandshakeKey.Key.Bytes).EndLine();
+            RelayFamily.Write(writer, relay.Family);
             writer.Keyword("s");
             for (var bit = 0; bit < RelayFlagNames.Count; bit++)
             {

@@ -36,10 +36,11 @@ public static class NetworkStatusParser
     private const int Relay = 8;
     private const int Address = 9;
     private const int Keys = 10;
-    private const int Status = 11;
-    private const int Weight = 12;
-    private const int Footer = 13;
-    private const int Signature = 14;
+    private const int Family = 11;
+    private const int Status = 12;
+    private const int Weight = 13;
+    private const int Footer = 14;
+    private const int Signature = 15;
 
     internal static KeywordRules ConsensusRules { get; } = MakeRules(ConsensusKeyword, NetworkStatus.MaxAuthorities, NetworkStatus.MaxSignatures, relayArguments: 2);
 
@@ -116,6 +117,7 @@ public static class NetworkStatusParser
         CircuitHandshakePublicKey entryCircuit = default;
         var entryFlags = RelayFlags.None;
         DescriptorDigest? entryDigest = null;
+        RelayId[] entryFamily = [];
         Span<byte> digest = stackalloc byte[DescriptorDigest.Length];
 
         while (!reader.AtEnd)
@@ -285,6 +287,7 @@ public static class NetworkStatusParser
                     entryNickname = Encoding.ASCII.GetString(relayNickname);
                     entryAddresses.Clear();
                     entryFlags = RelayFlags.None;
+                    entryFamily = [];
                     break;
 
                 case Address:
@@ -311,6 +314,15 @@ public static class NetworkStatusParser
                     entryCircuit = new CircuitHandshakePublicKey(X25519PublicKey.FromBytes(key2));
                     break;
 
+                case Family:
+                    // The entry's relay line comes first, so "not itself" can be checked here.
+                    if (!RelayFamily.TryParse(line, entryId, out entryFamily, out var familyError))
+                    {
+                        return Fail(familyError, number, keyword, out error);
+                    }
+
+                    break;
+
                 case Status:
                     var lastBit = -1;
                     for (var i = 0; i < line.ArgumentCount; i++)
@@ -333,7 +345,7 @@ public static class NetworkStatusParser
                         return Fail(DocumentErrorKind.BadInteger, number, keyword, out error);
                     }
 
-                    relays.Add(RelayStatus.Parsed(entryId, entryNickname!, [.. entryAddresses], entryLink, entryCircuit, entryFlags, (uint)weight, entryDigest));
+                    relays.Add(RelayStatus.Parsed(entryId, entryNickname!, [.. entryAddresses], entryLink, entryCircuit, entryFlags, (uint)weight, entryDigest, entryFamily));
                     break;
 
                 case Footer:
@@ -414,6 +426,7 @@ public static class NetworkStatusParser
         new("relay", Occurrence.Required, relayArguments, relayArguments),
         new("a", Occurrence.Repeated, 1, 1, RelayStatus.MaxAddresses),
         new("keys", Occurrence.Required, 2, 2),
+        new("family", Occurrence.Optional, 1, RelayFamily.MaxMembers),
         new("s", Occurrence.Required, 0, RelayFlagNames.Count),
         new("w", Occurrence.Required, 1, 1),
         new("directory-footer", Occurrence.Required, 0, 0),

@@ -15,8 +15,8 @@ public sealed class RelayDescriptor
     /// <summary>Most addresses a relay may list.</summary>
     public const int MaxAddresses = 8;
 
-    /// <summary>Most relays a family line may name.</summary>
-    public const int MaxFamily = 128;
+    /// <summary>Most relays a family line may name (<see cref="RelayFamily.MaxMembers"/>).</summary>
+    public const int MaxFamily = RelayFamily.MaxMembers;
 
     internal RelayDescriptor(
         string nickname,
@@ -87,7 +87,10 @@ public sealed class RelayDescriptor
     /// <summary>Sub-protocols and versions the relay supports.</summary>
     public ProtocolSupport Protocols { get; }
 
-    /// <summary>Other relays run by the same operator, sorted by identity; never this relay.</summary>
+    /// <summary>
+    /// Other relays run by the same operator, as this relay declares them: sorted by identity, never this relay, empty
+    /// when the descriptor has no <c>family</c> line. A declaration only: see <see cref="RelayFamily"/>.
+    /// </summary>
     public IReadOnlyList<RelayId> Family { get; }
 
     /// <summary>The exact signed document this was parsed from.</summary>

@@ -39,7 +39,8 @@ public sealed class RelayDescriptorBuilder
     /// <summary>Supported sub-protocols.</summary>
     public required ProtocolSupport Protocols { get; init; }
 
-    /// <summary>Other relays of the same operator (written sorted; not this relay).</summary>
+    /// <summary>Other relays of the same operator, in any order (written sorted); at most
+    /// <see cref="RelayFamily.MaxMembers"/>, no repeats, not this relay.</summary>
     public IReadOnlyList<RelayId> Family { get; init; } = [];
 
     /// <summary>Writes the descriptor, certifies both keys and signs the whole with <paramref name="identity"/>.</summary>
@@ -47,9 +48,8 @@ public sealed class RelayDescriptorBuilder
     public byte[] Sign(RelayIdentityKey identity)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        Validate(identity.Id);
-        var family = Family.ToArray();
-        Array.Sort(family, static (a, b) => a.Key.Bytes.SequenceCompareTo(b.Key.Bytes));
+        Validate();
+        var family = RelayFamily.Canonical(Family, identity.Id, nameof(Family));
 
         var writer = new DocumentWriter(2048);
         writer.Keyword(RelayDescriptorParser.DocumentKeyword).Argument((ulong)RelayDescriptorParser.Version).EndLine();
@@ -76,16 +76,7 @@ public sealed class RelayDescriptorBuilder
         }
 
         writer.EndLine();
-        if (family.Length > 0)
-        {
-            writer.Keyword("family");
-            foreach (var member in family)
-            {
-                writer.Base64(member.Key.Bytes);
-            }
-
-            writer.EndLine();
-        }
+        RelayFamily.Write(writer, family);
 
         // The signature covers the prefix and every byte before its own value, "router-signature " included.
         writer.Keyword("router-signature").Argument(ReadOnlySpan<byte>.Empty);
@@ -103,7 +94,7 @@ public sealed class RelayDescriptorBuilder
         return output;
     }
 
-    private void Validate(RelayId self)
+    private void Validate()
     {
         if (!DocumentValues.IsNickname(Nickname))
         {
@@ -136,11 +127,5 @@ public sealed class RelayDescriptorBuilder
         }
 
         ArgumentNullException.ThrowIfNull(Protocols);
-        ArgumentNullException.ThrowIfNull(Family);
-        if (Family.Count > RelayDescriptor.MaxFamily || Family.Distinct().Count() != Family.Count ||
-            Family.Contains(self) || Family.Any(f => f.Key.Bytes.Length == 0))
-        {
-            throw new ArgumentException($"Family: up to {RelayDescriptor.MaxFamily} distinct other relays.");
-        }
     }
 }

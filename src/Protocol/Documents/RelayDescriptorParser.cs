@@ -231,29 +231,10 @@ public static class RelayDescriptorParser
                     break;
 
                 case Family:
-                    family = new RelayId[line.ArgumentCount];
-                    for (var i = 0; i < family.Length; i++)
+                    // The identity line comes earlier in the fixed order, so "not itself" can be checked here.
+                    if (!RelayFamily.TryParse(line, identity, out family, out kind))
                     {
-                        if (!DocumentValues.TryDecodeBase64(args.Next(), key))
-                        {
-                            return Fail(DocumentErrorKind.BadBase64, number, keyword, out error);
-                        }
-
-                        if (i > 0)
-                        {
-                            var order = ((ReadOnlySpan<byte>)key).SequenceCompareTo(family[i - 1].Key.Bytes);
-                            if (order <= 0)
-                            {
-                                return Fail(order == 0 ? DocumentErrorKind.DuplicateEntry : DocumentErrorKind.NotSorted, number, keyword, out error);
-                            }
-                        }
-
-                        if (identity.Key.Bytes.SequenceEqual(key))
-                        {
-                            return Fail(DocumentErrorKind.SelfInFamily, number, keyword, out error);
-                        }
-
-                        family[i] = new RelayId(Ed25519PublicKey.FromBytes(key));
+                        return Fail(kind, number, keyword, out error);
                     }
 
                     break;

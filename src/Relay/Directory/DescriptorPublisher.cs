@@ -95,7 +95,7 @@ internal sealed class DescriptorPublisher : BackgroundService
             Bandwidth = (uint)options.Bandwidth,
             Software = Software,
             Protocols = Protocols,
-            Family = options.FamilyIds(),
+            Family = options.FamilyIds(_keys.Id),
         }.Sign(_keys.Identity);
     }
 

@@ -55,7 +55,9 @@ public sealed class RelayOptions
     /// <summary>Advertised bandwidth in bytes per second, 1–4294967295 (default 1000000).</summary>
     public long Bandwidth { get; set; } = 1_000_000;
 
-    /// <summary>Other relays of the same operator, by identity (43-character unpadded base64); at most 128.</summary>
+    /// <summary>The relays of this relay's operator, by identity (43-character unpadded base64); at most 64 ids.
+    /// This relay's own id may be listed (it is left out of the descriptor), so every relay of the operator can carry
+    /// the same list. Clients treat two relays as one family only when each lists the other.</summary>
     public List<string> Family { get; set; } = [];
 
     /// <summary>The directory authorities (at least one).</summary>
@@ -98,7 +100,12 @@ public sealed class RelayOptions
         return new RelayAddress(address, (ushort)port);
     }
 
-    internal IReadOnlyList<RelayId> FamilyIds() => [.. Family.Select(text => new RelayId(ParseKey(text)!.Value))];
+    /// <summary>
+    /// The family the descriptor of relay <paramref name="self"/> declares: <see cref="Family"/> without
+    /// <paramref name="self"/>, so that an operator can give all of its relays the same list (as Tor's MyFamily).
+    /// </summary>
+    internal IReadOnlyList<RelayId> FamilyIds(RelayId self) =>
+        [.. Family.Select(text => new RelayId(ParseKey(text)!.Value)).Where(id => id != self)];
 
     internal IReadOnlyList<AuthorityId> AuthorityIds() => [.. Authorities.Select(a => new AuthorityId(ParseKey(a.Identity)!.Value))];
 

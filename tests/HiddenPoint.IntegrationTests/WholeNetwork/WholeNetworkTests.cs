@@ -42,10 +42,15 @@ public sealed class WholeNetworkTests : IAsyncDisposable
             await authority.StartAsync().WaitAsync(TestNetwork.Timeout);
         }
 
-        var relayIds = new List<RelayId>();
+        // Relays 0 and 1 are one operator's, configured with the same Family list naming both; relay 2 claims to be
+        // in relay 0's family, which does not name it back.
+        var identities = Enumerable.Range(0, RelayCount).Select(_ => RelayIdentityKey.Generate()).ToArray();
+        var relayIds = identities.Select(key => key.Id).ToList();
+        string[][] families = [[relayIds[0].ToString(), relayIds[1].ToString()], [relayIds[0].ToString(), relayIds[1].ToString()], [relayIds[0].ToString()], []];
         for (var i = 0; i < RelayCount; i++)
         {
-            relayIds.Add(await StartRelayAsync(i, authorities));
+            await StartRelayAsync(i, authorities, identities[i], families[i]);
+            identities[i].Dispose();
         }
 
         // The authorities list every relay Running (their link ports answered a real Noise handshake).
@@ -61,6 +66,16 @@ public sealed class WholeNetworkTests : IAsyncDisposable
             },
             "a consensus signed by the authorities that lists every relay Running");
         Assert.True(consensus.Signers.Count >= 2);
+
+        // Each relay's family, as its descriptor declared it, is in the consensus; only the mutual one is a family.
+        var listed = relayIds.Select(id => consensus.TryGetRelay(id, out var status) ? status : throw new InvalidOperationException()).ToArray();
+        Assert.Equal([relayIds[1]], listed[0].Family);
+        Assert.Equal([relayIds[0]], listed[1].Family);
+        Assert.Equal([relayIds[0]], listed[2].Family);
+        Assert.Empty(listed[3].Family);
+        Assert.True(RelayFamily.AreFamily(listed[0], listed[1]));
+        Assert.False(RelayFamily.AreFamily(listed[0], listed[2]));
+        Assert.False(RelayFamily.AreFamily(listed[2], listed[3]));
 
         // Every relay holds a consensus that lists the others (what EXTEND2 looks the next hop up in).
         foreach (var relay in _relays)
@@ -145,11 +160,10 @@ public sealed class WholeNetworkTests : IAsyncDisposable
         return [.. members.Select(m => (m.Id, m.Port, m.Nickname))];
     }
 
-    private async Task<RelayId> StartRelayAsync(int index, List<(AuthorityId Id, int Port, string Nickname)> authorities)
+    private async Task StartRelayAsync(int index, List<(AuthorityId Id, int Port, string Nickname)> authorities, RelayIdentityKey identity, string[] family)
     {
         var folder = Path.Combine(_root, "relay" + index);
         var address = IPAddress.Parse("127.0.0." + (10 + index));
-        using var identity = RelayIdentityKey.Generate();
         KeyFile.Write(identity, Path.Combine(folder, RelayKeyStore.IdentityFileName));
         var settings = new Dictionary<string, string?>
         {
@@ -169,12 +183,16 @@ public sealed class WholeNetworkTests : IAsyncDisposable
             settings[$"Relay:Authorities:{i}:Identity"] = authorities[i].Id.ToString();
         }
 
+        for (var i = 0; i < family.Length; i++)
+        {
+            settings[$"Relay:Family:{i}"] = family[i];
+        }
+
         var configuration = RelayHost.ReadConfiguration(null, [], settings);
         Assert.Empty(RelayHost.Validate(configuration));
         var host = RelayHost.Build(configuration, TimeProvider.System, logging => logging.ClearProviders());
         _relays.Add(host);
         await host.StartAsync().WaitAsync(TestNetwork.Timeout);
-        return identity.Id;
     }
 
     private static async Task<byte[]> RequestConsensusAsync(TestCircuit circuit, int hop, StreamId stream)

@@ -434,6 +434,60 @@ public class RelayDescriptorTests
         Assert.Equal(DocumentErrorKind.DuplicateEntry, ParseError(ReplaceLine(Descriptor(), "family ", $"family {ids[0]} {ids[0]}")).Kind);
     }
 
+    [Fact]
+    public void Descriptor_without_a_family_line_has_an_empty_family()
+    {
+        using var identity = RelayIdentity();
+        var document = DescriptorBuilder().Sign(identity);
+        Assert.DoesNotContain("\nfamily ", Text(document), StringComparison.Ordinal);
+        Assert.Empty(ParseVerifyAndCheck(document, Published.AddHours(1)).Family);
+    }
+
+    [Fact]
+    public void Family_of_the_largest_size_is_accepted_and_one_more_is_refused()
+    {
+        using var identity = RelayIdentity();
+        var members = Enumerable.Range(100, RelayDescriptor.MaxFamily + 1).Select(i =>
+        {
+            using var key = RelayIdentity(i);
+            return key.Id;
+        }).ToArray();
+        var largest = DescriptorBuilder(members[..RelayDescriptor.MaxFamily]).Sign(identity);
+        Assert.Equal(RelayDescriptor.MaxFamily, ParseVerifyAndCheck(largest, Published.AddHours(1)).Family.Count);
+
+        var sorted = members.OrderBy(id => id.Key.Bytes.ToArray(), Comparer<byte[]>.Create((x, y) => x.AsSpan().SequenceCompareTo(y)));
+        var tooMany = ReplaceLine(largest, "family ", "family " + string.Join(' ', sorted));
+        Assert.Equal(DocumentErrorKind.WrongArgumentCount, ParseError(tooMany).Kind);
+        Assert.Throws<ArgumentException>(() => DescriptorBuilder(members).Sign(identity));
+    }
+
+    [Theory]
+    [InlineData("family AAAA")] // too short
+    [InlineData("family AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")] // padding
+    [InlineData("family AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB")] // non-zero unused bits
+    [InlineData("family AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA*")] // not base64
+    [InlineData("family Relay2")] // a nickname is not an id
+    public void Malformed_family_member_is_refused(string line)
+    {
+        var error = ParseError(ReplaceLine(Descriptor(), "family ", line));
+        Assert.Equal(DocumentErrorKind.BadBase64, error.Kind);
+        Assert.Equal("family", error.Keyword);
+    }
+
+    [Fact]
+    public void Empty_family_line_is_refused() =>
+        Assert.Equal(DocumentErrorKind.WrongArgumentCount, ParseError(ReplaceLine(Descriptor(), "family ", "family")).Kind);
+
+    [Fact]
+    public void Builder_writes_the_family_sorted_and_refuses_repeats()
+    {
+        using var identity = RelayIdentity();
+        using var a = RelayIdentity(7);
+        using var b = RelayIdentity(8);
+        Assert.Equal(DescriptorBuilder([a.Id, b.Id]).Sign(identity), DescriptorBuilder([b.Id, a.Id]).Sign(identity));
+        Assert.Throws<ArgumentException>(() => DescriptorBuilder([a.Id, a.Id]).Sign(identity));
+    }
+
     [Theory]
     [InlineData("hpc-relay-descriptor 2", DocumentErrorKind.UnsupportedVersion)]
     [InlineData("hpc-consensus 1", DocumentErrorKind.WrongDocumentType)]
