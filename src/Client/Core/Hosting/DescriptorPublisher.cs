@@ -67,21 +67,11 @@ internal sealed class DescriptorPublisher : IDisposable
             var subcredentials = new List<Subcredential>();
             foreach (var ring in view.UploadRings)
             {
-                var period = ring.Period;
-                using var blinded = KeyBlinding.BlindSigningKey(_identity, period, KeyBlindingLabels.Hpc);
-                var subcredential = KeyBlinding.ComputeSubcredential(_identity.PublicKey, blinded.PublicKey, KeyBlindingLabels.Hpc);
+                var (blindedKey, subcredential, document) = Build(ring.Period, now, points);
                 subcredentials.Add(subcredential);
-                var content = new HsDescriptorContent
+                foreach (var hsDir in ring.StoreTargets(blindedKey))
                 {
-                    RevisionCounter = _revisions.Next(period, now),
-                    LifetimeMinutes = (int)_options.DescriptorLifetime.TotalMinutes,
-                    CertificatesExpire = now + CertificateLifetime,
-                    IntroductionPoints = points,
-                };
-                var document = HiddenPointDescriptor.Build(blinded, subcredential, SigningKeyFor(period), content);
-                foreach (var hsDir in ring.StoreTargets(blinded.PublicKey))
-                {
-                    uploads.Add((period.Number, UploadAsync(period.Number, hsDir, blinded.PublicKey, document, cancellationToken)));
+                    uploads.Add((ring.Period.Number, UploadAsync(ring.Period.Number, hsDir, blindedKey, document, cancellationToken)));
                 }
             }
 
@@ -111,6 +101,26 @@ internal sealed class DescriptorPublisher : IDisposable
         {
             _oneRound.Release();
         }
+    }
+
+    /// <summary>
+    /// The descriptor of <paramref name="period"/> listing <paramref name="points"/>, built at <paramref name="now"/>:
+    /// signed by the period's descriptor-signing key, which the period's blinded key certifies, with the next revision
+    /// counter; and the blinded key and subcredential it is for.
+    /// </summary>
+    internal (BlindedPublicKey BlindedKey, Subcredential Subcredential, byte[] Document) Build(
+        TimePeriod period, DateTimeOffset now, IReadOnlyList<HsIntroductionPoint> points)
+    {
+        using var blinded = KeyBlinding.BlindSigningKey(_identity, period, KeyBlindingLabels.Hpc);
+        var subcredential = KeyBlinding.ComputeSubcredential(_identity.PublicKey, blinded.PublicKey, KeyBlindingLabels.Hpc);
+        var content = new HsDescriptorContent
+        {
+            RevisionCounter = _revisions.Next(period, now),
+            LifetimeMinutes = (int)_options.DescriptorLifetime.TotalMinutes,
+            CertificatesExpire = now + CertificateLifetime,
+            IntroductionPoints = points,
+        };
+        return (blinded.PublicKey, subcredential, HiddenPointDescriptor.Build(blinded, subcredential, SigningKeyFor(period), content));
     }
 
     public void Dispose()
