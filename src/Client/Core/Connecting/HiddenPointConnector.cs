@@ -189,24 +189,26 @@ public sealed class HiddenPointConnector
     {
         var order = points.ToArray();
         Shuffle(order);
-        var refused = 0;
-        for (var attempt = 0; attempt < order.Length; attempt++)
+
+        // One wait for RENDEZVOUS2 for all attempts, in place before the first INTRODUCE1 (cancelling it would close the
+        // circuit). The host answers the introduction that reached it, which may be one whose INTRODUCE_ACK was lost or
+        // late, so the answer is tried against the handshake of every introduction sent.
+        var handshakes = new AttemptedHandshakes();
+        var joined = rendezvous.Circuit.AwaitRendezvousAsync(handshakes.Finish, cancellationToken);
+        try
         {
-            var point = order[attempt];
-            var relay = RelayLinkSpecifiers.Find(consensus, point.LinkSpecifiers);
-            if (relay is null || !HsNtorClient.TryStart(HsNtorLabels.Hpc, point.AuthKey, point.EncryptionKey, subcredential, out var handshake, out _))
+            var refused = 0;
+            for (var attempt = 0; attempt < order.Length; attempt++)
             {
-                HiddenPointClientLog.IntroductionAttemptFailed(_logger, attempt + 1, relay is null ? "not_in_consensus" : "bad_key");
-                continue;
-            }
+                var point = order[attempt];
+                var relay = RelayLinkSpecifiers.Find(consensus, point.LinkSpecifiers);
+                if (relay is null || !HsNtorClient.TryStart(HsNtorLabels.Hpc, point.AuthKey, point.EncryptionKey, subcredential, out var handshake, out _))
+                {
+                    HiddenPointClientLog.IntroductionAttemptFailed(_logger, attempt + 1, relay is null ? "not_in_consensus" : "bad_key");
+                    continue;
+                }
 
-            using (handshake)
-            {
-                var introduce1 = IntroduceRequest.Create(handshake, point.AuthKey, cookie, rendezvous.LastRelay);
-
-                // The wait for RENDEZVOUS2 is in place before INTRODUCE1 goes; it is dropped if this attempt fails.
-                using var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var joined = rendezvous.Circuit.AwaitRendezvousAsync(reply => IntroduceRequest.Finish(handshake, reply), attemptCancellation.Token);
+                var introduce1 = handshakes.Add(handshake, h => IntroduceRequest.Create(h, point.AuthKey, cookie, rendezvous.LastRelay));
                 var status = await SendIntroduce1Async(relay, introduce1, attempt, cancellationToken).ConfigureAwait(false);
                 if (status == IntroduceAckStatus.Success)
                 {
@@ -224,26 +226,44 @@ public sealed class HiddenPointConnector
                     }
                 }
 
-                await attemptCancellation.CancelAsync().ConfigureAwait(false);
-                try
+                if (joined.IsCompleted)
                 {
-                    await joined.ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is OperationCanceledException or CircuitException)
-                {
-                }
+                    // The host answered an earlier introduction after all (its ACK was lost), or the rendezvous point
+                    // gave up waiting and closed the circuit, so no later introduction could be answered there.
+                    if (joined.IsCompletedSuccessfully)
+                    {
+                        return joined.Result;
+                    }
 
-                if (rendezvous.Circuit.IsClosed)
-                {
-                    // The rendezvous point gave up waiting: no later introduction could be answered there.
-                    throw new ConnectException(ConnectStep.Introduce, ConnectFailure.RendezvousFailed);
+                    throw new ConnectException(ConnectStep.Introduce, ConnectFailure.RendezvousFailed, joined.Exception?.InnerException);
                 }
 
                 refused += status is null ? 0 : 1;
             }
-        }
 
-        throw new ConnectException(ConnectStep.Introduce, refused > 0 ? ConnectFailure.Offline : ConnectFailure.NoReachableIntroductionPoint);
+            throw new ConnectException(ConnectStep.Introduce, refused > 0 ? ConnectFailure.Offline : ConnectFailure.NoReachableIntroductionPoint);
+        }
+        catch when (!joined.IsCompletedSuccessfully)
+        {
+            // The wait ends with the circuit; the handshakes go only once nothing can call them any more.
+            await rendezvous.Circuit.CloseAsync().ConfigureAwait(false);
+            try
+            {
+                await joined.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or CircuitException)
+            {
+            }
+
+            throw;
+        }
+        finally
+        {
+            if (joined.IsCompleted)
+            {
+                handshakes.Dispose();
+            }
+        }
     }
 
     // INTRODUCE1 over a circuit to the introduction point; its INTRODUCE_ACK status, or null when none came.
@@ -276,5 +296,54 @@ public sealed class HiddenPointConnector
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The hs_ntor handshakes of the introductions sent on one rendezvous circuit. <see cref="Finish"/> runs on the
+    /// circuit's reactor when RENDEZVOUS2 comes, while the connect may still add one, hence the lock.
+    /// </summary>
+    private sealed class AttemptedHandshakes : IDisposable
+    {
+        private readonly Lock _gate = new();
+        private readonly List<HsNtorClient> _handshakes = [];
+
+        public Introduce1Message Add(HsNtorClient handshake, Func<HsNtorClient, Introduce1Message> create)
+        {
+            lock (_gate)
+            {
+                _handshakes.Add(handshake);
+                return create(handshake);
+            }
+        }
+
+        public Crypto.Cgo.CgoClientHop? Finish(ReadOnlySpan<byte> rendezvous2)
+        {
+            lock (_gate)
+            {
+                // Newest first: almost always the introduction just acknowledged.
+                for (var i = _handshakes.Count - 1; i >= 0; i--)
+                {
+                    if (IntroduceRequest.Finish(_handshakes[i], rendezvous2) is { } hop)
+                    {
+                        return hop;
+                    }
+                }
+
+                return null;
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                foreach (var handshake in _handshakes)
+                {
+                    handshake.Dispose();
+                }
+
+                _handshakes.Clear();
+            }
+        }
     }
 }

@@ -176,6 +176,7 @@ internal sealed class IntroductionHandler : IDisposable
             slotTaken = true;
             provided = await _circuits.GetAsync(CircuitPurpose.HostRendezvous, rendezvousPoint, deadline.Token).ConfigureAwait(false);
             var circuit = provided.Circuit;
+            var rendezvousHop = circuit.LastHop;
 
             // The hop is in place before RENDEZVOUS1 goes, so the client's first cell through the join finds it.
             hop = null;
@@ -183,7 +184,7 @@ internal sealed class IntroductionHandler : IDisposable
             var streams = circuit.AcceptStreams(endToEndHop, _options.StreamBacklog);
             var rendezvous1 = new Rendezvous1Message(
                 cookie, handshakeInfo.AsSpan(0, HiddenPointWire.X25519KeyLength), handshakeInfo.AsSpan(HiddenPointWire.X25519KeyLength));
-            await circuit.SendAsync(circuit.LastHop, rendezvous1, default, deadline.Token).ConfigureAwait(false);
+            await circuit.SendAsync(rendezvousHop, rendezvous1, default, deadline.Token).ConfigureAwait(false);
             if (!_connections.TryWrite(new IncomingHiddenPointConnection(circuit, endToEndHop, streams)))
             {
                 HiddenPointClientLog.HostRendezvousFailed(_logger, "connection_backlog_full");
