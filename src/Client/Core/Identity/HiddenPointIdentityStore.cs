@@ -1,4 +1,6 @@
+using HiddenPoint.Client.HiddenPoints;
 using HiddenPoint.Crypto.Keys;
+using Microsoft.Extensions.Logging;
 
 namespace HiddenPoint.Client.Identity;
 
@@ -11,9 +13,11 @@ namespace HiddenPoint.Client.Identity;
 public static class HiddenPointIdentityStore
 {
     /// <summary>Loads the identity at <paramref name="path"/>, creating and storing a new one when no file is there.</summary>
+    /// <param name="path">The identity file.</param>
+    /// <param name="logger">Where the creation of a new identity is logged (5501), if anywhere.</param>
     /// <returns>The key and whether it was created now.</returns>
     /// <exception cref="IdentityFileException">The file is there but refused, or could not be written.</exception>
-    public static (HiddenPointIdentityKey Key, bool Created) LoadOrCreate(string path)
+    public static (HiddenPointIdentityKey Key, bool Created) LoadOrCreate(string path, ILogger? logger = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (TryLoad(path, out var existing))
@@ -26,6 +30,11 @@ public static class HiddenPointIdentityStore
         {
             // replace: false, so a file that appeared meanwhile (another process creating it) is kept, and read below.
             KeyFile.Write(key, path, replace: false);
+            if (logger is not null)
+            {
+                HiddenPointClientLog.IdentityCreated(logger);
+            }
+
             return (key, true);
         }
         catch (KeyFileException ex) when (ex.Problem == KeyFileProblem.AlreadyExists)
