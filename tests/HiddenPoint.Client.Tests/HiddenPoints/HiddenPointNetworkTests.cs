@@ -10,6 +10,7 @@ using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Network.HiddenPoints;
 using HiddenPoint.Protocol.HiddenPoints;
 using HiddenPoint.Protocol.Relay;
+using HiddenPoint.Relay.Circuits;
 using HiddenPoint.Testing;
 using HiddenPoint.Testing.Network;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -78,6 +79,10 @@ public sealed class HiddenPointNetworkTests
         await host.FirstPublished.WaitAsync(Timeout);
         var hiddenId = host.HiddenId.ToString();
         await host.DisposeAsync();
+
+        // The introduction points have seen the DESTROYs (so an INTRODUCE1 cannot still reach a closing circuit).
+        await Eventually.TrueAsync(
+            () => network.Relays.All(r => r.Engine.Circuits.All(c => c.Purpose != RelayCircuitPurpose.IntroductionPoint)), "the introduction circuits are gone at the relays");
 
         var options = new ConnectOptions { ConnectTimeout = TimeSpan.FromSeconds(10) };
         var connector = new HiddenPointConnector(circuits, network.ConsensusSource, Options.Create(options), TimeProvider.System, NullLogger<HiddenPointConnector>.Instance);

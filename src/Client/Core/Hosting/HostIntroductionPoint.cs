@@ -23,6 +23,7 @@ internal sealed class HostIntroductionPoint : IDisposable
         EncryptionKey = encryptionKey;
         AuthKey = new HsIntroAuthKey(authSigningKey.PublicKey);
         ReplayCache = new IntroductionReplayCache(replayCapacity);
+        DescriptorEntry = new HsIntroductionPoint(RelayLinkSpecifiers.Of(relay), relay.CircuitHandshakeKey, AuthKey, encryptionKey.Public);
     }
 
     /// <summary>The relay.</summary>
@@ -43,9 +44,8 @@ internal sealed class HostIntroductionPoint : IDisposable
     /// <summary>The introductions already processed.</summary>
     public IntroductionReplayCache ReplayCache { get; }
 
-    /// <summary>The descriptor's entry for this introduction point.</summary>
-    public HsIntroductionPoint ToDescriptorEntry() =>
-        new(RelayLinkSpecifiers.Of(Relay), Relay.CircuitHandshakeKey, AuthKey, EncryptionKey.Public);
+    /// <summary>The descriptor's entry for this introduction point: public keys only, usable after the point is disposed.</summary>
+    public HsIntroductionPoint DescriptorEntry { get; }
 
     public void Dispose()
     {

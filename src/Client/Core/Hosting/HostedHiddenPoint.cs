@@ -87,7 +87,7 @@ public sealed class HostedHiddenPoint : IAsyncDisposable
     public ChannelReader<IncomingHiddenPointConnection> Connections => _connections.Reader;
 
     /// <summary>Introduction points established now.</summary>
-    public int EstablishedIntroductionPoints => _points.Count(p => Volatile.Read(ref p) is not null);
+    public int EstablishedIntroductionPoints => EstablishedPoints().Count;
 
     /// <summary>Completes after the first round in which at least one HSDir stored a descriptor.</summary>
     public Task FirstPublished => _firstPublished.Task;
@@ -125,7 +125,7 @@ public sealed class HostedHiddenPoint : IAsyncDisposable
     /// <summary>Uploads descriptors listing the introduction points established now, at once; every HSDir's answer.</summary>
     public async Task<IReadOnlyList<HsDirUploadResult>> PublishNowAsync(CancellationToken cancellationToken = default)
     {
-        var points = _points.Select(p => Volatile.Read(ref p)).OfType<HostIntroductionPoint>().Select(p => p.ToDescriptorEntry()).ToList();
+        var points = EstablishedPoints().Select(p => p.DescriptorEntry).ToList();
         if (points.Count == 0)
         {
             return [];
@@ -276,9 +276,9 @@ public sealed class HostedHiddenPoint : IAsyncDisposable
     private async Task PublishLoopAsync(CancellationToken stopping)
     {
         var wait = Timeout.InfiniteTimeSpan;
-        try
+        while (!stopping.IsCancellationRequested)
         {
-            while (!stopping.IsCancellationRequested)
+            try
             {
                 await WaitForChangeAsync(wait, stopping).ConfigureAwait(false);
 
@@ -298,15 +298,17 @@ public sealed class HostedHiddenPoint : IAsyncDisposable
                 var results = await PublishNowAsync(stopping).ConfigureAwait(false);
                 wait = results.Any(r => r.Outcome == HsDirUploadOutcome.Stored) ? _options.RepublishInterval : _options.PublishRetryInterval;
             }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-        }
-#pragma warning disable CA1031 // Logged as the bug it is; the introduction points carry on.
-        catch (Exception ex)
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // Logged as the bug it is; publishing tries again after the retry interval.
+            catch (Exception ex)
 #pragma warning restore CA1031
-        {
-            HiddenPointClientLog.HostingFault(_logger, ex);
+            {
+                HiddenPointClientLog.HostingFault(_logger, ex);
+                wait = _options.PublishRetryInterval;
+            }
         }
     }
 
@@ -327,6 +329,20 @@ public sealed class HostedHiddenPoint : IAsyncDisposable
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
         }
+    }
+
+    private List<HostIntroductionPoint> EstablishedPoints()
+    {
+        var established = new List<HostIntroductionPoint>(_points.Length);
+        for (var i = 0; i < _points.Length; i++)
+        {
+            if (Volatile.Read(ref _points[i]) is { } point)
+            {
+                established.Add(point);
+            }
+        }
+
+        return established;
     }
 
     private bool TryClaim(RelayId relay)
