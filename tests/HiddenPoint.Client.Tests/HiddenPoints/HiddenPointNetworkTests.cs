@@ -127,6 +127,14 @@ public sealed class HiddenPointNetworkTests
 
         var stream = await OpenAsync(connection, incoming, 7);
         await Transfer(stream.Client.Output, stream.Host.Input, RandomBytes(1_000, 9)).WaitAsync(Timeout);
+
+        // The host lost that introduction point with the relay: it sets up another and uploads descriptors without it.
+        var view = HsDirView.Create(network.Consensus);
+        var blindedKey = KeyBlinding.BlindPublicKey(identity.IdentityPublicKey, view.FetchPeriod, KeyBlindingLabels.Hpc);
+        var hsDir = network.RelayWith(view.FetchRing.StoreTargets(blindedKey).First(r => r.Id != killed.Keys.Id).Id);
+        await Eventually.TrueAsync(
+            () => host.EstablishedIntroductionPoints == 3 && ListedIntroductionPoints(hsDir, identity, view.FetchPeriod) is { Count: 3 } listed && !listed.Contains(killed.Keys.Id),
+            "three introduction points again, none of them the killed relay, in the descriptor the HSDir holds");
     }
 
     [Fact]
@@ -183,6 +191,15 @@ public sealed class HiddenPointNetworkTests
         var host = new HostedHiddenPoint(identity, circuits, network.ConsensusSource, Options.Create(options), TimeProvider.System, NullLogger<HostedHiddenPoint>.Instance);
         host.Start();
         return host;
+    }
+
+    private static List<RelayId>? ListedIntroductionPoints(HiddenPointTestRelay hsDir, HiddenPointIdentityKey identity, TimePeriod period)
+    {
+        var blindedKey = KeyBlinding.BlindPublicKey(identity.IdentityPublicKey, period, KeyBlindingLabels.Hpc);
+        return hsDir.HsDir.TryFetch(blindedKey.Bytes, out var document)
+            && HiddenPointDescriptor.TryOpen(document.Span, identity.IdentityPublicKey, period, DateTimeOffset.UtcNow, out _, out var points, out _)
+            ? [.. points.Select(p => p.LinkSpecifiers.Identity)]
+            : null;
     }
 
     private static HiddenPointConnector Connector(ICircuitProvider circuits, HiddenPointTestNetwork network) =>
