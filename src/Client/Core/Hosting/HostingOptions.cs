@@ -10,7 +10,7 @@ namespace HiddenPoint.Client.Hosting;
 /// </summary>
 public sealed class HostingOptions
 {
-    /// <summary>Introduction points kept established and listed in the descriptor. Default 3 (Tor's); range 1 to 10.</summary>
+    /// <summary>Introduction points kept established and listed in the descriptor. Default 3 (Tor's); range 1 to 20.</summary>
     public int IntroductionPointCount { get; set; } = 3;
 
     /// <summary>
