@@ -1,0 +1,194 @@
+using HiddenPoint.Client.Circuits;
+using HiddenPoint.Client.HiddenPoints;
+using HiddenPoint.Crypto.HiddenPoints;
+using HiddenPoint.Crypto.Keys;
+using HiddenPoint.Network.Circuits;
+using HiddenPoint.Network.HiddenPoints;
+using HiddenPoint.Protocol.Documents;
+using HiddenPoint.Protocol.HiddenPoints;
+using HiddenPoint.Protocol.Relay;
+using Microsoft.Extensions.Logging;
+
+namespace HiddenPoint.Client.Hosting;
+
+/// <summary>
+/// Builds the host's two descriptors (for the periods of the consensus' previous and current shared random values) and
+/// uploads each to the HSDirs its period's ring names for its blinded key, each over its own circuit. Keeps, per
+/// period, the descriptor-signing key (certified by that period's blinded key inside the descriptor) and the revision
+/// counters, and gives the introduction handler the subcredentials clients may have used. One upload round at a time.
+/// </summary>
+internal sealed class DescriptorPublisher : IDisposable
+{
+    /// <summary>Tor gives the descriptor-signing and introduction-point certificates 54 hours; so does HiddenPoint.</summary>
+    public static readonly TimeSpan CertificateLifetime = TimeSpan.FromHours(54);
+
+    private readonly HiddenPointIdentitySecretKey _identity;
+    private readonly ICircuitProvider _circuits;
+    private readonly HsDirViewSource _views;
+    private readonly HostingOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _oneRound = new(1, 1);
+    private readonly DescriptorRevisionCounter _revisions = new();
+    private readonly Dictionary<TimePeriod, HsDescriptorSigningKey> _signingKeys = [];
+    private Subcredential[] _subcredentials = [];
+
+    public DescriptorPublisher(
+        HiddenPointIdentitySecretKey identity, ICircuitProvider circuits, HsDirViewSource views, HostingOptions options, TimeProvider time, ILogger logger)
+    {
+        _identity = identity;
+        _circuits = circuits;
+        _views = views;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// N_hs_subcred of every period a descriptor was published for in the last two rounds, newest first: a client's
+    /// INTRODUCE1 is made with one of them.
+    /// </summary>
+    public IReadOnlyList<Subcredential> Subcredentials => Volatile.Read(ref _subcredentials);
+
+    /// <summary>Builds both descriptors listing <paramref name="points"/> and uploads them; every HSDir's answer.</summary>
+    public async Task<IReadOnlyList<HsDirUploadResult>> PublishAsync(IReadOnlyList<HsIntroductionPoint> points, CancellationToken cancellationToken)
+    {
+        await _oneRound.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_views.TryGetView(out var view, out var reason))
+            {
+                HiddenPointClientLog.PublishWithoutConsensus(_logger, reason.ToString());
+                return [];
+            }
+
+            var now = _time.GetUtcNow();
+            var uploads = new List<(ulong Period, Task<HsDirUploadResult> Upload)>();
+            var subcredentials = new List<Subcredential>();
+            foreach (var ring in view.UploadRings)
+            {
+                var (blindedKey, subcredential, document) = Build(ring.Period, now, points);
+                subcredentials.Add(subcredential);
+                foreach (var hsDir in ring.StoreTargets(blindedKey))
+                {
+                    uploads.Add((ring.Period.Number, UploadAsync(ring.Period.Number, hsDir, blindedKey, document, cancellationToken)));
+                }
+            }
+
+            // In place before any HSDir holds the descriptors, so that no client can introduce itself with a
+            // subcredential the host does not try yet.
+            Volatile.Write(ref _subcredentials, [.. subcredentials.Concat(Volatile.Read(ref _subcredentials)).Distinct().Take(4)]);
+            ForgetSigningKeys(view.PreviousValuePeriod);
+
+            var results = await Task.WhenAll(uploads.Select(u => u.Upload)).ConfigureAwait(false);
+            foreach (var period in uploads.Select(u => u.Period).Distinct())
+            {
+                var ofPeriod = results.Where(r => r.Period == period).ToList();
+                var stored = ofPeriod.Count(r => r.Outcome == HsDirUploadOutcome.Stored);
+                if (stored > 0)
+                {
+                    HiddenPointClientLog.DescriptorUploaded(_logger, period, stored, ofPeriod.Count);
+                }
+                else
+                {
+                    HiddenPointClientLog.DescriptorNotStored(_logger, period, ofPeriod.Count);
+                }
+            }
+
+            return results;
+        }
+        finally
+        {
+            _oneRound.Release();
+        }
+    }
+
+    /// <summary>
+    /// The descriptor of <paramref name="period"/> listing <paramref name="points"/>, built at <paramref name="now"/>:
+    /// signed by the period's descriptor-signing key, which the period's blinded key certifies, with the next revision
+    /// counter; and the blinded key and subcredential it is for.
+    /// </summary>
+    internal (BlindedPublicKey BlindedKey, Subcredential Subcredential, byte[] Document) Build(
+        TimePeriod period, DateTimeOffset now, IReadOnlyList<HsIntroductionPoint> points)
+    {
+        using var blinded = KeyBlinding.BlindSigningKey(_identity, period, KeyBlindingLabels.Hpc);
+        var subcredential = KeyBlinding.ComputeSubcredential(_identity.PublicKey, blinded.PublicKey, KeyBlindingLabels.Hpc);
+        var content = new HsDescriptorContent
+        {
+            RevisionCounter = _revisions.Next(period, now),
+            LifetimeMinutes = (int)_options.DescriptorLifetime.TotalMinutes,
+            CertificatesExpire = now + CertificateLifetime,
+            IntroductionPoints = points,
+        };
+        return (blinded.PublicKey, subcredential, HiddenPointDescriptor.Build(blinded, subcredential, SigningKeyFor(period), content));
+    }
+
+    public void Dispose()
+    {
+        foreach (var key in _signingKeys.Values)
+        {
+            key.Dispose();
+        }
+
+        _signingKeys.Clear();
+        _oneRound.Dispose();
+    }
+
+    private async Task<HsDirUploadResult> UploadAsync(
+        ulong period, RelayStatus hsDir, BlindedPublicKey blindedKey, byte[] document, CancellationToken cancellationToken)
+    {
+        using var deadline = new Deadline(_options.UploadTimeout, _time, cancellationToken);
+        ProvidedCircuit provided;
+        try
+        {
+            provided = await _circuits.GetAsync(CircuitPurpose.HsDir, hsDir, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.Expired)
+        {
+            return new(period, hsDir.Id, HsDirUploadOutcome.TimedOut);
+        }
+        catch (Exception ex) when (ex is CircuitBuildException or CircuitException)
+        {
+            return new(period, hsDir.Id, HsDirUploadOutcome.NoCircuit);
+        }
+
+        await using (provided.Circuit.ConfigureAwait(false))
+        {
+            try
+            {
+                var status = await HsDirRequests.StoreAsync(provided.Circuit, blindedKey, document, deadline.Token).ConfigureAwait(false);
+                return new(period, hsDir.Id, status == DirectoryStatus.Ok ? HsDirUploadOutcome.Stored : HsDirUploadOutcome.Refused, status);
+            }
+            catch (OperationCanceledException) when (deadline.Expired)
+            {
+                return new(period, hsDir.Id, HsDirUploadOutcome.TimedOut);
+            }
+            catch (CircuitException)
+            {
+                return new(period, hsDir.Id, HsDirUploadOutcome.StreamFailed);
+            }
+        }
+    }
+
+    // One signing key per period, made the first time the period is published for and kept while it is: HSDirs and
+    // clients see the same key in every revision of the period's descriptor.
+    private HsDescriptorSigningKey SigningKeyFor(TimePeriod period)
+    {
+        if (!_signingKeys.TryGetValue(period, out var key))
+        {
+            key = HsDescriptorSigningKey.Generate();
+            _signingKeys[period] = key;
+        }
+
+        return key;
+    }
+
+    private void ForgetSigningKeys(TimePeriod oldestInUse)
+    {
+        foreach (var period in _signingKeys.Keys.Where(p => p.Number < oldestInUse.Number).ToList())
+        {
+            _signingKeys.Remove(period, out var key);
+            key?.Dispose();
+        }
+    }
+}

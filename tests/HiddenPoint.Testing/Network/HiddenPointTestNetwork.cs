@@ -1,0 +1,244 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using HiddenPoint.Crypto.Keys;
+using HiddenPoint.Network.Directory;
+using HiddenPoint.Protocol.Documents;
+using HiddenPoint.Relay.Circuits;
+using HiddenPoint.Relay.HiddenPoints;
+using HiddenPoint.Relay.Keys;
+using HiddenPoint.Relay.Limits;
+using Microsoft.Extensions.Options;
+
+namespace HiddenPoint.Testing.Network;
+
+/// <summary>
+/// Relays in this process for hidden-point tests: real engines on loopback with the real introduction-point,
+/// rendezvous-point and directory-stream roles, each HSDir store keeping only the blinded keys its ring assigns it, and
+/// one consensus (signed by a test authority, parsed and verified) that lists every relay as Running, Valid, Fast,
+/// Guard, Stable and HSDir. A relay can be killed mid-test.
+/// </summary>
+public sealed class HiddenPointTestNetwork : IAsyncDisposable
+{
+    private HiddenPointTestNetwork(IReadOnlyList<HiddenPointTestRelay> relays, Consensus consensus)
+    {
+        Relays = relays;
+        Consensus = consensus;
+        ConsensusSource = new FixedConsensusSource(consensus);
+    }
+
+    /// <summary>The relays.</summary>
+    public IReadOnlyList<HiddenPointTestRelay> Relays { get; }
+
+    /// <summary>The consensus every relay holds.</summary>
+    public Consensus Consensus { get; }
+
+    /// <summary>The same consensus for clients and hosts.</summary>
+    public IConsensusSource ConsensusSource { get; }
+
+    /// <summary>Starts <paramref name="relayCount"/> relays and gives them all the consensus listing them.</summary>
+    public static async Task<HiddenPointTestNetwork> StartAsync(int relayCount)
+    {
+        var relays = new List<HiddenPointTestRelay>();
+        for (var i = 0; i < relayCount; i++)
+        {
+            var relay = new HiddenPointTestRelay(i);
+            relays.Add(relay);
+            await relay.Engine.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var consensus = BuildConsensus(relays.Select(r => r.Status).ToList());
+        foreach (var relay in relays)
+        {
+            relay.ConsensusSource.Consensus = consensus;
+        }
+
+        return new HiddenPointTestNetwork(relays, consensus);
+    }
+
+    /// <summary>The consensus entry of relay <paramref name="index"/>.</summary>
+    public RelayStatus StatusOf(int index) =>
+        Consensus.TryGetRelay(Relays[index].Keys.Id, out var status) ? status : throw new InvalidOperationException("The relay is not in the consensus.");
+
+    /// <summary>The test relay with id <paramref name="id"/>.</summary>
+    public HiddenPointTestRelay RelayWith(RelayId id) => Relays.First(r => r.Keys.Id == id);
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var relay in Relays)
+        {
+            await relay.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static Consensus BuildConsensus(IReadOnlyList<RelayStatus> relays)
+    {
+        using var authority = AuthorityIdentityKey.Generate();
+        var now = DateTimeOffset.UtcNow;
+        var validAfter = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
+        var builder = new NetworkStatusBuilder
+        {
+            ValidAfter = validAfter,
+            FreshUntil = validAfter.AddHours(1),
+            ValidUntil = validAfter.AddHours(3),
+            SharedRandomPreviousValue = new byte[32],
+            SharedRandomCurrentValue = new byte[32],
+            Authorities = [new AuthorityEntry(authority.Id, "auth0", new RelayAddress(IPAddress.Loopback, 7000))],
+            Relays = [.. relays.OrderBy(r => Convert.ToHexString(r.Id.Key.Bytes), StringComparer.Ordinal)],
+        };
+        var body = builder.BuildBody(NetworkStatusKind.Consensus);
+        var document = NetworkStatusBuilder.Assemble(body, [NetworkStatusBuilder.Sign(NetworkStatusKind.Consensus, body, authority)]);
+        if (!NetworkStatusParser.TryParseConsensus(document, out var unverified, out var error))
+        {
+            throw new InvalidOperationException($"The test consensus does not parse: {error}.");
+        }
+
+        var signed = unverified.VerifySignatures([authority.Id]);
+        var timely = signed.IsValid ? signed.Value!.CheckValidAt(TimeProvider.System, null) : throw new InvalidOperationException(signed.ToString());
+        return timely.IsUsable ? timely.Value! : throw new InvalidOperationException(timely.ToString());
+    }
+
+    /// <summary>A consensus source holding one consensus.</summary>
+    private sealed class FixedConsensusSource(Consensus consensus) : IConsensusSource
+    {
+        public ReadOnlyMemory<byte> LatestDocument => consensus.Document;
+
+        public bool TryGetUsable([NotNullWhen(true)] out Consensus? usable, out ConsensusUnavailable reason)
+        {
+            usable = consensus;
+            reason = ConsensusUnavailable.None;
+            return true;
+        }
+    }
+}
+
+/// <summary>One relay of <see cref="HiddenPointTestNetwork"/>.</summary>
+public sealed class HiddenPointTestRelay : IAsyncDisposable
+{
+    private int _disposed;
+
+    internal HiddenPointTestRelay(int index)
+    {
+        Index = index;
+        var roleOptions = Options.Create(new HiddenPointRoleOptions());
+        HsDir = new HsDirStore(
+            timeProvider: TimeProvider.System, logger: Logs.CreateLogger<HsDirStore>(), assignment: new HsDirAssignment(ConsensusSource, Keys));
+        Engine = new RelayEngine(
+            Keys,
+            ConsensusSource,
+            new AdmitAll(),
+            new IntroductionPointRole(roleOptions, TimeProvider.System, Logs.CreateLogger<IntroductionPointRole>(), Meters),
+            new RendezvousPointRole(roleOptions, TimeProvider.System, Logs.CreateLogger<RendezvousPointRole>(), Meters),
+            new DirectoryStreamRole(HsDir, ConsensusSource, roleOptions, TimeProvider.System, Logs.CreateLogger<DirectoryStreamRole>(), Meters),
+            Options.Create(new RelayEngineOptions()),
+            TimeProvider.System,
+            Logs,
+            Meters);
+    }
+
+    /// <summary>Its place in the network's list.</summary>
+    public int Index { get; }
+
+    /// <summary>Its keys.</summary>
+    public RelayTestKeys Keys { get; } = new();
+
+    /// <summary>The engine.</summary>
+    public RelayEngine Engine { get; }
+
+    /// <summary>Its HSDir store.</summary>
+    public HsDirStore HsDir { get; }
+
+    /// <summary>Everything it logged from Debug up.</summary>
+    public LogCapture Logs { get; } = new();
+
+    /// <summary>Whether it was killed (or the network disposed).</summary>
+    public bool IsDown => Volatile.Read(ref _disposed) != 0;
+
+    internal MutableConsensusSource ConsensusSource { get; } = new();
+
+    internal TestMeterFactory Meters { get; } = new();
+
+    internal RelayStatus Status => new(
+        Keys.Id,
+        $"hsrelay{Index}",
+        [new RelayAddress(IPAddress.Loopback, (ushort)Engine.LocalEndPoint!.Port)],
+        Keys.Current.LinkKey.Public,
+        Keys.Current.CircuitHandshakeKey.Public,
+        RelayFlags.Running | RelayFlags.Valid | RelayFlags.Fast | RelayFlags.Guard | RelayFlags.Stable | RelayFlags.HSDir,
+        1000);
+
+    /// <summary>Stops the relay: its listener and every link and circuit through it go.</summary>
+    public ValueTask KillAsync() => DisposeAsync();
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await Engine.DisposeAsync().ConfigureAwait(false);
+        Keys.Dispose();
+        Meters.Dispose();
+    }
+
+    /// <summary>A consensus source whose consensus is set once the whole network is up.</summary>
+    internal sealed class MutableConsensusSource : IConsensusSource
+    {
+        private Consensus? _consensus;
+
+        public Consensus? Consensus
+        {
+            get => Volatile.Read(ref _consensus);
+            set => Volatile.Write(ref _consensus, value);
+        }
+
+        public ReadOnlyMemory<byte> LatestDocument => Consensus?.Document ?? ReadOnlyMemory<byte>.Empty;
+
+        public bool TryGetUsable([NotNullWhen(true)] out Consensus? consensus, out ConsensusUnavailable reason)
+        {
+            consensus = Consensus;
+            reason = consensus is null ? ConsensusUnavailable.NoneYet : ConsensusUnavailable.None;
+            return consensus is not null;
+        }
+    }
+
+    private sealed class AdmitAll : IAddressAdmission
+    {
+        public AdmissionRefusal TryAdmitConnection(IPAddress address, out IDisposable? lease)
+        {
+            lease = null;
+            return AdmissionRefusal.None;
+        }
+
+        public AdmissionRefusal TryAdmitCircuit(IPAddress address) => AdmissionRefusal.None;
+    }
+}
+
+/// <summary>Fresh identity, link and circuit-handshake keys for a test relay.</summary>
+public sealed class RelayTestKeys : IRelayKeys, IDisposable
+{
+    private readonly RelayIdentityKey _identity = RelayIdentityKey.Generate();
+
+    /// <summary>Fresh keys.</summary>
+    public RelayTestKeys()
+    {
+        Id = _identity.Id;
+        Current = new RelayKeySet(LinkKey.Generate(), null, CircuitHandshakeKey.Generate(), null);
+    }
+
+    /// <inheritdoc/>
+    public RelayId Id { get; }
+
+    /// <inheritdoc/>
+    public RelayKeySet Current { get; }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _identity.Dispose();
+        Current.LinkKey.Dispose();
+        Current.CircuitHandshakeKey.Dispose();
+    }
+}
