@@ -44,8 +44,14 @@ public sealed class ClientCircuit : IAsyncDisposable
     /// <summary>Hops the circuit reaches, the end-to-end hop included.</summary>
     public int HopCount => Math.Max(_reactor.Hops, Volatile.Read(ref _endToEndHop) + 1);
 
-    /// <summary>The last hop.</summary>
+    /// <summary>
+    /// The last hop: the end-to-end hop once a rendezvous joined the circuit, else the last relay. Messages for the
+    /// rendezvous point itself (RENDEZVOUS1 after <see cref="AttachEndToEndHop"/>) go to <see cref="LastRelayHop"/>.
+    /// </summary>
     public HopIndex LastHop => new((byte)(HopCount - 1));
+
+    /// <summary>The hop of the last relay the circuit runs through, whether or not an end-to-end hop follows it.</summary>
+    public HopIndex LastRelayHop => new((byte)(_reactor.Hops - 1));
 
     /// <summary>The end-to-end hop of a joined rendezvous circuit, once there is one.</summary>
     public HopIndex? EndToEndHop => Volatile.Read(ref _endToEndHop) is var hop and >= 0 ? new HopIndex((byte)hop) : null;
@@ -268,6 +274,8 @@ public sealed class ClientCircuit : IAsyncDisposable
     /// The client's side of a rendezvous: waits for RENDEZVOUS2 from the last hop (the rendezvous point) and makes the
     /// end-to-end hop from it with <paramref name="finish"/> (which completes hs_ntor), in place before any cell the
     /// host sends through it. Call it before sending INTRODUCE1, so that the wait is in place when the answer comes.
+    /// Cancelling the wait closes the circuit (a RENDEZVOUS2 could still arrive and would then find nothing waiting):
+    /// a client that tries several introduction points keeps one wait across them.
     /// </summary>
     /// <returns>The end-to-end hop.</returns>
     public async Task<HopIndex> AwaitRendezvousAsync(HopLayerFactory finish, CancellationToken cancellationToken = default)

@@ -176,7 +176,7 @@ internal sealed class IntroductionHandler : IDisposable
             slotTaken = true;
             provided = await _circuits.GetAsync(CircuitPurpose.HostRendezvous, rendezvousPoint, deadline.Token).ConfigureAwait(false);
             var circuit = provided.Circuit;
-            var rendezvousHop = circuit.LastHop;
+            var rendezvousHop = circuit.LastRelayHop;
 
             // The hop is in place before RENDEZVOUS1 goes, so the client's first cell through the join finds it.
             hop = null;
