@@ -48,7 +48,7 @@ internal sealed class AuthorityClient : IDisposable
     {
         // Validated at start: an address that does not parse never gets here.
         return RelayAddress.TryParse(authority.Address, out var address)
-            ? new Uri("http://" + address + path)
+            ? AuthorityConsensusDownloader.Url(address, path)
             : throw new ArgumentException($"'{authority.Address}' is not an authority address.", nameof(authority));
     }
 

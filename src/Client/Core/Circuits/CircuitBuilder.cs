@@ -61,6 +61,11 @@ public sealed class CircuitBuilder : ICircuitProvider, IAsyncDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         Timeouts = new BuildTimeoutEstimator(options);
         _pool = new CircuitPool(this, options, timeProvider, _logger);
+        if (consensus is ConsensusHolder holder)
+        {
+            // A new consensus may make paths possible that were not: the pool tries again at once.
+            holder.Changed += OnConsensusChanged;
+        }
     }
 
     /// <summary>The learned build timeout.</summary>
@@ -109,6 +114,10 @@ public sealed class CircuitBuilder : ICircuitProvider, IAsyncDisposable
                 ClientLog.NoPath(_logger, purpose, failure);
                 step = CircuitBuildStep.Path;
                 detail = Describe(failure);
+                if (failure == PathFailure.NoGuard && _guards.NextRetryAt is { } retry)
+                {
+                    detail += $"; the next guard retry is due at {retry.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z";
+                }
 
                 // Another draw cannot help while the guards wait for their retries or the target is unusable.
                 if (failure is PathFailure.NoGuard or PathFailure.TargetNotUsable or PathFailure.NoVanguard)
@@ -136,7 +145,17 @@ public sealed class CircuitBuilder : ICircuitProvider, IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => _pool.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        if (_consensus is ConsensusHolder holder)
+        {
+            holder.Changed -= OnConsensusChanged;
+        }
+
+        return _pool.DisposeAsync();
+    }
+
+    private void OnConsensusChanged(object? sender, Consensus consensus) => _pool.Nudge();
 
     private static string Describe(PathFailure failure) => failure switch
     {
