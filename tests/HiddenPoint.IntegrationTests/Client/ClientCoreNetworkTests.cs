@@ -65,11 +65,13 @@ public sealed class ClientCoreNetworkTests(ITestOutputHelper output) : IAsyncDis
 
             // A hidden-point purpose with a named last hop: guard, vanguard, middle, target.
             var consensus = client.Directory.Holder.GetUsable();
-            var target = consensus.Relays.First(r => client.Guards.Vanguards.All(v => v.Id != r.Id) && client.Guards.Primary[0] != r.Id);
+            // The target is the first primary guard's relay: the path must move to another guard to keep it off the path.
+            var target = consensus.Relays.First(r => r.Id == client.Guards.Primary[0]);
             var hsdir = await client.Builder.GetAsync(CircuitPurpose.HsDir, target, CancellationToken.None).WaitAsync(TestTimeouts.Step);
             Assert.Equal(4, hsdir.Circuit.HopCount);
             Assert.Contains(hsdir.Path[1].Id, client.Guards.Vanguards.Select(v => v.Id));
             Assert.Same(target, hsdir.LastRelay);
+            Assert.NotEqual(target.Id, hsdir.Path[0].Id);
             AssertRules(client.Rules, hsdir.Path);
             await hsdir.Circuit.CloseAsync();
 
