@@ -1,15 +1,12 @@
+using HiddenPoint.Client;
 using HiddenPoint.Client.Circuits;
 using HiddenPoint.Client.Directory;
 using HiddenPoint.Client.Guards;
 using HiddenPoint.Client.Paths;
-using HiddenPoint.IntegrationTests.Circuits;
 using HiddenPoint.IntegrationTests.WholeNetwork;
-using HiddenPoint.Network.Circuits;
 using HiddenPoint.Network.Directory;
-using HiddenPoint.Network.Links;
 using HiddenPoint.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
 
 namespace HiddenPoint.IntegrationTests.Client;
@@ -22,7 +19,6 @@ namespace HiddenPoint.IntegrationTests.Client;
 public sealed class ClientCoreNetworkTests(ITestOutputHelper output) : IAsyncDisposable
 {
     private readonly string _data = Path.Combine(Path.GetTempPath(), "hpc-client-core-" + Guid.NewGuid().ToString("N"));
-    private readonly HttpClient _http = AuthorityConsensusDownloader.CreateHttpClient(TimeSpan.FromSeconds(5), "hpc-client");
     private readonly TestMeterFactory _meters = new();
     private InProcessNetwork? _network;
 
@@ -53,7 +49,7 @@ public sealed class ClientCoreNetworkTests(ITestOutputHelper output) : IAsyncDis
             for (var i = 0; i < 20; i++)
             {
                 var started = TimeProvider.System.GetTimestamp();
-                var built = await client.Builder.BuildAsync(CircuitPurpose.General, null, CancellationToken.None).WaitAsync(TestTimeouts.Step);
+                var built = await client.Circuits.BuildAsync(CircuitPurpose.General, null, CancellationToken.None).WaitAsync(TestTimeouts.Step);
                 times.Add(TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
                 Assert.Equal(3, built.Circuit.HopCount);
                 AssertRules(client.Rules, built.Path);
@@ -64,10 +60,10 @@ public sealed class ClientCoreNetworkTests(ITestOutputHelper output) : IAsyncDis
             output.WriteLine($"3-hop build through real relays: median {times[10]:0.00} ms, min {times[0]:0.00} ms, max {times[^1]:0.00} ms");
 
             // A hidden-point purpose with a named last hop: guard, vanguard, middle, target.
-            var consensus = client.Directory.Holder.GetUsable();
+            var consensus = client.Consensus.GetUsable();
             // The target is the first primary guard's relay: the path must move to another guard to keep it off the path.
             var target = consensus.Relays.First(r => r.Id == client.Guards.Primary[0]);
-            var hsdir = await client.Builder.GetAsync(CircuitPurpose.HsDir, target, CancellationToken.None).WaitAsync(TestTimeouts.Step);
+            var hsdir = await client.Circuits.GetAsync(CircuitPurpose.HsDir, target, CancellationToken.None).WaitAsync(TestTimeouts.Step);
             Assert.Equal(4, hsdir.Circuit.HopCount);
             Assert.Contains(hsdir.Path[1].Id, client.Guards.Vanguards.Select(v => v.Id));
             Assert.Same(target, hsdir.LastRelay);
@@ -76,10 +72,10 @@ public sealed class ClientCoreNetworkTests(ITestOutputHelper output) : IAsyncDis
             await hsdir.Circuit.CloseAsync();
 
             // The pool fills in the background, and a connect takes a ready circuit.
-            client.Builder.StartPool();
-            await WaitUntilAsync(() => client.Builder.PooledCount == 4, "the pool to fill");
+            client.Circuits.StartPool();
+            await WaitUntilAsync(() => client.Circuits.PooledCount == 4, "the pool to fill");
             var started2 = TimeProvider.System.GetTimestamp();
-            var pooled = await client.Builder.GetAsync(CircuitPurpose.ClientRendezvous, null, CancellationToken.None);
+            var pooled = await client.Circuits.GetAsync(CircuitPurpose.ClientRendezvous, null, CancellationToken.None);
             output.WriteLine($"circuit from the pool in {TimeProvider.System.GetElapsedTime(started2).TotalMilliseconds:0.00} ms");
             Assert.Equal(3, pooled.Circuit.HopCount);
             Assert.Contains(pooled.Path[1].Id, client.Guards.Vanguards.Select(v => v.Id));
@@ -92,7 +88,7 @@ public sealed class ClientCoreNetworkTests(ITestOutputHelper output) : IAsyncDis
             Assert.Equal(DirectoryCacheStatus.Loaded, client.Directory.LoadCache().Status);
             Assert.Equal(GuardStateLoadStatus.Loaded, client.Guards.LoadStatus.Status);
             Assert.NotEmpty(client.Guards.Confirmed);
-            var built = await client.Builder.BuildAsync(CircuitPurpose.General, null, CancellationToken.None).WaitAsync(TestTimeouts.Step);
+            var built = await client.Circuits.BuildAsync(CircuitPurpose.General, null, CancellationToken.None).WaitAsync(TestTimeouts.Step);
             Assert.Contains(built.Path[0].Id, client.Guards.Primary);
             await built.Circuit.CloseAsync();
         }
@@ -123,7 +119,6 @@ public sealed class ClientCoreNetworkTests(ITestOutputHelper output) : IAsyncDis
             await _network.DisposeAsync();
         }
 
-        _http.Dispose();
         _meters.Dispose();
         if (Directory.Exists(_data))
         {
@@ -161,26 +156,9 @@ public sealed class ClientCoreNetworkTests(ITestOutputHelper output) : IAsyncDis
         }
     }
 
-    private ClientCore Client(ClientDirectoryOptions options)
-    {
-        var holder = new ConsensusHolder(ClientDirectory.PinnedAuthorities(options), TimeProvider.System, cachePath: CachePath);
-        var runtime = new LinkRuntime(Options.Create(new LinkOptions()), Options.Create(new CircuitOptions()), TimeProvider.System, NullLoggerFactory.Instance, _meters);
-        var links = new LinkManager(runtime, Options.Create(new LinkManagerOptions()));
-        var rules = new PathRules(NoDeclaredFamilies.Instance, new PathOptions());
-        var picker = new WeightedRelayPicker(rules);
-        var guards = new GuardManager(new GuardOptions(), new GuardStateFile(_data, TimeProvider.System), picker, TimeProvider.System);
-        var builder = new CircuitBuilder(holder, links, new PathSelector(picker, guards), guards, new CircuitBuilderOptions(), TimeProvider.System);
-        var directory = new ClientDirectory(options, holder, new AuthorityConsensusDownloader(_http, TimeSpan.FromSeconds(5)), builder, TimeProvider.System);
-        return new ClientCore(runtime, links, rules, guards, builder, directory);
-    }
-
-    private sealed record ClientCore(LinkRuntime Runtime, LinkManager Links, PathRules Rules, GuardManager Guards, CircuitBuilder Builder, ClientDirectory Directory) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await Builder.DisposeAsync();
-            await Links.DisposeAsync();
-            Runtime.Dispose();
-        }
-    }
+    private ClientCore Client(ClientDirectoryOptions options) => ClientCore.Create(
+        new ClientCoreOptions { DataDirectory = _data, Directory = options },
+        TimeProvider.System,
+        NullLoggerFactory.Instance,
+        _meters);
 }
