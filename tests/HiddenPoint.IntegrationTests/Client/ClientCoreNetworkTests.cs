@@ -80,6 +80,12 @@ public sealed class ClientCoreNetworkTests(ITestOutputHelper output) : IAsyncDis
             Assert.Equal(3, pooled.Circuit.HopCount);
             Assert.Contains(pooled.Path[1].Id, client.Guards.Vanguards.Select(v => v.Id));
             await pooled.Circuit.CloseAsync();
+
+            // Started, the core refreshes on its schedule: the network votes every 4 s, so a newer consensus comes soon.
+            var held = client.Consensus.Latest!.ValidAfter;
+            await client.StartAsync(CancellationToken.None).WaitAsync(TestTimeouts.Step);
+            await WaitUntilAsync(() => client.Consensus.Latest!.ValidAfter > held, "a refresh to take a newer consensus", InProcessNetwork.Ready);
+            output.WriteLine($"refreshed from {client.Directory.LastSource}");
         }
 
         // Restart: the consensus comes from the cache, and the guards from the state file.
@@ -140,9 +146,9 @@ public sealed class ClientCoreNetworkTests(ITestOutputHelper output) : IAsyncDis
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    private static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? within = null)
     {
-        using var deadline = new CancellationTokenSource(TestTimeouts.Step);
+        using var deadline = new CancellationTokenSource(within ?? TestTimeouts.Step);
         while (!condition())
         {
             try
