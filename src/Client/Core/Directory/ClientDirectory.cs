@@ -224,15 +224,25 @@ public sealed class ClientDirectory
                 {
                     delay = wait;
                 }
-                else if (await FetchOnceAsync(cancellationToken).ConfigureAwait(false) is not null)
-                {
-                    failures = 0;
-                    delay = NextRefreshDelay(_time.GetUtcNow()) is { } next && next > TimeSpan.Zero ? next : Backoff(0);
-                }
                 else
                 {
-                    delay = Backoff(failures++);
-                    ClientLog.RoundFailed(_logger, delay);
+                    // A round counts as progress only when it brought a newer consensus: past the window with nothing
+                    // newer anywhere (the authorities are late), the rounds back off instead of asking every few seconds.
+                    var before = _holder.Latest?.ValidAfter;
+                    var source = await FetchOnceAsync(cancellationToken).ConfigureAwait(false);
+                    if (source is not null && _holder.Latest?.ValidAfter != before)
+                    {
+                        failures = 0;
+                        delay = NextRefreshDelay(_time.GetUtcNow()) is { } next && next > TimeSpan.Zero ? next : Backoff(0);
+                    }
+                    else
+                    {
+                        delay = Backoff(failures++);
+                        if (source is null)
+                        {
+                            ClientLog.RoundFailed(_logger, delay);
+                        }
+                    }
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -285,8 +295,10 @@ public sealed class ClientDirectory
             return true;
         }
 
-        // The same consensus again is not progress, but it says the held one is the newest this source has.
-        if (result.Refusal == ConsensusRefusal.NotNewer)
+        // An authority's consensus that is not newer says the held one is the newest the network has. A guard that
+        // serves an older one than the client holds (it would have said NotModified for the same one) is behind: the
+        // round goes on to the authorities.
+        if (result.Refusal == ConsensusRefusal.NotNewer && source == ConsensusSourceKind.Authority)
         {
             ClientLog.NotModified(_logger);
             return true;
