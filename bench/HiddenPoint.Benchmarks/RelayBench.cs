@@ -114,7 +114,7 @@ internal static class RelayBench
         public RelayEngine Engine { get; }
 
         public RelayStatus Status => new(Keys.Id, Nickname, [new RelayAddress(IPAddress.Loopback, (ushort)Engine.LocalEndPoint!.Port)],
-            Keys.Current.LinkKey.Public, Keys.Current.CircuitHandshakeKey.Public, RelayFlags.Running | RelayFlags.Valid | RelayFlags.Fast, 1000);
+            Keys.Current.LinkKey.Public, Keys.Current.CircuitHandshakeKey.Public, RelayFlags.Running | RelayFlags.Valid | RelayFlags.Fast | RelayFlags.Stable | RelayFlags.Guard, 1000);
 
         /// <summary>Starts a relay whose roles are <paramref name="role"/>, but for <paramref name="rendezvous"/> when given.</summary>
         public static Node Start(string nickname, IRelayMessageRole role, IRelayMessageRole? rendezvous = null)

@@ -5,7 +5,7 @@ namespace HiddenPoint.Client.Tests.Identity;
 
 public sealed class HiddenPointIdentityStoreTests : IDisposable
 {
-    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("hpc-identity-");
+    private readonly DirectoryInfo _folder = System.IO.Directory.CreateTempSubdirectory("hpc-identity-");
 
     [Fact]
     public void The_identity_is_created_once_and_the_same_key_is_loaded_after()

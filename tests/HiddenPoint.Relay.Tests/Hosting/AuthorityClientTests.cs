@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using HiddenPoint.Network.Directory;
 using HiddenPoint.Protocol.Documents;
 using HiddenPoint.Relay.Authorities;
 using HiddenPoint.Relay.Hosting;
@@ -44,7 +45,7 @@ public sealed class AuthorityClientTests(ITestOutputHelper output) : IDisposable
         // A memory stream completes every read at once, so the whole read runs on this thread and its allocations
         // are this thread's: the body itself and a few small objects. A doubling buffer costs three times the body.
         var before = GC.GetAllocatedBytesForCurrentThread();
-        var read = AuthorityClient.ReadBodyAsync(stream, document.Length, NetworkStatus.MaxSize, CancellationToken.None);
+        var read = AuthorityConsensusDownloader.ReadBodyAsync(stream, document.Length, NetworkStatus.MaxSize, CancellationToken.None);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         output.WriteLine($"reading a {document.Length}-byte consensus allocated {allocated} bytes");
@@ -57,7 +58,7 @@ public sealed class AuthorityClientTests(ITestOutputHelper output) : IDisposable
     public async Task A_consensus_declared_larger_than_the_limit_is_refused_before_any_of_it_is_read()
     {
         using var stream = new MemoryStream(new byte[1000]);
-        Assert.Null(await AuthorityClient.ReadBodyAsync(stream, NetworkStatus.MaxSize + 1L, NetworkStatus.MaxSize, CancellationToken.None));
+        Assert.Null(await AuthorityConsensusDownloader.ReadBodyAsync(stream, NetworkStatus.MaxSize + 1L, NetworkStatus.MaxSize, CancellationToken.None));
         Assert.Equal(0, stream.Position);
     }
 
@@ -67,17 +68,17 @@ public sealed class AuthorityClientTests(ITestOutputHelper output) : IDisposable
         var document = RandomNumberGenerator.GetBytes((3 * 64 * 1024) + 17);
         using (var stream = new MemoryStream(document))
         {
-            Assert.Equal(document, await AuthorityClient.ReadBodyAsync(stream, null, document.Length, CancellationToken.None));
+            Assert.Equal(document, await AuthorityConsensusDownloader.ReadBodyAsync(stream, null, document.Length, CancellationToken.None));
         }
 
         using (var stream = new MemoryStream(document))
         {
-            Assert.Null(await AuthorityClient.ReadBodyAsync(stream, null, document.Length - 1, CancellationToken.None));
+            Assert.Null(await AuthorityConsensusDownloader.ReadBodyAsync(stream, null, document.Length - 1, CancellationToken.None));
         }
 
         using (var empty = new MemoryStream())
         {
-            Assert.Empty((await AuthorityClient.ReadBodyAsync(empty, null, 10, CancellationToken.None))!);
+            Assert.Empty((await AuthorityConsensusDownloader.ReadBodyAsync(empty, null, 10, CancellationToken.None))!);
         }
     }
 
@@ -85,7 +86,7 @@ public sealed class AuthorityClientTests(ITestOutputHelper output) : IDisposable
     public async Task A_body_that_ends_before_its_declared_length_is_an_error()
     {
         using var stream = new MemoryStream(new byte[100]);
-        var error = await Assert.ThrowsAsync<IOException>(() => AuthorityClient.ReadBodyAsync(stream, 101, 1000, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<IOException>(() => AuthorityConsensusDownloader.ReadBodyAsync(stream, 101, 1000, CancellationToken.None));
         Assert.Contains("100 of its 101", error.Message, StringComparison.Ordinal);
     }
 
@@ -93,10 +94,10 @@ public sealed class AuthorityClientTests(ITestOutputHelper output) : IDisposable
     public async Task Only_the_first_bytes_of_an_answer_are_read()
     {
         using var stream = new MemoryStream(RandomNumberGenerator.GetBytes(10_000));
-        Assert.Equal(AuthorityClient.MaxAnswerLength, (await AuthorityClient.ReadPrefixAsync(stream, AuthorityClient.MaxAnswerLength, CancellationToken.None)).Length);
-        Assert.Equal(AuthorityClient.MaxAnswerLength, stream.Position);
+        Assert.Equal(AuthorityConsensusDownloader.MaxAnswerLength, (await AuthorityConsensusDownloader.ReadPrefixAsync(stream, AuthorityConsensusDownloader.MaxAnswerLength, CancellationToken.None)).Length);
+        Assert.Equal(AuthorityConsensusDownloader.MaxAnswerLength, stream.Position);
         using var short_ = new MemoryStream([1, 2, 3]);
-        Assert.Equal([1, 2, 3], await AuthorityClient.ReadPrefixAsync(short_, AuthorityClient.MaxAnswerLength, CancellationToken.None));
+        Assert.Equal([1, 2, 3], await AuthorityConsensusDownloader.ReadPrefixAsync(short_, AuthorityConsensusDownloader.MaxAnswerLength, CancellationToken.None));
     }
 
     private AuthorityClient Client()

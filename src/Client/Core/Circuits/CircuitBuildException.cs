@@ -11,6 +11,11 @@ public sealed class CircuitBuildException : Exception
         Attempts = attempts;
     }
 
+    /// <summary>A build failure for <paramref name="purpose"/> after <paramref name="attempts"/> attempts, the last of
+    /// which stopped at <paramref name="lastStep"/>.</summary>
+    public CircuitBuildException(CircuitPurpose purpose, int attempts, CircuitBuildStep lastStep, string message, Exception? innerException = null)
+        : this(purpose, attempts, message, innerException) => LastStep = lastStep;
+
     /// <summary>An unspecified build failure.</summary>
     public CircuitBuildException()
     {
@@ -33,4 +38,7 @@ public sealed class CircuitBuildException : Exception
 
     /// <summary>How many paths were tried.</summary>
     public int Attempts { get; }
+
+    /// <summary>Where the last attempt stopped (<see cref="CircuitBuildStep.None"/> when not known).</summary>
+    public CircuitBuildStep LastStep { get; }
 }

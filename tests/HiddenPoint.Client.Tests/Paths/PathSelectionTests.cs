@@ -1,0 +1,184 @@
+using System.Net;
+using HiddenPoint.Client.Circuits;
+using HiddenPoint.Client.Guards;
+using HiddenPoint.Client.Paths;
+using HiddenPoint.Protocol.Documents;
+using HiddenPoint.Testing.Network;
+using Microsoft.Extensions.Time.Testing;
+
+namespace HiddenPoint.Client.Tests.Paths;
+
+/// <summary>The path rules hold over many selections, and the draws follow bandwidth.</summary>
+public sealed class PathSelectionTests
+{
+    private const RelayFlags Middle = RelayFlags.Running | RelayFlags.Valid | RelayFlags.Fast | RelayFlags.Stable;
+
+    [Fact]
+    public void Ten_thousand_paths_never_break_a_rule()
+    {
+        var (relays, families, consensus) = Network();
+        var rules = new PathRules(families, new PathOptions());
+        var picker = new WeightedRelayPicker(rules, new Random(7));
+        var guards = new GuardManager(new GuardOptions(), new InMemoryGuardStateStore(), picker, new FakeTimeProvider(consensus.ValidAfter.AddMinutes(5)));
+        var selector = new PathSelector(picker, guards);
+        var purposes = Enum.GetValues<CircuitPurpose>();
+        var random = new Random(11);
+        var targets = relays.Where(PathRules.IsUsable).ToArray();
+        var built = 0;
+        for (var i = 0; i < 10_000; i++)
+        {
+            var purpose = purposes[i % purposes.Length];
+            var target = purpose != CircuitPurpose.Directory && i % 3 == 0 ? targets[random.Next(targets.Length)] : null;
+
+            // A failing guard now and then moves the choice to the next one, as builds do.
+            if (i % 97 == 0 && guards.Primary.Count > 0)
+            {
+                guards.ReportFailure(guards.Primary[random.Next(guards.Primary.Count)]);
+            }
+
+            var failure = selector.TrySelect(consensus, purpose, target, out var path);
+            if (failure != PathFailure.None)
+            {
+                // Only a target that conflicts with every usable guard or vanguard may leave no path.
+                Assert.NotNull(target);
+                continue;
+            }
+
+            built++;
+            Assert.Equal(PathSelector.ShapeOf(purpose, target is not null).Count, path.Length);
+            Assert.True(path[0].Flags.HasFlag(RelayFlags.Guard), "the first hop is a Guard");
+            Assert.Contains(path[0].Id, guards.Sample);
+            if (PathSelector.ShapeOf(purpose, target is not null) is [_, HopRole.Vanguard, ..])
+            {
+                Assert.Contains(path[1].Id, guards.Vanguards.Select(v => v.Id));
+            }
+
+            if (target is not null)
+            {
+                Assert.Same(target, path[^1]);
+            }
+
+            for (var a = 0; a < path.Length; a++)
+            {
+                Assert.True(PathRules.IsUsable(path[a]), "every hop is Running and Valid");
+                for (var b = a + 1; b < path.Length; b++)
+                {
+                    Assert.Equal(PathConflict.None, rules.Check(path[a], path[b]));
+                }
+            }
+        }
+
+        Assert.True(built > 9_000, $"only {built} of 10,000 selections found a path");
+    }
+
+    [Fact]
+    public void Draws_follow_the_bandwidth_weights()
+    {
+        var (relays, families, consensus) = Network();
+        var picker = new WeightedRelayPicker(new PathRules(families, new PathOptions()), new Random(3));
+        var counts = new Dictionary<RelayStatus, int>();
+        const int Draws = 200_000;
+        for (var i = 0; i < Draws; i++)
+        {
+            var pick = picker.Pick(consensus.Relays, RelayFlags.Fast, [])!;
+            counts[pick] = counts.GetValueOrDefault(pick) + 1;
+        }
+
+        var eligible = consensus.Relays.Where(r => picker.IsEligible(r, RelayFlags.Fast, [])).ToList();
+        var total = eligible.Sum(r => (double)r.BandwidthWeight);
+        Assert.All(consensus.Relays.Except(eligible), r => Assert.False(counts.ContainsKey(r), "an ineligible relay was drawn"));
+        foreach (var relay in eligible)
+        {
+            var expected = Draws * relay.BandwidthWeight / total;
+            var seen = counts.GetValueOrDefault(relay);
+
+            // Five standard deviations of a binomial count, plus 1 % of the expectation.
+            var tolerance = (5 * Math.Sqrt(expected)) + (0.01 * expected);
+            Assert.True(Math.Abs(seen - expected) <= tolerance, $"{relay.Nickname}: {seen} draws, {expected:0} expected (± {tolerance:0})");
+        }
+    }
+
+    [Fact]
+    public void A_path_through_a_fixed_target_keeps_its_guard_and_vanguard_off_the_targets_subnet()
+    {
+        var guard = SyntheticConsensus.Relay("g1", "10.1.0.1", SyntheticConsensus.AllFlags, 100);
+        var sameSubnet = SyntheticConsensus.Relay("target", "10.1.7.7", Middle, 100);
+        var others = Enumerable.Range(0, 10).Select(i => SyntheticConsensus.Relay("r" + i, $"10.{20 + i}.0.1", SyntheticConsensus.AllFlags, 100)).ToList();
+        var (consensus, _, _) = SyntheticConsensus.Build([guard, sameSubnet, .. others]);
+        var picker = new WeightedRelayPicker(new PathRules(ConsensusFamilies.Instance, new PathOptions()), new Random(5));
+        var guards = new GuardManager(new GuardOptions(), new InMemoryGuardStateStore(), picker, new FakeTimeProvider(consensus.ValidAfter.AddMinutes(5)));
+        var selector = new PathSelector(picker, guards);
+        var target = consensus.Relays.Single(r => r.Nickname == "target");
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.Equal(PathFailure.None, selector.TrySelect(consensus, CircuitPurpose.HsDir, target, out var path));
+            Assert.Equal(4, path.Length);
+            Assert.All(path[..^1], hop => Assert.NotEqual("g1", hop.Nickname));
+        }
+    }
+
+    [Fact]
+    public void Subnets_are_ipv4_slash_16_and_ipv6_slash_32()
+    {
+        Assert.Equal(SubnetKey.Of(IPAddress.Parse("10.1.2.3")), SubnetKey.Of(IPAddress.Parse("10.1.200.9")));
+        Assert.NotEqual(SubnetKey.Of(IPAddress.Parse("10.1.2.3")), SubnetKey.Of(IPAddress.Parse("10.2.2.3")));
+        Assert.Equal(SubnetKey.Of(IPAddress.Parse("10.1.2.3")), SubnetKey.Of(IPAddress.Parse("::ffff:10.1.9.9")));
+        Assert.Equal(SubnetKey.Of(IPAddress.Parse("2001:db8:1::1")), SubnetKey.Of(IPAddress.Parse("2001:db8:ffff:1::7")));
+        Assert.NotEqual(SubnetKey.Of(IPAddress.Parse("2001:db8::1")), SubnetKey.Of(IPAddress.Parse("2001:db9::1")));
+        Assert.NotEqual(SubnetKey.Of(IPAddress.Parse("0.0.0.1")), SubnetKey.Of(IPAddress.Parse("::1")));
+    }
+
+    [Fact]
+    public void Relays_are_one_family_only_when_each_lists_the_other()
+    {
+        var a = SyntheticConsensus.Relay("a", "10.1.0.1", Middle, 1);
+        var b = SyntheticConsensus.Relay("b", "10.2.0.1", Middle, 1);
+        var families = new TestFamilies();
+        var rules = new PathRules(families, new PathOptions());
+        families.Declare(a, b);
+        Assert.Equal(PathConflict.None, rules.Check(a, b));
+        families.Declare(b, a);
+        Assert.Equal(PathConflict.SameFamily, rules.Check(a, b));
+        Assert.Equal(PathConflict.SameRelay, rules.Check(a, a));
+        Assert.Equal(PathConflict.None, new PathRules(families, new PathOptions { EnforceDistinctSubnets = false })
+            .Check(a, SyntheticConsensus.Relay("c", "10.1.0.2", Middle, 1)));
+    }
+
+    // 60 relays: 20 guards, every fourth relay in a /16 shared with two others, some IPv6 relays sharing a /32, five
+    // mutual families of two, one-sided family claims, and heavy relays that are not Running or not Valid.
+    private static (List<RelayStatus> Relays, TestFamilies Families, Consensus Consensus) Network()
+    {
+        var relays = new List<RelayStatus>();
+        for (var i = 0; i < 60; i++)
+        {
+            var address = i % 4 == 0 ? $"10.{i % 3}.{i}.1"
+                : i % 7 == 0 ? $"2001:db8:{i}::1"
+                : $"10.{10 + i}.0.1";
+            var flags = i < 20 ? SyntheticConsensus.AllFlags : Middle;
+            if (i == 50)
+            {
+                flags &= ~RelayFlags.Running;
+            }
+
+            if (i == 51)
+            {
+                flags &= ~RelayFlags.Valid;
+            }
+
+            var weight = i is 50 or 51 ? 1_000_000u : (uint)(100 + (i * 37 % 900));
+            relays.Add(SyntheticConsensus.Relay("relay" + i, address, flags, weight));
+        }
+
+        var (consensus, _, _) = SyntheticConsensus.Build(relays);
+        var listed = consensus.Relays.ToDictionary(r => r.Nickname);
+        var families = new TestFamilies();
+        for (var i = 0; i < 5; i++)
+        {
+            families.Declare(listed["relay" + i], listed["relay" + (30 + i)]);
+            families.Declare(listed["relay" + (30 + i)], listed["relay" + i]);
+        }
+
+        families.Declare(listed["relay5"], listed["relay40"]);
+        return ([.. consensus.Relays], families, consensus);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Sockets;
+using HiddenPoint.Client.Circuits;
+using HiddenPoint.Client.Guards;
+using HiddenPoint.Client.Paths;
+using HiddenPoint.IntegrationTests.Circuits;
+using HiddenPoint.Network.Circuits;
+using HiddenPoint.Network.Links;
+using HiddenPoint.Protocol.Documents;
+using HiddenPoint.Testing;
+using HiddenPoint.Testing.Network;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace HiddenPoint.IntegrationTests.Client;
+
+/// <summary>The builder retries on another path when the guard is down, and tells the guard manager.</summary>
+public sealed class CircuitBuilderRetryTests
+{
+    [Fact]
+    public async Task A_guard_that_refuses_connections_is_reported_and_the_build_succeeds_through_the_next_guard()
+    {
+        await using var network = await TestNetwork.StartAsync(4);
+
+        // Only relay 0 and a dead relay (a closed port, far heavier) are Guards, so the dead one is sampled first; the dead
+        // one is not Fast, so it is never drawn as a middle or last hop.
+        var live = Enumerable.Range(0, 4).Select(i => network.StatusOf(i)).Select((s, i) => i == 0 ? s
+            : new RelayStatus(s.Id, s.Nickname, s.Addresses, s.LinkKey, s.CircuitHandshakeKey, s.Flags & ~RelayFlags.Guard, s.BandwidthWeight)).ToList();
+        var dead = SyntheticConsensus.Relay("dead", "127.0.0.1", SyntheticConsensus.AllFlags & ~RelayFlags.Fast, 1_000_000, (ushort)ClosedPort());
+        var consensus = TestConsensus.Build([.. live, dead]);
+        var source = new TestConsensusSource { Consensus = consensus };
+
+        using var meters = new TestMeterFactory();
+        using var runtime = new LinkRuntime(Options.Create(new LinkOptions()), Options.Create(new CircuitOptions()), TimeProvider.System, NullLoggerFactory.Instance, meters);
+        await using var links = new LinkManager(runtime, Options.Create(new LinkManagerOptions()));
+
+        // Every relay of the in-process network listens on 127.0.0.1: the subnet rule is off for this test alone.
+        var picker = new WeightedRelayPicker(new PathRules(ConsensusFamilies.Instance, new PathOptions { EnforceDistinctSubnets = false }), new Random(4));
+        var guards = new GuardManager(new GuardOptions(), new InMemoryGuardStateStore(), picker, TimeProvider.System);
+        guards.Update(consensus);
+        Assert.Equal(dead.Id, guards.Primary[0]);
+        await using var builder = new CircuitBuilder(source, links, new PathSelector(picker, guards), guards, new CircuitBuilderOptions(), TimeProvider.System);
+
+        var built = await builder.GetAsync(CircuitPurpose.General, null, CancellationToken.None).WaitAsync(TestTimeouts.Step);
+        Assert.Equal(live[0].Id, built.Path[0].Id);
+        Assert.Equal(3, built.Circuit.HopCount);
+        Assert.NotNull(guards.NextRetryAt);
+        Assert.Equal([live[0].Id], guards.Confirmed);
+
+        // The failing guard is not replaced: it stays primary, behind the confirmed one (guard-spec's order).
+        Assert.Equal([live[0].Id, dead.Id], guards.Primary);
+        await built.Circuit.CloseAsync();
+    }
+
+    [Fact]
+    public async Task With_every_guard_down_the_build_fails_with_the_step_and_the_reason()
+    {
+        var dead = SyntheticConsensus.Relay("dead", "127.0.0.1", SyntheticConsensus.AllFlags, 10, (ushort)ClosedPort());
+        var others = Enumerable.Range(0, 3).Select(i => SyntheticConsensus.Relay("m" + i, $"127.{20 + i}.0.1", SyntheticConsensus.AllFlags & ~RelayFlags.Guard, 10)).ToList();
+        var consensus = TestConsensus.Build([dead, .. others]);
+        using var meters = new TestMeterFactory();
+        using var runtime = new LinkRuntime(Options.Create(new LinkOptions()), Options.Create(new CircuitOptions()), TimeProvider.System, NullLoggerFactory.Instance, meters);
+        await using var links = new LinkManager(runtime, Options.Create(new LinkManagerOptions()));
+        var picker = new WeightedRelayPicker(new PathRules(ConsensusFamilies.Instance, new PathOptions()));
+        var guards = new GuardManager(new GuardOptions(), new InMemoryGuardStateStore(), picker, TimeProvider.System);
+        await using var builder = new CircuitBuilder(new TestConsensusSource { Consensus = consensus }, links, new PathSelector(picker, guards), guards, new CircuitBuilderOptions(), TimeProvider.System);
+
+        var error = await Assert.ThrowsAsync<CircuitBuildException>(() => builder.GetAsync(CircuitPurpose.General, null, CancellationToken.None).WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitPurpose.General, error.Purpose);
+        Assert.Equal(CircuitBuildStep.Path, error.LastStep);
+        Assert.Contains("no guard is usable", error.Message, StringComparison.Ordinal);
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,180 @@
+using System.Net;
+using System.Net.Sockets;
+using HiddenPoint.Crypto.Keys;
+using HiddenPoint.DirectoryAuthority.Hosting;
+using HiddenPoint.Network.Directory;
+using HiddenPoint.Protocol.Documents;
+using HiddenPoint.Relay.Hosting;
+using HiddenPoint.Relay.Keys;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace HiddenPoint.IntegrationTests.WholeNetwork;
+
+/// <summary>
+/// Real directory authorities and relay hosts in this process, as `hpc-directory run` and `hpc-relay run` compose them:
+/// authorities on 127.0.0.1 with a short voting interval, each relay on its own 127.N.0.1 (its own /16, so that the
+/// client's path rules hold as on the internet).
+/// </summary>
+internal sealed class InProcessNetwork : IAsyncDisposable
+{
+    public static readonly TimeSpan Ready = TimeSpan.FromSeconds(120);
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "hpc-inprocess-" + Guid.NewGuid().ToString("N"));
+    private readonly List<WebApplication> _authorities = [];
+    private readonly List<IHost> _relays = [];
+
+    public List<(AuthorityId Id, int Port, string Nickname)> Authorities { get; } = [];
+
+    public List<RelayId> RelayIds { get; } = [];
+
+    public IReadOnlyList<IHost> Relays => _relays;
+
+    public static async Task<InProcessNetwork> StartAsync(int authorities, int relays, TimeSpan votingInterval)
+    {
+        var network = new InProcessNetwork();
+        network.StartAuthorities(authorities, votingInterval);
+        foreach (var authority in network._authorities)
+        {
+            await authority.StartAsync().WaitAsync(HiddenPoint.Testing.TestTimeouts.Step);
+        }
+
+        for (var i = 0; i < relays; i++)
+        {
+            network.RelayIds.Add(await network.StartRelayAsync(i));
+        }
+
+        return network;
+    }
+
+    /// <summary>Waits until the first authority serves a consensus listing every relay Running, and every relay holds one
+    /// listing all the others.</summary>
+    public async Task WaitUntilReadyAsync()
+    {
+        using var http = AuthorityConsensusDownloader.CreateHttpClient(TimeSpan.FromSeconds(5), "hpc-tests");
+        var downloader = new AuthorityConsensusDownloader(http, TimeSpan.FromSeconds(5));
+        var pinned = Authorities.Select(a => a.Id).ToArray();
+        await WaitForAsync(async () =>
+        {
+            var holder = new ConsensusHolder(pinned, TimeProvider.System);
+            var download = await downloader.GetAsync(new RelayAddress(IPAddress.Loopback, (ushort)Authorities[0].Port), CancellationToken.None);
+            return download.Document is not null && holder.Offer(download.Document).Accepted && holder.TryGetUsable(out var usable, out _)
+                && RelayIds.All(id => usable.TryGetRelay(id, out var status) && status.Flags.HasFlag(RelayFlags.Running));
+        }, "a consensus that lists every relay Running");
+        foreach (var relay in _relays)
+        {
+            var holder = relay.Services.GetRequiredService<ConsensusHolder>();
+            await WaitForAsync(() => Task.FromResult(holder.TryGetUsable(out var held, out _) && RelayIds.All(id => held.TryGetRelay(id, out _))), "each relay's consensus");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var relay in _relays)
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await relay.StopAsync(stop.Token);
+            relay.Dispose();
+        }
+
+        foreach (var authority in _authorities)
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await authority.StopAsync(stop.Token);
+            await authority.DisposeAsync();
+        }
+
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> probe, string what)
+    {
+        using var deadline = new CancellationTokenSource(Ready);
+        while (!await probe())
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"timed out waiting for {what}");
+            }
+        }
+    }
+
+    private static int FreePort(IPAddress address)
+    {
+        using var listener = new TcpListener(address, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void StartAuthorities(int count, TimeSpan votingInterval)
+    {
+        var members = Enumerable.Range(1, count).Select(n =>
+        {
+            var folder = Path.Combine(_root, "auth" + n);
+            using var key = AuthorityIdentityKey.Generate();
+            KeyFile.Write(key, Path.Combine(folder, AuthorityState.KeyFileName));
+            return (key.Id, Port: FreePort(IPAddress.Loopback), Nickname: "auth" + n, Folder: folder);
+        }).ToList();
+        foreach (var self in members)
+        {
+            var options = new AuthorityOptions
+            {
+                DataDirectory = self.Folder,
+                Nickname = self.Nickname,
+                Listen = "127.0.0.1:" + self.Port,
+                VotingInterval = votingInterval,
+                Testnet = true,
+                ReachabilityTimeout = TimeSpan.FromSeconds(2),
+                Authorities = [.. members.Where(m => m.Nickname != self.Nickname).Select(m => new PeerAuthorityOptions
+                {
+                    Nickname = m.Nickname,
+                    Address = "127.0.0.1:" + m.Port,
+                    Identity = m.Id.ToString(),
+                })],
+            };
+            _authorities.Add(DirectoryHost.Build(options, TimeProvider.System, logging => logging.ClearProviders()));
+        }
+
+        Authorities.AddRange(members.Select(m => (m.Id, m.Port, m.Nickname)));
+    }
+
+    private async Task<RelayId> StartRelayAsync(int index)
+    {
+        var folder = Path.Combine(_root, "relay" + index);
+        var address = IPAddress.Parse($"127.{10 + index}.0.1");
+        using var identity = RelayIdentityKey.Generate();
+        KeyFile.Write(identity, Path.Combine(folder, RelayKeyStore.IdentityFileName));
+        var settings = new Dictionary<string, string?>
+        {
+            ["Relay:DataDirectory"] = folder,
+            ["Relay:Nickname"] = "relay" + index,
+            ["Relay:ListenAddress"] = address.ToString(),
+            ["Relay:ListenPort"] = FreePort(address).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Relay:DescriptorPublishInterval"] = "00:01:00",
+            ["Relay:ConsensusFetchInterval"] = "00:00:02",
+            ["Relay:ShutdownWaitLength"] = "00:00:01",
+        };
+        for (var i = 0; i < Authorities.Count; i++)
+        {
+            settings[$"Relay:Authorities:{i}:Nickname"] = Authorities[i].Nickname;
+            settings[$"Relay:Authorities:{i}:Address"] = "127.0.0.1:" + Authorities[i].Port;
+            settings[$"Relay:Authorities:{i}:Identity"] = Authorities[i].Id.ToString();
+        }
+
+        var configuration = RelayHost.ReadConfiguration(null, [], settings);
+        Assert.Empty(RelayHost.Validate(configuration));
+        var host = RelayHost.Build(configuration, TimeProvider.System, logging => logging.ClearProviders());
+        _relays.Add(host);
+        await host.StartAsync().WaitAsync(HiddenPoint.Testing.TestTimeouts.Step);
+        return identity.Id;
+    }
+}
