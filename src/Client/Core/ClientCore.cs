@@ -1,7 +1,10 @@
 using System.Diagnostics.Metrics;
 using HiddenPoint.Client.Circuits;
+using HiddenPoint.Client.Connecting;
 using HiddenPoint.Client.Directory;
 using HiddenPoint.Client.Guards;
+using HiddenPoint.Client.Hosting;
+using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Client.Paths;
 using HiddenPoint.Network.Directory;
 using HiddenPoint.Network.Links;
@@ -12,19 +15,36 @@ namespace HiddenPoint.Client;
 
 /// <summary>
 /// The client core composed (docs/client.md): the consensus holder with its cache, the directory that bootstraps and
-/// refreshes it, the link manager, the guard and vanguard sets with their state file, and the circuit builder. The
-/// hpc-client program, the messaging layer and the benchmarks create one per process; the hidden-point code takes
-/// <see cref="Circuits"/> as its <see cref="ICircuitProvider"/>.
+/// refreshes it, the link manager, the guard and vanguard sets with their state file, the circuit builder, and over them
+/// the connector to others' hidden points and the host of the user's own. The hpc-client program, the messaging layer
+/// and the benchmarks create one per process.
 /// </summary>
 public sealed class ClientCore : IAsyncDisposable
 {
     private readonly LinkRuntime _runtime;
     private readonly HttpClient _http;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ClientCoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
     private Task? _refresh;
 
-    private ClientCore(LinkRuntime runtime, HttpClient http, ConsensusHolder consensus, ClientDirectory directory, LinkManager links, PathRules rules, GuardManager guards, CircuitBuilder circuits)
+    private ClientCore(
+        ClientCoreOptions options,
+        TimeProvider time,
+        ILoggerFactory loggers,
+        LinkRuntime runtime,
+        HttpClient http,
+        ConsensusHolder consensus,
+        ClientDirectory directory,
+        LinkManager links,
+        PathRules rules,
+        GuardManager guards,
+        CircuitBuilder circuits)
     {
+        _options = options;
+        _time = time;
+        _loggers = loggers;
         _runtime = runtime;
         _http = http;
         Consensus = consensus;
@@ -33,6 +53,7 @@ public sealed class ClientCore : IAsyncDisposable
         Rules = rules;
         Guards = guards;
         Circuits = circuits;
+        Connector = new HiddenPointConnector(circuits, consensus, Options.Create(options.Connect), time, loggers.CreateLogger<HiddenPointConnector>());
     }
 
     /// <summary>The verified consensus (and its cache file).</summary>
@@ -52,6 +73,20 @@ public sealed class ClientCore : IAsyncDisposable
 
     /// <summary>The circuit builder: the <see cref="ICircuitProvider"/> of the hidden-point code.</summary>
     public CircuitBuilder Circuits { get; }
+
+    /// <summary>Connects to others' hidden points by hidden-id.</summary>
+    public HiddenPointConnector Connector { get; }
+
+    /// <summary>
+    /// Starts keeping the hidden point of <paramref name="identity"/> online: introduction circuits, descriptors at the
+    /// HSDirs, answers to introductions. The caller reads its connections and disposes it to go offline.
+    /// </summary>
+    public HostedHiddenPoint Host(HiddenPointIdentityKey identity)
+    {
+        var host = new HostedHiddenPoint(identity, Circuits, Consensus, Options.Create(_options.Hosting), _time, _loggers.CreateLogger<HostedHiddenPoint>());
+        host.Start();
+        return host;
+    }
 
     /// <summary>Builds the core; nothing touches the network until <see cref="StartAsync"/>.</summary>
     /// <param name="options">The configuration; validated here.</param>
@@ -92,7 +127,7 @@ public sealed class ClientCore : IAsyncDisposable
             circuits,
             timeProvider,
             loggerFactory.CreateLogger<ClientDirectory>());
-        return new ClientCore(runtime, http, consensus, directory, links, rules, guards, circuits);
+        return new ClientCore(options, timeProvider, loggerFactory, runtime, http, consensus, directory, links, rules, guards, circuits);
     }
 
     /// <summary>

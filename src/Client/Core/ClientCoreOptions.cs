@@ -1,6 +1,8 @@
 using HiddenPoint.Client.Circuits;
+using HiddenPoint.Client.Connecting;
 using HiddenPoint.Client.Directory;
 using HiddenPoint.Client.Guards;
+using HiddenPoint.Client.Hosting;
 using HiddenPoint.Client.Paths;
 using HiddenPoint.Network.Circuits;
 using HiddenPoint.Network.Links;
@@ -42,6 +44,12 @@ public sealed class ClientCoreOptions
     /// <summary>Each circuit's limits (<c>Client:Circuit</c>; network.md §4).</summary>
     public CircuitOptions Circuit { get; set; } = new();
 
+    /// <summary>Keeping the user's hidden point online (<c>Client:Hosting</c>; client.md §4).</summary>
+    public HostingOptions Hosting { get; set; } = new();
+
+    /// <summary>Connecting to hidden points (<c>Client:Connect</c>; client.md §5).</summary>
+    public ConnectOptions Connect { get; set; } = new();
+
     /// <summary>Throws <see cref="OptionsValidationException"/> when a value is out of range; the message names it.</summary>
     public void Validate()
     {
@@ -71,6 +79,8 @@ public sealed class ClientCoreOptionsValidator : IValidateOptions<ClientCoreOpti
         Add(failures, "Guards:", new GuardOptionsValidator().Validate(name, options.Guards));
         Add(failures, "Circuits:", new CircuitBuilderOptionsValidator().Validate(name, options.Circuits));
         Add(failures, "Link:", new LinkOptionsValidator().Validate(name, options.Link));
+        Add(failures, "Hosting:", new HostingOptionsValidator().Validate(name, options.Hosting));
+        Add(failures, "Connect:", new ConnectOptionsValidator().Validate(name, options.Connect));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
