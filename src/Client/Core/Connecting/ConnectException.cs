@@ -25,7 +25,7 @@ public enum ConnectStep
     Rendezvous,
 }
 
-/// <summary>Why a connect failed (docs/client-hidden-points.md §7 says what a user can do about each).</summary>
+/// <summary>Why a connect failed (docs/client.md §7 says what a user can do about each).</summary>
 public enum ConnectFailure
 {
     /// <summary>The hidden-id is not one (<see cref="ConnectException.HiddenIdError"/> says how).</summary>

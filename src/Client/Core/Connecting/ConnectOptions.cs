@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace HiddenPoint.Client.Connecting;
 
 /// <summary>
-/// Time limits and retries of a connect to a hidden point (docs/client-hidden-points.md §5). Every step is bounded, and
+/// Time limits and retries of a connect to a hidden point (docs/client.md §5). Every step is bounded, and
 /// the whole connect by <see cref="ConnectTimeout"/>, so a connect always ends, with a connection or a
 /// <see cref="ConnectException"/>. <see cref="ConnectOptionsValidator"/> checks the ranges.
 /// </summary>

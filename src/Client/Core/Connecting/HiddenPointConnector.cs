@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace HiddenPoint.Client.Connecting;
 
 /// <summary>
-/// Connects to a hidden point by its hidden-id (docs/client-hidden-points.md §5): the descriptor from one of the
+/// Connects to a hidden point by its hidden-id (docs/client.md §5): the descriptor from one of the
 /// responsible HSDirs (others on failure), verified and decrypted; a rendezvous circuit and ESTABLISH_RENDEZVOUS;
 /// INTRODUCE1 through the descriptor's introduction points in random order until one delivers it; hs_ntor completed
 /// from RENDEZVOUS2. Every step is bounded by <see cref="ConnectOptions"/>, and every failure is a

@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace HiddenPoint.Client.Hosting;
 
 /// <summary>
-/// The user's hidden point, online (docs/client-hidden-points.md §4): <see cref="HostingOptions.IntroductionPointCount"/>
+/// The user's hidden point, online (docs/client.md §4): <see cref="HostingOptions.IntroductionPointCount"/>
 /// introduction points kept established over their own circuits and replaced when they close or fail, descriptors
 /// listing them uploaded to the HSDirs of both upload periods whenever they change and on a schedule, and every
 /// introduction answered at its rendezvous point. Clients that join come out of <see cref="Connections"/>.

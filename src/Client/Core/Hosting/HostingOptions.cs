@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace HiddenPoint.Client.Hosting;
 
 /// <summary>
-/// How the user's hidden point is kept online (docs/client-hidden-points.md §4). <see cref="HostingOptionsValidator"/>
+/// How the user's hidden point is kept online (docs/client.md §4). <see cref="HostingOptionsValidator"/>
 /// checks the ranges at start; <see cref="HostedHiddenPoint"/> checks them again when it is made.
 /// </summary>
 public sealed class HostingOptions
