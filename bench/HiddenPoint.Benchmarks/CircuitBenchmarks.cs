@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -10,6 +9,7 @@ using HiddenPoint.Network.Circuits;
 using HiddenPoint.Network.Links;
 using HiddenPoint.Protocol.Cells;
 using HiddenPoint.Protocol.Relay;
+using HiddenPoint.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -28,7 +28,7 @@ public class CircuitBenchmarks
 
     private readonly CountingHandler _relayHandler = new();
     private LinkRuntime _runtime = null!;
-    private NullMeterFactory _meters = null!;
+    private TestMeterFactory _meters = null!;
     private Link _clientLink = null!;
     private Link _relayLink = null!;
     private ClientCircuitReactor _circuit = null!;
@@ -38,7 +38,7 @@ public class CircuitBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _meters = new NullMeterFactory();
+        _meters = new TestMeterFactory();
         var linkOptions = new LinkOptions { MaxCellsPerSecond = 10_000_000, CellBurst = 10_000_000 };
         _runtime = new LinkRuntime(Options.Create(linkOptions), Options.Create(new CircuitOptions()), TimeProvider.System, NullLoggerFactory.Instance, _meters);
         _payload = RandomNumberGenerator.GetBytes(RelayCell.MaxDataWithStream);
@@ -139,19 +139,5 @@ public class CircuitBenchmarks
             new Created2Body([]).Encode(created.Body);
             link.AcceptRelayCircuit(circuitId, new CgoRelayHop(keyMaterial), created, handler);
         }
-    }
-
-    private sealed class NullMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _meters.ForEach(m => m.Dispose());
     }
 }

@@ -29,7 +29,7 @@ public class ClientCircuitBenchmarks
     private readonly byte[] _bulk = new byte[BulkCells * CellPayload];
     private readonly byte[] _ping = new byte[100];
     private readonly byte[] _pong = new byte[100];
-    private RelayBench.Node[] _nodes = null!;
+    private TestRelay[] _nodes = null!;
     private Originator _client = null!;
     private Originator _host = null!;
     private Link _guardLink = null!;
@@ -45,10 +45,10 @@ public class ClientCircuitBenchmarks
         var role = new RelayForwardingBenchmarks.CountingRole();
         var rendezvous = new RendezvousPointRole(
             Microsoft.Extensions.Options.Options.Create(new HiddenPointRoleOptions()), TimeProvider.System, NullLogger<RendezvousPointRole>.Instance, new TestMeterFactory());
-        _nodes = [.. Enumerable.Range(0, 5).Select(i => RelayBench.Node.Start($"relay{i}", role, i == 2 ? rendezvous : null))];
-        RelayBench.Publish(_nodes);
-        _client = new Originator(Unthrottled);
-        _host = new Originator(Unthrottled);
+        _nodes = [.. Enumerable.Range(0, 5).Select(i => RelayBench.StartRelay(i, role, i == 2 ? rendezvous : null))];
+        RelayNetwork.Publish(_nodes);
+        _client = new Originator(RelayBench.Unthrottled);
+        _host = new Originator(RelayBench.Unthrottled);
         _guardLink = _client.ConnectAsync(Status(0)).GetAwaiter().GetResult();
 
         _pair = JoinedPair.ConnectAsync(_client, _host, [Status(0), Status(1), Status(2)], [Status(3), Status(4), Status(2)]).GetAwaiter().GetResult();
@@ -98,15 +98,6 @@ public class ClientCircuitBenchmarks
     {
         await _echoAtClient.Output.WriteAsync(_ping).ConfigureAwait(false);
         await StreamIo.ReadExactlyAsync(_echoAtClient.Input, _pong).ConfigureAwait(false);
-    }
-
-    // As RelayBench.Options for relays: no per-link rate, and closed circuits' ids let go soon (thousands are built).
-    private static void Unthrottled(LinkOptions options)
-    {
-        options.MaxCellsPerSecond = 10_000_000;
-        options.CellBurst = 10_000_000;
-        options.DestroyedCircuitLinger = TimeSpan.FromSeconds(1);
-        options.MaxCircuitsPerLink = 1_000_000;
     }
 
     private static async Task EchoAsync(CircuitStream stream)

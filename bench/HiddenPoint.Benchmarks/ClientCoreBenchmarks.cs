@@ -4,6 +4,7 @@ using HiddenPoint.Client.Guards;
 using HiddenPoint.Client.Paths;
 using HiddenPoint.Network.Links;
 using HiddenPoint.Protocol.Documents;
+using HiddenPoint.Testing;
 
 namespace HiddenPoint.Benchmarks;
 
@@ -16,7 +17,7 @@ namespace HiddenPoint.Benchmarks;
 [MedianColumn]
 public class ClientCoreBenchmarks
 {
-    private RelayBench.Node[] _nodes = null!;
+    private TestRelay[] _nodes = null!;
     private LinkRuntime _runtime = null!;
     private LinkManager _links = null!;
     private CircuitBuilder _builder = null!;
@@ -26,16 +27,15 @@ public class ClientCoreBenchmarks
     public void Setup()
     {
         var role = new RelayForwardingBenchmarks.CountingRole();
-        _nodes = [.. Enumerable.Range(0, 6).Select(i => RelayBench.Node.Start($"relay{i}", role))];
-        RelayBench.Publish(_nodes);
-        _runtime = RelayBench.ClientRuntime();
+        _nodes = [.. Enumerable.Range(0, 6).Select(i => RelayBench.StartRelay(i, role))];
+        var consensus = RelayNetwork.Publish(_nodes);
+        _runtime = TestLinks.Runtime(link: RelayBench.Unthrottled);
         _links = new LinkManager(_runtime, Microsoft.Extensions.Options.Options.Create(new LinkManagerOptions()));
 
         // Every relay here listens on 127.0.0.1: the subnet rule is off for this benchmark alone.
         var picker = new WeightedRelayPicker(new PathRules(ConsensusFamilies.Instance, new PathOptions { EnforceDistinctSubnets = false }));
         var guards = new GuardManager(new GuardOptions(), new InMemoryGuardStateStore(), picker, TimeProvider.System);
-        _builder = new CircuitBuilder(_nodes[0].Source, _links, new PathSelector(picker, guards), guards, new CircuitBuilderOptions { PoolSize = 0 }, TimeProvider.System);
-        var consensus = _nodes[0].Source.Consensus!;
+        _builder = new CircuitBuilder(_nodes[0].Consensus, _links, new PathSelector(picker, guards), guards, new CircuitBuilderOptions { PoolSize = 0 }, TimeProvider.System);
         guards.Update(consensus);
         _target = consensus.Relays.First(r => r.Id != guards.Primary[0] && guards.Vanguards.All(v => v.Id != r.Id));
     }

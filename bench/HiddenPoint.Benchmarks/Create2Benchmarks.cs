@@ -5,6 +5,7 @@ using HiddenPoint.Network.Circuits;
 using HiddenPoint.Network.Links;
 using HiddenPoint.Protocol.Cells;
 using HiddenPoint.Relay.Circuits;
+using HiddenPoint.Testing;
 
 namespace HiddenPoint.Benchmarks;
 
@@ -25,18 +26,18 @@ public class Create2Benchmarks
     private readonly byte[] _bindingKey = new byte[CircuitKeySchedule.BindingKeyLength];
     private readonly List<PendingCircuit> _pending = new(Batch);
     private readonly Task<CircuitCreateResponse>[] _responses = new Task<CircuitCreateResponse>[Batch];
-    private RelayBench.Keys _keys = null!;
+    private TestRelayKeys _keys = null!;
     private CircuitHandshakeResponder _responder = null!;
     private byte[] _create2 = null!;
-    private RelayBench.Node _relay = null!;
-    private LinkRuntime _clientRuntime = null!;
+    private TestRelay _relay = null!;
+    private Originator _client = null!;
     private Link _clientLink = null!;
     private byte[] _engineHandshake = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _keys = new RelayBench.Keys();
+        _keys = new TestRelayKeys();
         _responder = new CircuitHandshakeResponder(_keys);
         var status = new HiddenPoint.Protocol.Documents.RelayStatus(_keys.Id, "bench", [new(IPAddress.Loopback, 9001)],
             _keys.Current.LinkKey.Public, _keys.Current.CircuitHandshakeKey.Public, HiddenPoint.Protocol.Documents.RelayFlags.Running, 1);
@@ -46,10 +47,10 @@ public class Create2Benchmarks
             new Create2Body(HandshakeType.NtorV3, handshake.Message).Encode(_create2);
         }
 
-        _relay = RelayBench.Node.Start("engine", new RelayForwardingBenchmarks.CountingRole());
-        RelayBench.Publish(_relay);
-        _clientRuntime = RelayBench.ClientRuntime();
-        _clientLink = RelayBench.ConnectClientAsync(_clientRuntime, _relay.Status).GetAwaiter().GetResult();
+        _relay = RelayBench.StartRelay(0, new RelayForwardingBenchmarks.CountingRole());
+        RelayNetwork.Publish([_relay]);
+        _client = new Originator(RelayBench.Unthrottled);
+        _clientLink = _client.ConnectAsync(_relay.Status).GetAwaiter().GetResult();
         using var engineHandshake = HopHandshake.Start(_relay.Status);
         _engineHandshake = engineHandshake.Message;
     }
@@ -57,9 +58,8 @@ public class Create2Benchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _clientLink.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _client.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _relay.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _clientRuntime.Dispose();
         _keys.Dispose();
     }
 

@@ -6,6 +6,7 @@ using HiddenPoint.Network.Circuits;
 using HiddenPoint.Network.Diagnostics;
 using HiddenPoint.Network.Links;
 using HiddenPoint.Protocol.Cells;
+using HiddenPoint.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +24,7 @@ public class LinkBenchmarks
     public const int CellsPerInvoke = 20_000;
 
     private LinkRuntime _runtime = null!;
-    private BenchMeterFactory _meters = null!;
+    private TestMeterFactory _meters = null!;
     private MeterListener _listener = null!;
     private Link _sender = null!;
     private Link _receiver = null!;
@@ -35,7 +36,7 @@ public class LinkBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _meters = new BenchMeterFactory();
+        _meters = new TestMeterFactory();
         var linkOptions = new LinkOptions { MaxCellsPerSecond = 10_000_000, CellBurst = 10_000_000, OutboundQueueCapacity = 4_096, MaxCellsPerFlush = 256 };
         _runtime = new LinkRuntime(Options.Create(linkOptions), Options.Create(new CircuitOptions()), TimeProvider.System, NullLoggerFactory.Instance, _meters);
         _listener = new MeterListener
@@ -101,25 +102,5 @@ public class LinkBenchmarks
         }
 
         await _arrived.Task.ConfigureAwait(false);
-    }
-
-    private sealed class BenchMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose()
-        {
-            foreach (var meter in _meters)
-            {
-                meter.Dispose();
-            }
-        }
     }
 }

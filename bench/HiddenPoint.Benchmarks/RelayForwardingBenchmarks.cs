@@ -16,6 +16,7 @@ using HiddenPoint.Protocol.Wire;
 using HiddenPoint.Relay.Circuits;
 using HiddenPoint.Relay.Keys;
 using HiddenPoint.Relay.Limits;
+using HiddenPoint.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -36,31 +37,28 @@ public class RelayForwardingBenchmarks
     public const int CellsPerInvoke = 10_000;
 
     private readonly CountingRole _exitRole = new();
-    private RelayBench.Node _relayA = null!;
-    private RelayBench.Node _relayB = null!;
-    private LinkRuntime _clientRuntime = null!;
-    private Link _clientLink = null!;
+    private TestRelay _relayA = null!;
+    private TestRelay _relayB = null!;
+    private Originator _client = null!;
     private ClientCircuit _circuit = null!;
     private readonly byte[] _payload = new byte[RelayCell.MaxDataWithStream];
 
     [GlobalSetup]
     public void Setup()
     {
-        _relayA = RelayBench.Node.Start("a", new CountingRole());
-        _relayB = RelayBench.Node.Start("b", _exitRole);
-        RelayBench.Publish(_relayA, _relayB);
-        _clientRuntime = RelayBench.ClientRuntime();
-        _clientLink = RelayBench.ConnectClientAsync(_clientRuntime, _relayA.Status).GetAwaiter().GetResult();
-        _circuit = RelayBench.BuildAsync(_clientLink, _relayA.Status, _relayB.Status).GetAwaiter().GetResult();
+        _relayA = RelayBench.StartRelay(0, new CountingRole());
+        _relayB = RelayBench.StartRelay(1, _exitRole);
+        RelayNetwork.Publish([_relayA, _relayB]);
+        _client = new Originator(RelayBench.Unthrottled);
+        _circuit = _client.BuildAsync([_relayA.Status, _relayB.Status]).GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _clientLink.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _client.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _relayA.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _relayB.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _clientRuntime.Dispose();
     }
 
     /// <summary>Sends <see cref="CellsPerInvoke"/> cells to hop 2 and waits until relay B has recognised them all.</summary>

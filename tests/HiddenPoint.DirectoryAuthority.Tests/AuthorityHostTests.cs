@@ -7,6 +7,7 @@ using HiddenPoint.Protocol.Documents;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using static HiddenPoint.DirectoryAuthority.Tests.Fixtures;
 
 namespace HiddenPoint.DirectoryAuthority.Tests;
@@ -96,14 +97,14 @@ public sealed class AuthorityHostTests : IDisposable
     public void State_survives_a_restart()
     {
         var (folder, id) = NewAuthority(1);
-        var clock = new ManualClock(Start);
+        var clock = new FakeTimeProvider(Start);
         var options = new AuthorityOptions { DataDirectory = folder, Nickname = "auth1", Listen = "127.0.0.1:7000", Testnet = true };
         byte[] published;
         using (var state = new AuthorityState(options, clock))
         {
             Assert.True(state.Store.Submit(Descriptor(1, Start), IPAddress.Loopback).IsAccepted);
-            clock.Now = Start.AddMinutes(50);
-            state.BeginPeriod(VotingPeriod.Next(clock.Now, TimeSpan.FromHours(1)));
+            clock.SetUtcNow(Start.AddMinutes(50));
+            state.BeginPeriod(VotingPeriod.Next(clock.GetUtcNow(), TimeSpan.FromHours(1)));
             Assert.NotNull(state.ComputeConsensus().Body);
             published = state.TryPublish()!;
             Assert.NotNull(published);
@@ -122,10 +123,10 @@ public sealed class AuthorityHostTests : IDisposable
     public void A_signature_not_over_this_body_is_refused()
     {
         var (folder, _) = NewAuthority(1);
-        var clock = new ManualClock(Start.AddMinutes(50));
+        var clock = new FakeTimeProvider(Start.AddMinutes(50));
         using var state = new AuthorityState(new AuthorityOptions { DataDirectory = folder, Nickname = "auth1", Listen = "127.0.0.1:7000" }, clock);
         Assert.Equal(SignatureAcceptance.NoPendingConsensus, state.AddSignature("directory-signature x y\n"u8));
-        state.BeginPeriod(VotingPeriod.Next(clock.Now, TimeSpan.FromHours(1)));
+        state.BeginPeriod(VotingPeriod.Next(clock.GetUtcNow(), TimeSpan.FromHours(1)));
         state.ComputeConsensus();
         Assert.Equal(SignatureAcceptance.Malformed, state.AddSignature("directory-signature x y\n"u8));
         Assert.Equal(SignatureAcceptance.Malformed, state.AddSignature("hello\n"u8));
@@ -142,7 +143,7 @@ public sealed class AuthorityHostTests : IDisposable
         var port = FreePort();
         var app = DirectoryHost.Build(
             new AuthorityOptions { DataDirectory = folder, Nickname = "auth1", Listen = "127.0.0.1:" + port, UploadsPerWindow = 1 },
-            new ManualClock(Start.AddMinutes(1)), // the first vote is due at 08:30 on this clock: no round runs
+            new FakeTimeProvider(Start.AddMinutes(1)), // the first vote is due at 08:30 on this clock: no round runs
 
             logging => logging.ClearProviders());
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -184,7 +185,7 @@ public sealed class AuthorityHostTests : IDisposable
     public void An_accepted_descriptor_marks_the_state_for_saving()
     {
         var (folder, _) = NewAuthority(1);
-        var clock = new ManualClock(Start);
+        var clock = new FakeTimeProvider(Start);
         using var state = new AuthorityState(new AuthorityOptions { DataDirectory = folder, Nickname = "auth1", Listen = "127.0.0.1:7000" }, clock);
         var signals = 0;
         Assert.False(state.DescriptorsDirty);
@@ -211,7 +212,7 @@ public sealed class AuthorityHostTests : IDisposable
             Listen = "127.0.0.1:" + port,
             DescriptorFlushDelay = TimeSpan.FromMilliseconds(200),
         };
-        var clock = new ManualClock(Start.AddMinutes(1)); // the first vote is due at 08:30 on this clock: no round runs
+        var clock = new FakeTimeProvider(Start.AddMinutes(1)); // the first vote is due at 08:30 on this clock: no round runs
         var app = DirectoryHost.Build(options, clock, logging => logging.ClearProviders());
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         await app.StartAsync().ConfigureAwait(true);
@@ -223,6 +224,15 @@ public sealed class AuthorityHostTests : IDisposable
             using var content = new ByteArrayContent(Descriptor(1, Start));
             using var response = await http.PostAsync(new Uri($"http://127.0.0.1:{port}/hpc/descriptor"), content).ConfigureAwait(true);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+            // The flush waits DescriptorFlushDelay on the authority's clock: move the clock on until it has saved.
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    clock.Advance(options.DescriptorFlushDelay);
+                    return saved.Task.IsCompleted;
+                },
+                "the descriptors saved after the flush delay").ConfigureAwait(true);
             await saved.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(true);
 
             // The process is still running (no round, no shutdown has saved anything): what a crash now would leave

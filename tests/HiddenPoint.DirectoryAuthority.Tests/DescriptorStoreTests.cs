@@ -2,6 +2,7 @@ using System.Net;
 using HiddenPoint.DirectoryAuthority.Descriptors;
 using HiddenPoint.DirectoryAuthority.Voting;
 using HiddenPoint.Protocol.Documents;
+using Microsoft.Extensions.Time.Testing;
 using static HiddenPoint.DirectoryAuthority.Tests.Fixtures;
 
 namespace HiddenPoint.DirectoryAuthority.Tests;
@@ -10,9 +11,9 @@ public class DescriptorStoreTests
 {
     private static readonly IPAddress s_source = IPAddress.Parse("127.9.0.1");
 
-    private static (DescriptorStore Store, ManualClock Clock) NewStore(DescriptorStoreOptions? options = null)
+    private static (DescriptorStore Store, FakeTimeProvider Clock) NewStore(DescriptorStoreOptions? options = null)
     {
-        var clock = new ManualClock(Start);
+        var clock = new FakeTimeProvider(Start);
         return (new DescriptorStore(options ?? new DescriptorStoreOptions(), clock), clock);
     }
 
@@ -99,7 +100,7 @@ public class DescriptorStoreTests
         Assert.True(store.Submit(Descriptor(1, Start), s_source).IsAccepted);
         Assert.Equal(DescriptorRejection.NotNewer, store.Submit(Descriptor(1, Start), s_source).Rejection);
         Assert.Equal(DescriptorRejection.NotNewer, store.Submit(Descriptor(1, Start.AddMinutes(-1)), s_source).Rejection);
-        clock.Now = Start.AddHours(1);
+        clock.SetUtcNow(Start.AddHours(1));
         Assert.True(store.Submit(Descriptor(1, Start.AddHours(1)), s_source).IsAccepted);
         var held = Assert.Single(store.Snapshot());
         Assert.Equal(Start.AddHours(1), held.Descriptor.Published);
@@ -116,7 +117,7 @@ public class DescriptorStoreTests
         // Junk counts too, and another source has its own allowance.
         Assert.Equal(DescriptorRejection.RateLimited, store.Submit("x"u8, s_source).Rejection);
         Assert.True(store.Submit(Descriptor(3, Start), IPAddress.Parse("127.9.0.2")).IsAccepted);
-        clock.Now = Start.AddMinutes(10);
+        clock.SetUtcNow(Start.AddMinutes(10));
         Assert.True(store.Submit(Descriptor(4, Start), s_source).IsAccepted);
     }
 
@@ -129,7 +130,7 @@ public class DescriptorStoreTests
         Assert.True(store.Submit(Descriptor(2, Start), IPAddress.Parse("127.9.0.2")).IsAccepted);
         Assert.True(store.Submit(Descriptor(3, Start), IPAddress.Parse("127.9.0.3")).IsAccepted);
         Assert.InRange(store.TrackedSources, 1, 2);
-        clock.Now = Start.AddMinutes(10);
+        clock.SetUtcNow(Start.AddMinutes(10));
         Assert.True(store.Submit(Descriptor(4, Start), IPAddress.Parse("127.9.0.4")).IsAccepted);
         Assert.InRange(store.TrackedSources, 1, 2);
     }
@@ -141,7 +142,7 @@ public class DescriptorStoreTests
         Assert.True(store.Submit(Descriptor(1, Start), s_source).IsAccepted);
         store.RecordReachable([Relay(1).Id]);
         Assert.Equal(DescriptorRejection.StoreFull, store.Submit(Descriptor(2, Start), s_source).Rejection);
-        clock.Now = Start.AddMinutes(1);
+        clock.SetUtcNow(Start.AddMinutes(1));
         Assert.True(store.Submit(Descriptor(1, Start.AddMinutes(1)), s_source).IsAccepted);
         Assert.True(store.IsReachable(Relay(1).Id));
     }
@@ -165,8 +166,8 @@ public class DescriptorStoreTests
         var (store, clock) = NewStore(new DescriptorStoreOptions { MaxRelays = 1 });
         Assert.True(store.Submit(Descriptor(1, Start), s_source).IsAccepted);
         store.RecordReachable([Relay(1).Id]);
-        clock.Now = Start.AddHours(24).AddSeconds(1);
-        Assert.True(store.Submit(Descriptor(2, clock.Now), s_source).IsAccepted);
+        clock.SetUtcNow(Start.AddHours(24).AddSeconds(1));
+        Assert.True(store.Submit(Descriptor(2, clock.GetUtcNow()), s_source).IsAccepted);
         Assert.Equal(Relay(2).Id, Assert.Single(store.Snapshot()).Descriptor.Identity);
     }
 
@@ -200,8 +201,8 @@ public class DescriptorStoreTests
         Assert.True(store.IsReachable(Relay(1).Id));
         Assert.True(store.Submit(Descriptor(200, Start), IPAddress.Parse("192.0.2.200")).IsAccepted);
         Assert.Contains(store.Snapshot(), d => d.Descriptor.Identity == Relay(200).Id);
-        clock.Now = Start.AddMinutes(5);
-        Assert.True(store.Submit(Descriptor(1, clock.Now), IPAddress.Parse("192.0.2.1")).IsAccepted);
+        clock.SetUtcNow(Start.AddMinutes(5));
+        Assert.True(store.Submit(Descriptor(1, clock.GetUtcNow()), IPAddress.Parse("192.0.2.1")).IsAccepted);
         Assert.Equal(10, store.Count);
     }
 

@@ -7,6 +7,7 @@ using HiddenPoint.DirectoryAuthority.Voting;
 using HiddenPoint.Protocol.Documents;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using static HiddenPoint.DirectoryAuthority.Tests.Fixtures;
 
 namespace HiddenPoint.DirectoryAuthority.Tests;
@@ -126,7 +127,7 @@ public sealed class EndpointLimitTests : IDisposable
     {
         var port = FreePort();
         var folder = NewAuthorityFolder();
-        var clock = new ManualClock(s_now);
+        var clock = new FakeTimeProvider(s_now);
         var app = DirectoryHost.Build(Options(folder, "127.0.0.1:" + port), clock, logging => logging.ClearProviders());
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         await app.StartAsync();
@@ -199,7 +200,7 @@ public sealed class EndpointLimitTests : IDisposable
     private AuthorityState NewState(out string folder)
     {
         folder = NewAuthorityFolder();
-        return new AuthorityState(Options(folder, "127.0.0.1:7000"), new ManualClock(s_now));
+        return new AuthorityState(Options(folder, "127.0.0.1:7000"), new FakeTimeProvider(s_now));
     }
 
     private string NewAuthorityFolder()

@@ -4,13 +4,6 @@ using HiddenPoint.Protocol.Documents;
 
 namespace HiddenPoint.DirectoryAuthority.Tests;
 
-internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}
-
 internal static class Fixtures
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 28, 8, 0, 0, TimeSpan.Zero);

@@ -5,6 +5,7 @@ using HiddenPoint.DirectoryAuthority.Descriptors;
 using HiddenPoint.DirectoryAuthority.Reachability;
 using HiddenPoint.DirectoryAuthority.Voting;
 using HiddenPoint.Protocol.Documents;
+using Microsoft.Extensions.Time.Testing;
 using static HiddenPoint.DirectoryAuthority.Tests.Fixtures;
 
 namespace HiddenPoint.DirectoryAuthority.Tests;
@@ -15,7 +16,7 @@ public sealed class ReachabilityTests
 
     private static RelayDescriptor Listed(byte n, ushort port)
     {
-        var store = new DescriptorStore(new DescriptorStoreOptions(), new ManualClock(s_now));
+        var store = new DescriptorStore(new DescriptorStoreOptions(), new FakeTimeProvider(s_now));
         var result = store.Submit(Descriptor(n, s_now, ip: "127.0.0.1", port: port), IPAddress.Loopback);
         Assert.True(result.IsAccepted, result.Rejection.ToString());
         return result.Descriptor;
@@ -103,7 +104,7 @@ public sealed class ReachabilityTests
     [Fact]
     public void A_vote_lists_an_unreachable_relay_without_Running()
     {
-        var clock = new ManualClock(Start);
+        var clock = new FakeTimeProvider(Start);
         var store = new DescriptorStore(new DescriptorStoreOptions(), clock);
         Assert.True(store.Submit(Descriptor(1, Start), IPAddress.Loopback).IsAccepted);
         Assert.True(store.Submit(Descriptor(2, Start), IPAddress.Loopback).IsAccepted);

@@ -4,6 +4,7 @@ using HiddenPoint.Crypto.Keys;
 using HiddenPoint.DirectoryAuthority.Descriptors;
 using HiddenPoint.DirectoryAuthority.Voting;
 using HiddenPoint.Protocol.Documents;
+using Microsoft.Extensions.Time.Testing;
 using static HiddenPoint.DirectoryAuthority.Tests.Fixtures;
 
 namespace HiddenPoint.DirectoryAuthority.Tests;
@@ -193,7 +194,7 @@ public sealed class RelayEntryAgreementTests : IDisposable
     // An honest authority: its vote is composed from the descriptors it accepted, so every entry names one.
     private Vote HonestVote(int voter, params byte[][] descriptors)
     {
-        var store = new DescriptorStore(new DescriptorStoreOptions(), new ManualClock(s_now));
+        var store = new DescriptorStore(new DescriptorStoreOptions(), new FakeTimeProvider(s_now));
         foreach (var descriptor in descriptors)
         {
             Assert.True(store.Submit(descriptor, IPAddress.Loopback).IsAccepted);

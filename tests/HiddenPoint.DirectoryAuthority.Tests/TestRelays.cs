@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using HiddenPoint.Crypto.Keys;
@@ -196,34 +195,6 @@ internal sealed class SilentListener : IDisposable
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
-        }
-    }
-}
-
-internal sealed class TestMeterFactory : IMeterFactory
-{
-    private readonly List<Meter> _meters = [];
-
-    public Meter Create(MeterOptions options)
-    {
-        options.Scope = this;
-        var meter = new Meter(options);
-        lock (_meters)
-        {
-            _meters.Add(meter);
-        }
-
-        return meter;
-    }
-
-    public void Dispose()
-    {
-        lock (_meters)
-        {
-            foreach (var meter in _meters)
-            {
-                meter.Dispose();
-            }
         }
     }
 }

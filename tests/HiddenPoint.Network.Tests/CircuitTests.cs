@@ -11,24 +11,24 @@ public sealed class CircuitTests
     [Fact]
     public async Task Data_travels_both_ways_through_one_hop()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
-        var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (clientLink, relayLink) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
         var clientHandler = new RecordingHandler();
-        var (client, relayCircuit) = await TestNetwork.OpenCircuitAsync(clientLink, relay, clientHandler);
+        var (client, relayCircuit) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, clientHandler);
 
-        Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestNetwork.DataCell(clientLink.Pool, "hello"u8)));
-        var atRelay = await relay.Handlers[0].Messages.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
+        Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestCells.Data(clientLink.Pool, "hello"u8)));
+        var atRelay = await relay.Handlers[0].Messages.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
         Assert.Equal(RelayCommand.Data, atRelay.Command);
         Assert.Equal("hello"u8.ToArray(), atRelay.Data);
 
-        Assert.Equal(CircuitSendResult.Queued, await relayCircuit.SendAsync(TestNetwork.DataCell(relayLink.Pool, "back"u8)));
-        var atClient = await clientHandler.Messages.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
+        Assert.Equal(CircuitSendResult.Queued, await relayCircuit.SendAsync(TestCells.Data(relayLink.Pool, "back"u8)));
+        var atClient = await clientHandler.Messages.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
         Assert.Equal(0, atClient.Hop);
         Assert.Equal("back"u8.ToArray(), atClient.Data);
 
-        Assert.Equal(CircuitCloseReason.LocalClose, await client.CloseAsync().WaitAsync(TestNetwork.Timeout));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await relayCircuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.LocalClose, await client.CloseAsync().WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await relayCircuit.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(LinkCloseReason.None, clientLink.CloseReason);
         await clientLink.DisposeAsync();
     }
@@ -36,13 +36,13 @@ public sealed class CircuitTests
     [Fact]
     public async Task A_thousand_circuits_share_one_link_and_close_cleanly()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
-        var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (clientLink, relayLink) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
         var circuits = new List<(ClientCircuitReactor Client, RelayCircuit Relay)>();
         for (var i = 0; i < 1_000; i++)
         {
-            circuits.Add(await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler()));
+            circuits.Add(await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler()));
         }
 
         Assert.Equal(1_000, clientLink.CircuitCount);
@@ -50,23 +50,23 @@ public sealed class CircuitTests
 
         foreach (var (client, _) in circuits)
         {
-            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestNetwork.DataCell(clientLink.Pool, "x"u8)));
+            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestCells.Data(clientLink.Pool, "x"u8)));
         }
 
         foreach (var handler in relay.Handlers)
         {
-            var message = await handler.Messages.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
+            var message = await handler.Messages.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
             Assert.Equal("x"u8.ToArray(), message.Data);
         }
 
         foreach (var (client, _) in circuits)
         {
-            await client.CloseAsync().WaitAsync(TestNetwork.Timeout);
+            await client.CloseAsync().WaitAsync(TestTimeouts.Step);
         }
 
         foreach (var (_, relayCircuit) in circuits)
         {
-            Assert.Equal(CircuitCloseReason.DestroyedByPeer, await relayCircuit.Completion.WaitAsync(TestNetwork.Timeout));
+            Assert.Equal(CircuitCloseReason.DestroyedByPeer, await relayCircuit.Completion.WaitAsync(TestTimeouts.Step));
         }
 
         Assert.Equal(0, relayLink.CircuitCount);
@@ -77,8 +77,8 @@ public sealed class CircuitTests
     [Fact]
     public async Task Each_side_allocates_ids_from_its_own_half_and_the_other_half_is_refused()
     {
-        using var runtime = TestNetwork.Runtime();
-        var (initiator, responder) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.RelayToRelay, new AcceptingRelay());
+        using var runtime = TestLinks.Runtime();
+        var (initiator, responder) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.RelayToRelay, new AcceptingRelay());
         for (var i = 0; i < 100; i++)
         {
             Assert.True(initiator.TryBeginCircuit(out var mine));
@@ -89,32 +89,32 @@ public sealed class CircuitTests
 
         // A CREATE2 from the initiator carrying an id of the responder's half breaks the link protocol.
         var create = initiator.Pool.Rent();
-        new Create2Body(HandshakeType.NtorV3, TestNetwork.NewKeyMaterial()).Encode(Cell.WriteHeader(create.Span, new CircuitId(7), CellCommand.Create2));
+        new Create2Body(HandshakeType.NtorV3, KeyMaterialCircuits.NewKeyMaterial()).Encode(Cell.WriteHeader(create.Span, new CircuitId(7), CellCommand.Create2));
         await initiator.SendAsync(create);
-        Assert.Equal(LinkCloseReason.ProtocolViolation, await responder.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(LinkCloseReason.ProtocolViolation, await responder.Completion.WaitAsync(TestTimeouts.Step));
         await initiator.DisposeAsync();
     }
 
     [Fact]
     public async Task Circuit_cap_per_link_refuses_the_next_CREATE2_with_DESTROY()
     {
-        using var clientRuntime = TestNetwork.Runtime(link: o => o.MaxCircuitsPerLink = 5);
-        using var relayRuntime = TestNetwork.Runtime(link: o => o.MaxCircuitsPerLink = 4);
+        using var clientRuntime = TestLinks.Runtime(link: o => o.MaxCircuitsPerLink = 5);
+        using var relayRuntime = TestLinks.Runtime(link: o => o.MaxCircuitsPerLink = 4);
         var relay = new AcceptingRelay();
-        var (a, b, _, _) = TestNetwork.PipePair();
-        var (clientLink, relayLink) = await TestNetwork.OpenAsync(clientRuntime, a, b, LinkKind.ClientToRelay, relay, relayRuntime);
+        var (a, b, _, _) = TestLinks.PipePair();
+        var (clientLink, relayLink) = await TestLinks.OpenAsync(clientRuntime, a, b, LinkKind.ClientToRelay, relay, relayRuntime);
         var open = new List<ClientCircuitReactor>();
         for (var i = 0; i < 4; i++)
         {
-            open.Add((await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler())).Client);
+            open.Add((await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler())).Client);
         }
 
         // The relay is full: the fifth CREATE2 is answered with DESTROY(resource limit), and the link stays open.
         Assert.True(clientLink.TryBeginCircuit(out var fifth));
         var create = clientLink.Pool.Rent();
-        new Create2Body(HandshakeType.NtorV3, TestNetwork.NewKeyMaterial()).Encode(Cell.WriteHeader(create.Span, fifth.Id, CellCommand.Create2));
+        new Create2Body(HandshakeType.NtorV3, KeyMaterialCircuits.NewKeyMaterial()).Encode(Cell.WriteHeader(create.Span, fifth.Id, CellCommand.Create2));
         await clientLink.SendAsync(create);
-        var response = await fifth.Response.WaitAsync(TestNetwork.Timeout);
+        var response = await fifth.Response.WaitAsync(TestTimeouts.Step);
         Assert.Equal(CircuitCloseReason.DestroyedByPeer, response.Failure);
         Assert.Equal(DestroyReason.ResourceLimit, response.DestroyReason);
         Assert.Equal(4, relayLink.CircuitCount);
@@ -130,26 +130,26 @@ public sealed class CircuitTests
     [Fact]
     public async Task Cells_after_DESTROY_are_absorbed_and_other_circuits_keep_working()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
-        var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
-        var (doomed, doomedAtRelay) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        var (clientLink, relayLink) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (doomed, doomedAtRelay) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
         var survivorHandler = new RecordingHandler();
-        var (survivor, survivorAtRelay) = await TestNetwork.OpenCircuitAsync(clientLink, relay, survivorHandler);
+        var (survivor, survivorAtRelay) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, survivorHandler);
 
         // The relay keeps sending on the doomed circuit while the client's DESTROY is on its way.
         var late = new List<Task>();
-        await doomed.CloseAsync().WaitAsync(TestNetwork.Timeout);
+        await doomed.CloseAsync().WaitAsync(TestTimeouts.Step);
         for (var i = 0; i < 20; i++)
         {
-            late.Add(doomedAtRelay.SendAsync(TestNetwork.DataCell(relayLink.Pool, "late"u8)).AsTask());
+            late.Add(doomedAtRelay.SendAsync(TestCells.Data(relayLink.Pool, "late"u8)).AsTask());
         }
 
-        await Task.WhenAll(late).WaitAsync(TestNetwork.Timeout);
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await doomedAtRelay.Completion.WaitAsync(TestNetwork.Timeout));
+        await Task.WhenAll(late).WaitAsync(TestTimeouts.Step);
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await doomedAtRelay.Completion.WaitAsync(TestTimeouts.Step));
 
-        Assert.Equal(CircuitSendResult.Queued, await survivorAtRelay.SendAsync(TestNetwork.DataCell(relayLink.Pool, "alive"u8)));
-        var message = await survivorHandler.Messages.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
+        Assert.Equal(CircuitSendResult.Queued, await survivorAtRelay.SendAsync(TestCells.Data(relayLink.Pool, "alive"u8)));
+        var message = await survivorHandler.Messages.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
         Assert.Equal("alive"u8.ToArray(), message.Data);
         Assert.False(survivor.IsClosed);
         Assert.Equal(LinkCloseReason.None, clientLink.CloseReason);
@@ -160,9 +160,9 @@ public sealed class CircuitTests
     [Fact]
     public async Task Raw_relay_cells_sent_after_DESTROY_are_absorbed_by_the_DESTROY_sent_entry()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
-        var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (clientLink, relayLink) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
         Assert.True(clientLink.TryBeginCircuit(out var pending));
         await clientLink.AbandonAsync(pending);
         Assert.True(clientLink.Table.TryGet(pending.Id.Value, out var entry));
@@ -177,7 +177,7 @@ public sealed class CircuitTests
 
         // A round trip on a fresh circuit proves the late cells were read (and dropped) without harm.
         var handler = new RecordingHandler();
-        var (client, _) = await TestNetwork.OpenCircuitAsync(clientLink, relay, handler);
+        var (client, _) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, handler);
         Assert.False(client.IsClosed);
         Assert.Equal(LinkCloseReason.None, clientLink.CloseReason);
         await clientLink.DisposeAsync();
@@ -186,19 +186,19 @@ public sealed class CircuitTests
     [Fact]
     public async Task Peer_may_reuse_an_id_once_our_DESTROY_reached_it()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         var requests = new RejectingRelay();
-        var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, requests);
+        var (clientLink, relayLink) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, requests);
         Assert.True(clientLink.TryBeginCircuit(out var pending));
         for (var attempt = 0; attempt < 2; attempt++)
         {
             var create = clientLink.Pool.Rent();
-            new Create2Body(HandshakeType.NtorV3, TestNetwork.NewKeyMaterial()).Encode(Cell.WriteHeader(create.Span, pending.Id, CellCommand.Create2));
+            new Create2Body(HandshakeType.NtorV3, KeyMaterialCircuits.NewKeyMaterial()).Encode(Cell.WriteHeader(create.Span, pending.Id, CellCommand.Create2));
             Assert.True(await clientLink.SendAsync(create));
-            Assert.Equal(pending.Id, await requests.Requests.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout));
+            Assert.Equal(pending.Id, await requests.Requests.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step));
         }
 
-        var response = await pending.Response.WaitAsync(TestNetwork.Timeout);
+        var response = await pending.Response.WaitAsync(TestTimeouts.Step);
         Assert.Equal(DestroyReason.ResourceLimit, response.DestroyReason);
         Assert.Equal(LinkCloseReason.None, relayLink.CloseReason);
         await clientLink.DisposeAsync();
@@ -207,18 +207,18 @@ public sealed class CircuitTests
     [Fact]
     public async Task SENDME_windows_let_more_than_one_window_of_DATA_through()
     {
-        using var runtime = TestNetwork.Runtime(circuit: o => { o.Window = 100; o.SendmeIncrement = 10; });
+        using var runtime = TestLinks.Runtime(circuit: o => { o.Window = 100; o.SendmeIncrement = 10; });
         var relay = new AcceptingRelay();
-        var (clientLink, _) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
-        var (client, _) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        var (clientLink, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (client, _) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
         for (var i = 0; i < 350; i++)
         {
-            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestNetwork.DataCell(clientLink.Pool, [(byte)i])).AsTask().WaitAsync(TestNetwork.Timeout));
+            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestCells.Data(clientLink.Pool, [(byte)i])).AsTask().WaitAsync(TestTimeouts.Step));
         }
 
         for (var i = 0; i < 350; i++)
         {
-            var message = await relay.Handlers[0].Messages.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
+            var message = await relay.Handlers[0].Messages.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
             Assert.Equal((byte)i, message.Data[0]);
         }
 
@@ -229,23 +229,23 @@ public sealed class CircuitTests
     [Fact]
     public async Task SENDME_with_a_wrong_tag_closes_the_circuit_only()
     {
-        using var runtime = TestNetwork.Runtime(circuit: o => { o.Window = 100; o.SendmeIncrement = 10; });
+        using var runtime = TestLinks.Runtime(circuit: o => { o.Window = 100; o.SendmeIncrement = 10; });
         var relay = new AcceptingRelay();
-        var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (clientLink, relayLink) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
         var clientHandler = new RecordingHandler();
-        var (client, relayCircuit) = await TestNetwork.OpenCircuitAsync(clientLink, relay, clientHandler);
-        var (bystander, _) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        var (client, relayCircuit) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, clientHandler);
+        var (bystander, _) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
         for (var i = 0; i < 10; i++)
         {
-            await client.SendAsync(HopIndex.First, TestNetwork.DataCell(clientLink.Pool, "d"u8));
+            await client.SendAsync(HopIndex.First, TestCells.Data(clientLink.Pool, "d"u8));
         }
 
         // A SENDME whose tag is not the one the client's tenth DATA cell carried.
         var forged = new byte[3 + 16];
         forged[0] = 1;
         forged[2] = 16;
-        await relayCircuit.SendAsync(TestNetwork.MessageCell(relayLink.Pool, RelayCommand.Sendme, forged));
-        Assert.Equal(CircuitCloseReason.SendmeViolation, await client.Completion.WaitAsync(TestNetwork.Timeout));
+        await relayCircuit.SendAsync(TestCells.Message(relayLink.Pool, RelayCommand.Sendme, forged));
+        Assert.Equal(CircuitCloseReason.SendmeViolation, await client.Completion.WaitAsync(TestTimeouts.Step));
         Assert.False(bystander.IsClosed);
         Assert.Equal(LinkCloseReason.None, clientLink.CloseReason);
         await clientLink.DisposeAsync();
@@ -254,19 +254,19 @@ public sealed class CircuitTests
     [Fact]
     public async Task Client_sends_at_most_eight_RELAY_EARLY()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
-        var (clientLink, _) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
-        var (client, _) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        var (clientLink, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (client, _) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
         for (var i = 0; i < CircuitReactor.MaxRelayEarly; i++)
         {
-            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestNetwork.MessageCell(clientLink.Pool, RelayCommand.Drop, []), relayEarly: true));
+            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestCells.Message(clientLink.Pool, RelayCommand.Drop, []), relayEarly: true));
         }
 
-        Assert.Equal(CircuitSendResult.RelayEarlyExhausted, await client.SendAsync(HopIndex.First, TestNetwork.MessageCell(clientLink.Pool, RelayCommand.Drop, []), relayEarly: true));
+        Assert.Equal(CircuitSendResult.RelayEarlyExhausted, await client.SendAsync(HopIndex.First, TestCells.Message(clientLink.Pool, RelayCommand.Drop, []), relayEarly: true));
         for (var i = 0; i < CircuitReactor.MaxRelayEarly; i++)
         {
-            await relay.Handlers[0].Messages.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
+            await relay.Handlers[0].Messages.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
         }
 
         Assert.False(client.IsClosed);
@@ -276,16 +276,16 @@ public sealed class CircuitTests
     [Fact]
     public async Task Relay_closes_a_circuit_on_the_ninth_inbound_RELAY_EARLY()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
-        var (clientLink, _) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
-        var keyMaterial = TestNetwork.NewKeyMaterial();
+        var (clientLink, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var keyMaterial = KeyMaterialCircuits.NewKeyMaterial();
         Assert.True(clientLink.TryBeginCircuit(out var pending));
         var create = clientLink.Pool.Rent();
         new Create2Body(HandshakeType.NtorV3, keyMaterial).Encode(Cell.WriteHeader(create.Span, pending.Id, CellCommand.Create2));
         await clientLink.SendAsync(create);
-        clientLink.Pool.Return((await pending.Response.WaitAsync(TestNetwork.Timeout)).Created2);
-        var relayCircuit = await relay.Accepted.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
+        clientLink.Pool.Return((await pending.Response.WaitAsync(TestTimeouts.Step)).Created2);
+        var relayCircuit = await relay.Accepted.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
 
         // A misbehaving client: encrypts by hand and sends nine RELAY_EARLY cells.
         using var crypto = new CgoClientCircuit();
@@ -293,13 +293,13 @@ public sealed class CircuitTests
         var tag = new byte[16];
         for (var i = 0; i < 9; i++)
         {
-            var cell = TestNetwork.MessageCell(clientLink.Pool, RelayCommand.Drop, []);
+            var cell = TestCells.Message(clientLink.Pool, RelayCommand.Drop, []);
             Cell.WriteHeader(cell.Span, pending.Id, CellCommand.RelayEarly);
             crypto.Originate(0, (byte)CellCommand.RelayEarly, cell.Body, tag);
             await clientLink.SendAsync(cell);
         }
 
-        Assert.Equal(CircuitCloseReason.RelayEarlyViolation, await relayCircuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.RelayEarlyViolation, await relayCircuit.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(LinkCloseReason.None, clientLink.CloseReason);
         await clientLink.DisposeAsync();
     }
@@ -307,16 +307,16 @@ public sealed class CircuitTests
     [Fact]
     public async Task Cell_no_layer_recognises_closes_the_circuit_with_UnrecognizedCell()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
-        var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
-        var (client, relayCircuit) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
-        var (bystander, _) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        var (clientLink, relayLink) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (client, relayCircuit) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        var (bystander, _) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
         var forged = relayLink.Pool.Rent();
         Cell.WriteHeader(forged.Span, GetId(relayLink, relayCircuit), CellCommand.Relay);
         System.Security.Cryptography.RandomNumberGenerator.Fill(forged.Body);
         await relayLink.SendAsync(forged);
-        Assert.Equal(CircuitCloseReason.UnrecognizedCell, await client.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.UnrecognizedCell, await client.Completion.WaitAsync(TestTimeouts.Step));
         Assert.False(bystander.IsClosed);
         await clientLink.DisposeAsync();
     }
@@ -324,21 +324,21 @@ public sealed class CircuitTests
     [Fact]
     public async Task Queue_cap_closes_a_circuit_whose_reactor_falls_behind()
     {
-        using var runtime = TestNetwork.Runtime(circuit: o => o.MaxQueuedCells = 16);
+        using var runtime = TestLinks.Runtime(circuit: o => o.MaxQueuedCells = 16);
         using var gate = new ManualResetEventSlim();
-        var relay = new AcceptingRelay(() => new RecordingHandler { OnMessage = (_, _, _) => gate.Wait(TestNetwork.Timeout) });
-        var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
-        var (client, relayCircuit) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        var relay = new AcceptingRelay(() => new RecordingHandler { OnMessage = (_, _, _) => gate.Wait(TestTimeouts.Step) });
+        var (clientLink, relayLink) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (client, relayCircuit) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
         for (var i = 0; i < 64; i++)
         {
-            await client.SendAsync(HopIndex.First, TestNetwork.MessageCell(clientLink.Pool, RelayCommand.Drop, []));
+            await client.SendAsync(HopIndex.First, TestCells.Message(clientLink.Pool, RelayCommand.Drop, []));
         }
 
         // The reactor is stuck in the handler, so the overflow is seen as a close request; then let it finish.
         var reason = relayCircuit.Completion;
-        Assert.True(SpinWait.SpinUntil(() => relayCircuit.IsClosed, TestNetwork.Timeout));
+        Assert.True(SpinWait.SpinUntil(() => relayCircuit.IsClosed, TestTimeouts.Step));
         gate.Set();
-        Assert.Equal(CircuitCloseReason.QueueOverflow, await reason.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.QueueOverflow, await reason.WaitAsync(TestTimeouts.Step));
         Assert.Equal(LinkCloseReason.None, relayLink.CloseReason);
         await clientLink.DisposeAsync();
     }
@@ -346,14 +346,14 @@ public sealed class CircuitTests
     [Fact]
     public async Task Handler_that_throws_closes_its_circuit_only()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay(() => new RecordingHandler { OnMessage = (_, _, _) => throw new InvalidOperationException("handler bug") });
-        var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
-        var (client, relayCircuit) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
-        var (bystander, _) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
-        await client.SendAsync(HopIndex.First, TestNetwork.DataCell(clientLink.Pool, "boom"u8));
-        Assert.Equal(CircuitCloseReason.HandlerError, await relayCircuit.Completion.WaitAsync(TestNetwork.Timeout));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await client.Completion.WaitAsync(TestNetwork.Timeout));
+        var (clientLink, relayLink) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (client, relayCircuit) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        var (bystander, _) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        await client.SendAsync(HopIndex.First, TestCells.Data(clientLink.Pool, "boom"u8));
+        Assert.Equal(CircuitCloseReason.HandlerError, await relayCircuit.Completion.WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await client.Completion.WaitAsync(TestTimeouts.Step));
         Assert.False(bystander.IsClosed);
         Assert.Equal(LinkCloseReason.None, relayLink.CloseReason);
         await clientLink.DisposeAsync();
@@ -362,13 +362,13 @@ public sealed class CircuitTests
     [Fact]
     public async Task Link_handler_that_throws_refuses_the_circuit_and_keeps_the_link()
     {
-        using var runtime = TestNetwork.Runtime();
-        var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, new ThrowingRelay());
+        using var runtime = TestLinks.Runtime();
+        var (clientLink, relayLink) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, new ThrowingRelay());
         Assert.True(clientLink.TryBeginCircuit(out var pending));
         var create = clientLink.Pool.Rent();
-        new Create2Body(HandshakeType.NtorV3, TestNetwork.NewKeyMaterial()).Encode(Cell.WriteHeader(create.Span, pending.Id, CellCommand.Create2));
+        new Create2Body(HandshakeType.NtorV3, KeyMaterialCircuits.NewKeyMaterial()).Encode(Cell.WriteHeader(create.Span, pending.Id, CellCommand.Create2));
         await clientLink.SendAsync(create);
-        var response = await pending.Response.WaitAsync(TestNetwork.Timeout);
+        var response = await pending.Response.WaitAsync(TestTimeouts.Step);
         Assert.Equal(CircuitCloseReason.DestroyedByPeer, response.Failure);
         Assert.Equal(DestroyReason.Internal, response.DestroyReason);
         Assert.Equal(LinkCloseReason.None, relayLink.CloseReason);
@@ -378,65 +378,65 @@ public sealed class CircuitTests
     [Fact]
     public async Task Opening_a_circuit_after_its_link_closed_gives_nothing()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
-        var (clientLink, _) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (clientLink, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
         Assert.True(clientLink.TryBeginCircuit(out var pending));
         await clientLink.DisposeAsync();
-        Assert.Equal(CircuitCloseReason.LinkClosed, (await pending.Response.WaitAsync(TestNetwork.Timeout)).Failure);
+        Assert.Equal(CircuitCloseReason.LinkClosed, (await pending.Response.WaitAsync(TestTimeouts.Step)).Failure);
         var crypto = new CgoClientCircuit();
-        crypto.AddHop(new CgoClientHop(TestNetwork.NewKeyMaterial()));
+        crypto.AddHop(new CgoClientHop(KeyMaterialCircuits.NewKeyMaterial()));
         Assert.Null(clientLink.OpenClientCircuit(pending, crypto, new RecordingHandler()));
     }
 
     [Fact]
     public async Task Closing_a_link_closes_its_circuits_with_LinkClosed()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
-        var (clientLink, _) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
-        var (client, relayCircuit) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        var (clientLink, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (client, relayCircuit) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
         clientLink.Abort();
-        Assert.Equal(CircuitCloseReason.LinkClosed, await client.Completion.WaitAsync(TestNetwork.Timeout));
-        Assert.Equal(CircuitCloseReason.LinkClosed, await relayCircuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.LinkClosed, await client.Completion.WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.LinkClosed, await relayCircuit.Completion.WaitAsync(TestTimeouts.Step));
     }
 
     [Fact]
     public async Task Relay_passes_cells_on_to_a_second_hop_and_back()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         var first = new AcceptingRelay();
         var second = new AcceptingRelay();
-        var (clientLink, _) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, first);
-        var (outward, _) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.RelayToRelay, second);
+        var (clientLink, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, first);
+        var (outward, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.RelayToRelay, second);
         var clientHandler = new RecordingHandler();
-        var (client, atFirst) = await TestNetwork.OpenCircuitAsync(clientLink, first, clientHandler);
+        var (client, atFirst) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, first, clientHandler);
 
         // What the relay program does on EXTEND2, without the ntor handshake: CREATE2 on the next link, then attach.
-        var keyMaterial = TestNetwork.NewKeyMaterial();
+        var keyMaterial = KeyMaterialCircuits.NewKeyMaterial();
         Assert.True(outward.TryBeginCircuit(out var pending));
         var create = outward.Pool.Rent();
         new Create2Body(HandshakeType.NtorV3, keyMaterial).Encode(Cell.WriteHeader(create.Span, pending.Id, CellCommand.Create2));
         await outward.SendAsync(create);
-        outward.Pool.Return((await pending.Response.WaitAsync(TestNetwork.Timeout)).Created2);
+        outward.Pool.Return((await pending.Response.WaitAsync(TestTimeouts.Step)).Created2);
         Assert.True(atFirst.AttachOutward(pending));
         Assert.True(client.AddHop(new CgoClientHop(keyMaterial)));
-        var atSecond = await second.Accepted.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
+        var atSecond = await second.Accepted.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
 
-        Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(new HopIndex(1), TestNetwork.DataCell(clientLink.Pool, "far"u8)));
-        var there = await second.Handlers[0].Messages.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
+        Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(new HopIndex(1), TestCells.Data(clientLink.Pool, "far"u8)));
+        var there = await second.Handlers[0].Messages.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
         Assert.Equal("far"u8.ToArray(), there.Data);
         Assert.Equal(0, first.Handlers[0].Messages.Reader.Count);
 
-        await atSecond.SendAsync(TestNetwork.DataCell(outward.Pool, "near"u8));
-        var back = await clientHandler.Messages.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
+        await atSecond.SendAsync(TestCells.Data(outward.Pool, "near"u8));
+        var back = await clientHandler.Messages.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
         Assert.Equal(1, back.Hop);
         Assert.Equal("near"u8.ToArray(), back.Data);
 
         // Closing at the client tears down both hops.
-        await client.CloseAsync().WaitAsync(TestNetwork.Timeout);
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await atFirst.Completion.WaitAsync(TestNetwork.Timeout));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await atSecond.Completion.WaitAsync(TestNetwork.Timeout));
+        await client.CloseAsync().WaitAsync(TestTimeouts.Step);
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await atFirst.Completion.WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await atSecond.Completion.WaitAsync(TestTimeouts.Step));
         await clientLink.DisposeAsync();
         await outward.DisposeAsync();
     }

@@ -87,16 +87,16 @@ public sealed class EndToEndLayerTests
         {
             for (var i = 0; i < 3; i++)
             {
-                var clientSide = TestNetwork.NewKeyMaterial();
+                var clientSide = KeyMaterialCircuits.NewKeyMaterial();
                 _client.AddHop(new CgoClientHop(clientSide));
                 _clientRelays[i] = new CgoRelayHop(clientSide);
-                var hostSide = TestNetwork.NewKeyMaterial();
+                var hostSide = KeyMaterialCircuits.NewKeyMaterial();
                 _host.AddHop(new CgoClientHop(hostSide));
                 _hostRelays[i] = new CgoRelayHop(hostSide);
             }
 
             // The end-to-end hop: a client hop at the client, the relay-style mirror at the host, one key stream.
-            var endToEnd = TestNetwork.NewKeyMaterial();
+            var endToEnd = KeyMaterialCircuits.NewKeyMaterial();
             _client.AddHop(new CgoClientHop(endToEnd));
             _hostEndToEnd = new CgoRelayHop(endToEnd);
         }

@@ -1,3 +1,4 @@
+using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Crypto.Cgo;
 using HiddenPoint.Network.Circuits;
 using HiddenPoint.Network.Links;
@@ -12,39 +13,39 @@ public sealed class HopOwnershipTests
     [Fact]
     public async Task A_hop_posted_to_a_circuit_that_closes_before_its_turn_is_disposed()
     {
-        using var runtime = TestNetwork.Runtime(link: o => o.OutboundQueueCapacity = 16);
-        var pair = TestNetwork.PipePair();
-        using var key = TestNetwork.NewLinkKey();
-        var connect = runtime.ConnectAsync(pair.A, LinkKind.ClientToRelay, TestNetwork.PublicOf(key), null);
-        await RawPeer.RespondClientAsync(pair.RawB, key);
-        var link = (await TestNetwork.Within(connect)).Link!;
+        using var runtime = TestLinks.Runtime(link: o => o.OutboundQueueCapacity = 16);
+        var pair = TestLinks.PipePair();
+        using var key = LinkKey.Generate();
+        var connect = runtime.ConnectAsync(pair.A, LinkKind.ClientToRelay, key.Public, null);
+        await RawLinkPeer.RespondClientAsync(pair.RawB, key);
+        var link = (await TestTimeouts.Within(connect)).Link!;
         var circuit = OpenCircuit(link, new CgoClientCircuit());
 
         // The raw relay never reads: once the writer's flush is held back and the queue is full, the reactor's next
         // send waits, and everything posted after it waits behind it.
         await StallAsync(link);
-        var blocked = circuit.SendAsync(HopIndex.First, TestNetwork.MessageCell(link.Pool, RelayCommand.Drop, [])).AsTask();
-        var hop = new CgoClientHop(TestNetwork.NewKeyMaterial());
+        var blocked = circuit.SendAsync(HopIndex.First, TestCells.Message(link.Pool, RelayCommand.Drop, [])).AsTask();
+        var hop = new CgoClientHop(KeyMaterialCircuits.NewKeyMaterial());
         Assert.True(circuit.AddHop(hop));
         var closing = circuit.CloseAsync();
         link.Abort();
 
-        Assert.Equal(CircuitCloseReason.LocalClose, await closing.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.LocalClose, await closing.WaitAsync(TestTimeouts.Step));
         Assert.Equal(1, circuit.Hops);
-        await blocked.WaitAsync(TestNetwork.Timeout);
+        await blocked.WaitAsync(TestTimeouts.Step);
         AssertDisposed(hop);
     }
 
     [Fact]
     public async Task A_hop_the_circuit_cannot_take_is_disposed()
     {
-        using var runtime = TestNetwork.Runtime();
-        var (link, _) = await TestNetwork.OpenPipeLinkAsync(runtime);
+        using var runtime = TestLinks.Runtime();
+        var (link, _) = await TestLinks.OpenPipeLinkAsync(runtime);
         var circuit = OpenCircuit(link, new CgoClientCircuit(maxHops: 1));
-        var hop = new CgoClientHop(TestNetwork.NewKeyMaterial());
+        var hop = new CgoClientHop(KeyMaterialCircuits.NewKeyMaterial());
 
         Assert.True(circuit.AddHop(hop));
-        Assert.Equal(CircuitCloseReason.InternalError, await circuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.InternalError, await circuit.Completion.WaitAsync(TestTimeouts.Step));
         AssertDisposed(hop);
         link.Abort();
     }
@@ -52,11 +53,11 @@ public sealed class HopOwnershipTests
     [Fact]
     public async Task A_hop_offered_to_a_closed_circuit_is_disposed()
     {
-        using var runtime = TestNetwork.Runtime();
-        var (link, _) = await TestNetwork.OpenPipeLinkAsync(runtime);
+        using var runtime = TestLinks.Runtime();
+        var (link, _) = await TestLinks.OpenPipeLinkAsync(runtime);
         var circuit = OpenCircuit(link, new CgoClientCircuit());
-        await circuit.CloseAsync().WaitAsync(TestNetwork.Timeout);
-        var hop = new CgoClientHop(TestNetwork.NewKeyMaterial());
+        await circuit.CloseAsync().WaitAsync(TestTimeouts.Step);
+        var hop = new CgoClientHop(KeyMaterialCircuits.NewKeyMaterial());
 
         Assert.False(circuit.AddHop(hop));
         AssertDisposed(hop);
@@ -66,7 +67,7 @@ public sealed class HopOwnershipTests
     private static ClientCircuitReactor OpenCircuit(Link link, CgoClientCircuit crypto)
     {
         Assert.True(link.TryBeginCircuit(out var pending));
-        crypto.AddHop(new CgoClientHop(TestNetwork.NewKeyMaterial()));
+        crypto.AddHop(new CgoClientHop(KeyMaterialCircuits.NewKeyMaterial()));
         return link.OpenClientCircuit(pending, crypto, new RecordingHandler())!;
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Crypto.Noise;
 using HiddenPoint.Network.Links;
 using HiddenPoint.Protocol.Cells;
@@ -12,12 +13,12 @@ public sealed class LinkAbuseTests
     [Fact]
     public async Task Create2_flood_on_a_full_table_from_a_peer_that_never_reads_closes_the_link_with_ResourceLimit()
     {
-        using var runtime = TestNetwork.Runtime(link: o => { o.MaxCircuitsPerLink = 1; o.OutboundQueueCapacity = 16; });
-        var (_, b, rawA, _) = TestNetwork.PipePair();
-        using var key = TestNetwork.NewLinkKey();
+        using var runtime = TestLinks.Runtime(link: o => { o.MaxCircuitsPerLink = 1; o.OutboundQueueCapacity = 16; });
+        var (_, b, rawA, _) = TestLinks.PipePair();
+        using var key = LinkKey.Generate();
         var accept = runtime.AcceptAsync(b, key, AcceptedLinkKinds.All, null);
-        var peer = await RawPeer.InitiateClientAsync(rawA, TestNetwork.PublicOf(key));
-        var relay = (await TestNetwork.Within(accept)).Link!;
+        var peer = await RawLinkPeer.InitiateClientAsync(rawA, key.Public);
+        var relay = (await TestTimeouts.Within(accept)).Link!;
 
         // rawA.Input is never read: the relay's writer stalls once the pipe holds its pause threshold, then its queue
         // fills, and every further refusal would have to wait.
@@ -26,24 +27,24 @@ public sealed class LinkAbuseTests
         for (uint i = 0; i < 5_000 && !relay.Completion.IsCompleted; i++)
         {
             Cell.WriteHeader(cell, new CircuitId(0x8000_0000u | (i + 1)), CellCommand.Create2);
-            await rawA.Output.WriteAsync(RawPeer.Seal(peer, cell)).AsTask().WaitAsync(TestNetwork.Timeout);
+            await rawA.Output.WriteAsync(RawLinkPeer.Seal(peer, cell)).AsTask().WaitAsync(TestTimeouts.Step);
             maxPending = Math.Max(maxPending, relay.PendingControlCells);
         }
 
-        Assert.Equal(LinkCloseReason.ResourceLimit, await relay.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(LinkCloseReason.ResourceLimit, await relay.Completion.WaitAsync(TestTimeouts.Step));
         Assert.InRange(maxPending, 0, runtime.LinkOptions.OutboundQueueCapacity);
     }
 
     [Fact]
     public async Task A_frame_in_the_same_read_as_the_last_handshake_message_is_processed_at_once()
     {
-        using var runtime = TestNetwork.Runtime();
-        var pair = TestNetwork.PipePair();
-        using var key = TestNetwork.NewLinkKey();
-        var connect = runtime.ConnectAsync(pair.A, LinkKind.ClientToRelay, TestNetwork.PublicOf(key), null);
+        using var runtime = TestLinks.Runtime();
+        var pair = TestLinks.PipePair();
+        using var key = LinkKey.Generate();
+        var connect = runtime.ConnectAsync(pair.A, LinkKind.ClientToRelay, key.Public, null);
         using var handshake = NoiseHandshake.CreateResponder(NoiseProtocol.ClientToRelay, NoisePrologues.HpcLink, key);
-        await RawPeer.ReadExactAsync(pair.RawB.Input, 1);
-        var first = await RawPeer.ReadHandshakeMessageAsync(pair.RawB.Input);
+        await RawLinkPeer.ReadExactAsync(pair.RawB.Input, 1);
+        var first = await RawLinkPeer.ReadHandshakeMessageAsync(pair.RawB.Input);
         Assert.Equal(NoiseError.None, handshake.ReadMessage(first, [], out _));
         var message = new byte[LinkFraming.MaxHandshakeMessageLength];
         Assert.Equal(NoiseError.None, handshake.WriteMessage([], message, out var written));
@@ -55,20 +56,20 @@ public sealed class LinkAbuseTests
         message.AsSpan(0, written).CopyTo(both.AsSpan(LinkFraming.HandshakeLengthPrefix));
         await pair.RawB.Output.WriteAsync(both);
 
-        var client = (await TestNetwork.Within(connect)).Link!;
-        Assert.Equal(LinkCloseReason.FrameAuthenticationFailed, await client.Completion.WaitAsync(TestNetwork.Timeout));
+        var client = (await TestTimeouts.Within(connect)).Link!;
+        Assert.Equal(LinkCloseReason.FrameAuthenticationFailed, await client.Completion.WaitAsync(TestTimeouts.Step));
     }
 
     [Fact]
     public async Task A_peer_that_sends_padding_but_never_reads_is_closed_with_WriteStalled()
     {
         var time = new FakeTimeProvider();
-        using var runtime = TestNetwork.Runtime(time, link: o => { o.OutboundQueueCapacity = 16; o.WriteStallTimeout = TimeSpan.FromSeconds(30); });
-        var (_, b, rawA, _) = TestNetwork.PipePair();
-        using var key = TestNetwork.NewLinkKey();
+        using var runtime = TestLinks.Runtime(time, link: o => { o.OutboundQueueCapacity = 16; o.WriteStallTimeout = TimeSpan.FromSeconds(30); });
+        var (_, b, rawA, _) = TestLinks.PipePair();
+        using var key = LinkKey.Generate();
         var accept = runtime.AcceptAsync(b, key, AcceptedLinkKinds.All, null);
-        var peer = await RawPeer.InitiateClientAsync(rawA, TestNetwork.PublicOf(key));
-        var relay = (await TestNetwork.Within(accept)).Link!;
+        var peer = await RawLinkPeer.InitiateClientAsync(rawA, key.Public);
+        var relay = (await TestTimeouts.Within(accept)).Link!;
 
         // rawA.Input is never read: the relay's pipe fills to its pause threshold and its writer's flush stays
         // pending. Cells are sent until that happens; a send that waits is given time only while the writer still moves.
@@ -92,10 +93,10 @@ public sealed class LinkAbuseTests
         PaddingBody.Encode(Cell.WriteHeader(padding, null, CellCommand.Padding));
         for (var step = 0; step < 12 && !relay.Completion.IsCompleted; step++)
         {
-            await rawA.Output.WriteAsync(RawPeer.Seal(peer, padding)).AsTask().WaitAsync(TestNetwork.Timeout);
+            await rawA.Output.WriteAsync(RawLinkPeer.Seal(peer, padding)).AsTask().WaitAsync(TestTimeouts.Step);
             time.Advance(TimeSpan.FromSeconds(10));
         }
 
-        Assert.Equal(LinkCloseReason.WriteStalled, await relay.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(LinkCloseReason.WriteStalled, await relay.Completion.WaitAsync(TestTimeouts.Step));
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Network.Links;
 using HiddenPoint.Protocol.Cells;
 
@@ -12,17 +13,17 @@ public sealed class LinkFlowTests
     {
         using var meters = new TestMeterFactory();
         using var counter = new CellCounter(meters);
-        using var runtime = TestNetwork.Runtime(meters: meters);
-        var (client, relay) = await TestNetwork.OpenPipeLinkAsync(runtime);
+        using var runtime = TestLinks.Runtime(meters: meters);
+        var (client, relay) = await TestLinks.OpenPipeLinkAsync(runtime);
         var arrived = counter.Expect(3_000);
         for (var i = 0; i < 3_000; i++)
         {
             Assert.True(await client.SendAsync(Padding(client)));
         }
 
-        Assert.Equal(LinkCloseReason.LocalClose, await client.CloseAsync().WaitAsync(TestNetwork.Timeout));
-        Assert.Equal(LinkCloseReason.PeerClosed, await relay.Completion.WaitAsync(TestNetwork.Timeout));
-        await arrived.WaitAsync(TestNetwork.Timeout);
+        Assert.Equal(LinkCloseReason.LocalClose, await client.CloseAsync().WaitAsync(TestTimeouts.Step));
+        Assert.Equal(LinkCloseReason.PeerClosed, await relay.Completion.WaitAsync(TestTimeouts.Step));
+        await arrived.WaitAsync(TestTimeouts.Step);
         Assert.Equal(3_000, counter.Received);
     }
 
@@ -32,8 +33,8 @@ public sealed class LinkFlowTests
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         using var meters = new TestMeterFactory();
         using var counter = new CellCounter(meters);
-        using var runtime = TestNetwork.Runtime(time, link: o => { o.MaxCellsPerSecond = 100; o.CellBurst = 10; }, meters: meters);
-        var (client, relay) = await TestNetwork.OpenPipeLinkAsync(runtime);
+        using var runtime = TestLinks.Runtime(time, link: o => { o.MaxCellsPerSecond = 100; o.CellBurst = 10; }, meters: meters);
+        var (client, relay) = await TestLinks.OpenPipeLinkAsync(runtime);
         var all = counter.Expect(100);
         for (var i = 0; i < 100; i++)
         {
@@ -41,7 +42,7 @@ public sealed class LinkFlowTests
         }
 
         // With the clock stopped the bucket never refills: whatever the first reads took, the rest must wait.
-        Assert.True(SpinWait.SpinUntil(() => counter.Received > 0, TestNetwork.Timeout));
+        Assert.True(SpinWait.SpinUntil(() => counter.Received > 0, TestTimeouts.Step));
         await Task.Delay(200);
         Assert.InRange(counter.Received, 1, 99);
 
@@ -51,7 +52,7 @@ public sealed class LinkFlowTests
             await Task.WhenAny(all, Task.Delay(50));
         }
 
-        await all.WaitAsync(TestNetwork.Timeout);
+        await all.WaitAsync(TestTimeouts.Step);
         Assert.Equal(LinkCloseReason.None, relay.CloseReason);
         await client.DisposeAsync();
     }
@@ -59,12 +60,12 @@ public sealed class LinkFlowTests
     [Fact]
     public async Task Peer_that_stops_reading_fills_the_bounded_queue_and_senders_wait()
     {
-        using var runtime = TestNetwork.Runtime(link: o => o.OutboundQueueCapacity = 16);
-        var pair = TestNetwork.PipePair();
-        using var key = TestNetwork.NewLinkKey();
-        var connect = runtime.ConnectAsync(pair.A, LinkKind.ClientToRelay, TestNetwork.PublicOf(key), null);
-        await RawPeer.RespondClientAsync(pair.RawB, key);
-        var client = (await TestNetwork.Within(connect)).Link!;
+        using var runtime = TestLinks.Runtime(link: o => o.OutboundQueueCapacity = 16);
+        var pair = TestLinks.PipePair();
+        using var key = LinkKey.Generate();
+        var connect = runtime.ConnectAsync(pair.A, LinkKind.ClientToRelay, key.Public, null);
+        await RawLinkPeer.RespondClientAsync(pair.RawB, key);
+        var client = (await TestTimeouts.Within(connect)).Link!;
 
         // The raw relay never reads: the pipe fills to its pause threshold, then the queue to its capacity, and
         // from then on a sender waits.
@@ -96,22 +97,22 @@ public sealed class LinkFlowTests
         Assert.InRange(sent, 16, 1_000);
 
         client.Abort();
-        Assert.False(await waiting.WaitAsync(TestNetwork.Timeout));
-        Assert.Equal(LinkCloseReason.LocalAbort, await client.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.False(await waiting.WaitAsync(TestTimeouts.Step));
+        Assert.Equal(LinkCloseReason.LocalAbort, await client.Completion.WaitAsync(TestTimeouts.Step));
     }
 
     [Fact]
     public async Task Sends_on_a_closed_link_are_refused_and_the_cell_is_returned()
     {
-        using var runtime = TestNetwork.Runtime();
-        var (client, relay) = await TestNetwork.OpenPipeLinkAsync(runtime);
+        using var runtime = TestLinks.Runtime();
+        var (client, relay) = await TestLinks.OpenPipeLinkAsync(runtime);
         await client.DisposeAsync();
         Assert.False(await client.SendAsync(Padding(client)));
         var cell = Padding(client);
         Assert.False(client.TrySend(cell));
         client.Pool.Return(cell);
         Assert.False(client.TryBeginCircuit(out _));
-        Assert.Equal(LinkCloseReason.PeerClosed, await relay.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(LinkCloseReason.PeerClosed, await relay.Completion.WaitAsync(TestTimeouts.Step));
     }
 
     private static Cells.CellBuffer Padding(Link link)
@@ -134,7 +135,7 @@ public sealed class LinkAllocationTests
     [Fact]
     public async Task Steady_state_cells_allocate_nothing_per_cell()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         var (sender, receiver) = await UnstartedPairAsync(runtime);
         var wire = new Pipe();
         var scratch = new byte[LinkFraming.FrameLength];
@@ -213,11 +214,11 @@ public sealed class LinkAllocationTests
     /// <summary>Two ends of a client link after a real Noise handshake, with neither loop running.</summary>
     private static async Task<(Link Sender, Link Receiver)> UnstartedPairAsync(LinkRuntime runtime)
     {
-        var (a, b, rawA, rawB) = TestNetwork.PipePair();
-        using var key = TestNetwork.NewLinkKey();
+        var (a, b, rawA, rawB) = TestLinks.PipePair();
+        using var key = LinkKey.Generate();
         var respond = LinkHandshake.RespondAsync(rawB, key, AcceptedLinkKinds.All, CancellationToken.None);
-        var initiated = await TestNetwork.Within(LinkHandshake.InitiateAsync(rawA, LinkKind.ClientToRelay, null, key.Public, CancellationToken.None));
-        var responded = await TestNetwork.Within(respond);
+        var initiated = await TestTimeouts.Within(LinkHandshake.InitiateAsync(rawA, LinkKind.ClientToRelay, null, key.Public, CancellationToken.None));
+        var responded = await TestTimeouts.Within(respond);
         Assert.Equal(LinkCloseReason.None, initiated.Failure);
         Assert.Equal(LinkCloseReason.None, responded.Failure);
         var sender = new Link(1, a, initiated.Transport!, LinkKind.ClientToRelay, LinkSide.Initiator, key.Public, runtime, handler: null);

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Network.Links;
 using HiddenPoint.Protocol.Cells;
 using Microsoft.Extensions.Time.Testing;
@@ -10,12 +11,12 @@ public sealed class LinkFrameTests
 {
     private static async Task<(Link Relay, Crypto.Noise.NoiseTransport Peer, DuplexPipe Raw, LinkRuntime Runtime)> RelayWithRawClientAsync(FakeTimeProvider? time = null)
     {
-        var runtime = TestNetwork.Runtime(time);
-        var (_, b, rawA, _) = TestNetwork.PipePair();
-        var key = TestNetwork.NewLinkKey();
+        var runtime = TestLinks.Runtime(time);
+        var (_, b, rawA, _) = TestLinks.PipePair();
+        var key = LinkKey.Generate();
         var accept = runtime.AcceptAsync(b, key, AcceptedLinkKinds.All, new AcceptingRelay());
-        var peer = await RawPeer.InitiateClientAsync(rawA, TestNetwork.PublicOf(key));
-        var result = await TestNetwork.Within(accept);
+        var peer = await RawLinkPeer.InitiateClientAsync(rawA, key.Public);
+        var result = await TestTimeouts.Within(accept);
         Assert.NotNull(result.Link);
         return (result.Link, peer, rawA, runtime);
     }
@@ -23,9 +24,9 @@ public sealed class LinkFrameTests
     [Fact]
     public async Task Cells_flow_both_ways_in_order()
     {
-        using var runtime = TestNetwork.Runtime();
-        var (client, relay) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, new AcceptingRelay());
-        var bystander = await TestNetwork.OpenPipeLinkAsync(runtime);
+        using var runtime = TestLinks.Runtime();
+        var (client, relay) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, new AcceptingRelay());
+        var bystander = await TestLinks.OpenPipeLinkAsync(runtime);
         for (var i = 0; i < 50; i++)
         {
             var cell = client.Pool.Rent();
@@ -33,8 +34,8 @@ public sealed class LinkFrameTests
             Assert.True(await client.SendAsync(cell));
         }
 
-        await client.CloseAsync().WaitAsync(TestNetwork.Timeout);
-        Assert.Equal(LinkCloseReason.PeerClosed, await relay.Completion.WaitAsync(TestNetwork.Timeout));
+        await client.CloseAsync().WaitAsync(TestTimeouts.Step);
+        Assert.Equal(LinkCloseReason.PeerClosed, await relay.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(LinkCloseReason.None, bystander.Initiator.CloseReason);
         await bystander.Initiator.DisposeAsync();
     }
@@ -45,9 +46,9 @@ public sealed class LinkFrameTests
         var (relay, _, raw, runtime) = await RelayWithRawClientAsync();
         using (runtime)
         {
-            var bystander = await TestNetwork.OpenPipeLinkAsync(runtime);
+            var bystander = await TestLinks.OpenPipeLinkAsync(runtime);
             await raw.Output.WriteAsync(RandomNumberGenerator.GetBytes(LinkFraming.FrameLength));
-            Assert.Equal(LinkCloseReason.FrameAuthenticationFailed, await relay.Completion.WaitAsync(TestNetwork.Timeout));
+            Assert.Equal(LinkCloseReason.FrameAuthenticationFailed, await relay.Completion.WaitAsync(TestTimeouts.Step));
             Assert.Equal(LinkCloseReason.None, bystander.Responder.CloseReason);
             await bystander.Initiator.DisposeAsync();
         }
@@ -61,11 +62,11 @@ public sealed class LinkFrameTests
         {
             var cell = new byte[Cell.Length];
             PaddingBody.Encode(Cell.WriteHeader(cell, null, CellCommand.Padding));
-            await raw.Output.WriteAsync(RawPeer.Seal(peer, cell));
-            var forged = RawPeer.Seal(peer, cell);
+            await raw.Output.WriteAsync(RawLinkPeer.Seal(peer, cell));
+            var forged = RawLinkPeer.Seal(peer, cell);
             forged[100] ^= 1;
             await raw.Output.WriteAsync(forged);
-            Assert.Equal(LinkCloseReason.FrameAuthenticationFailed, await relay.Completion.WaitAsync(TestNetwork.Timeout));
+            Assert.Equal(LinkCloseReason.FrameAuthenticationFailed, await relay.Completion.WaitAsync(TestTimeouts.Step));
         }
     }
 
@@ -76,8 +77,8 @@ public sealed class LinkFrameTests
         var (relay, peer, raw, runtime) = await RelayWithRawClientAsync();
         using (runtime)
         {
-            await raw.Output.WriteAsync(RawPeer.Seal(peer, new byte[Cell.Length * 2]));
-            Assert.Equal(LinkCloseReason.FrameAuthenticationFailed, await relay.Completion.WaitAsync(TestNetwork.Timeout));
+            await raw.Output.WriteAsync(RawLinkPeer.Seal(peer, new byte[Cell.Length * 2]));
+            Assert.Equal(LinkCloseReason.FrameAuthenticationFailed, await relay.Completion.WaitAsync(TestTimeouts.Step));
         }
     }
 
@@ -89,8 +90,8 @@ public sealed class LinkFrameTests
         {
             var cell = new byte[Cell.Length];
             cell[Cell.CommandOffset] = 200; // unknown command
-            await raw.Output.WriteAsync(RawPeer.Seal(peer, cell));
-            Assert.Equal(LinkCloseReason.ProtocolViolation, await relay.Completion.WaitAsync(TestNetwork.Timeout));
+            await raw.Output.WriteAsync(RawLinkPeer.Seal(peer, cell));
+            Assert.Equal(LinkCloseReason.ProtocolViolation, await relay.Completion.WaitAsync(TestTimeouts.Step));
         }
     }
 
@@ -98,16 +99,16 @@ public sealed class LinkFrameTests
     public async Task Command_not_allowed_on_the_link_closes_with_ProtocolViolation()
     {
         // A relay never sends CREATE2 to a client.
-        using var runtime = TestNetwork.Runtime();
-        var pair = TestNetwork.PipePair();
-        using var key = TestNetwork.NewLinkKey();
-        var connect = runtime.ConnectAsync(pair.A, LinkKind.ClientToRelay, TestNetwork.PublicOf(key), null);
-        var peer = await RawPeer.RespondClientAsync(pair.RawB, key);
-        var client = (await TestNetwork.Within(connect)).Link!;
+        using var runtime = TestLinks.Runtime();
+        var pair = TestLinks.PipePair();
+        using var key = LinkKey.Generate();
+        var connect = runtime.ConnectAsync(pair.A, LinkKind.ClientToRelay, key.Public, null);
+        var peer = await RawLinkPeer.RespondClientAsync(pair.RawB, key);
+        var client = (await TestTimeouts.Within(connect)).Link!;
         var cell = new byte[Cell.Length];
         Cell.WriteHeader(cell, new CircuitId(5), CellCommand.Create2);
-        await pair.RawB.Output.WriteAsync(RawPeer.Seal(peer, cell));
-        Assert.Equal(LinkCloseReason.ProtocolViolation, await client.Completion.WaitAsync(TestNetwork.Timeout));
+        await pair.RawB.Output.WriteAsync(RawLinkPeer.Seal(peer, cell));
+        Assert.Equal(LinkCloseReason.ProtocolViolation, await client.Completion.WaitAsync(TestTimeouts.Step));
     }
 
     [Fact]
@@ -116,26 +117,26 @@ public sealed class LinkFrameTests
         var (relay, peer, raw, runtime) = await RelayWithRawClientAsync();
         using (runtime)
         {
-            var frame = RawPeer.Seal(peer, new byte[Cell.Length]);
+            var frame = RawLinkPeer.Seal(peer, new byte[Cell.Length]);
             await raw.Output.WriteAsync(frame.AsMemory(0, 100));
             await raw.Output.CompleteAsync();
-            Assert.Equal(LinkCloseReason.TruncatedFrame, await relay.Completion.WaitAsync(TestNetwork.Timeout));
+            Assert.Equal(LinkCloseReason.TruncatedFrame, await relay.Completion.WaitAsync(TestTimeouts.Step));
         }
     }
 
     [Fact]
     public async Task Peer_that_aborts_mid_stream_over_loopback_closes_the_link_only()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         var relayHandler = new AcceptingRelay();
-        var (clientSocket, serverSocket) = await TestNetwork.SocketPairAsync();
-        var (client, relay) = await TestNetwork.OpenAsync(runtime, LinkTransport.FromSocket(clientSocket), LinkTransport.FromSocket(serverSocket), responderHandler: relayHandler);
-        var (bystanderClient, bystanderRelay) = await TestNetwork.OpenPipeLinkAsync(runtime);
+        var (clientSocket, serverSocket) = await TestLinks.SocketPairAsync();
+        var (client, relay) = await TestLinks.OpenAsync(runtime, LinkTransport.FromSocket(clientSocket), LinkTransport.FromSocket(serverSocket), responderHandler: relayHandler);
+        var (bystanderClient, bystanderRelay) = await TestLinks.OpenPipeLinkAsync(runtime);
 
         // Reset the connection under the client: the relay's read fails or ends mid-stream.
         clientSocket.LingerState = new LingerOption(true, 0);
         clientSocket.Close();
-        var reason = await relay.Completion.WaitAsync(TestNetwork.Timeout);
+        var reason = await relay.Completion.WaitAsync(TestTimeouts.Step);
         Assert.True(reason is LinkCloseReason.TransportError or LinkCloseReason.PeerClosed, reason.ToString());
         await client.DisposeAsync();
 
@@ -157,7 +158,7 @@ public sealed class LinkFrameTests
                 await Task.WhenAny(relay.Completion, Task.Delay(50));
             }
 
-            Assert.Equal(LinkCloseReason.IdleTimeout, await relay.Completion.WaitAsync(TestNetwork.Timeout));
+            Assert.Equal(LinkCloseReason.IdleTimeout, await relay.Completion.WaitAsync(TestTimeouts.Step));
         }
     }
 
@@ -165,8 +166,8 @@ public sealed class LinkFrameTests
     public async Task Keepalive_padding_keeps_a_quiet_link_open()
     {
         var time = new FakeTimeProvider();
-        using var runtime = TestNetwork.Runtime(time);
-        var (client, relay) = await TestNetwork.OpenPipeLinkAsync(runtime);
+        using var runtime = TestLinks.Runtime(time);
+        var (client, relay) = await TestLinks.OpenPipeLinkAsync(runtime);
         var step = runtime.LinkOptions.KeepaliveInterval / 4;
         var end = runtime.LinkOptions.IdleTimeout * 3;
         for (var elapsed = TimeSpan.Zero; elapsed < end; elapsed += step)

@@ -43,7 +43,7 @@ internal sealed class PipeDialer(LinkRuntime responders) : ILinkDialer, IAsyncDi
             throw new SocketException((int)SocketError.ConnectionRefused);
         }
 
-        var (near, far, _, _) = TestNetwork.PipePair();
+        var (near, far, _, _) = TestLinks.PipePair();
         if (key is null)
         {
             _silent.Enqueue(far);
@@ -132,7 +132,7 @@ internal sealed class CountingOwner : ILinkLaunchHandler
 
 public sealed class LinkManagerTests : IAsyncDisposable
 {
-    private readonly LinkRuntime _responders = TestNetwork.Runtime();
+    private readonly LinkRuntime _responders = TestLinks.Runtime();
     private readonly PipeDialer _dialer;
 
     public LinkManagerTests() => _dialer = new PipeDialer(_responders);
@@ -146,7 +146,7 @@ public sealed class LinkManagerTests : IAsyncDisposable
     [Fact]
     public async Task Fifty_concurrent_requests_for_one_relay_launch_one_link()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         using var relay = new PipeRelay(_dialer);
         var owner = new CountingOwner();
         await using var manager = Manager(runtime, owner: owner);
@@ -158,10 +158,10 @@ public sealed class LinkManagerTests : IAsyncDisposable
             requests[i] = manager.GetOrLaunchAsync(relay.Target).AsTask();
         }
 
-        await _dialer.Dialed.Task.WaitAsync(TestNetwork.Timeout);
+        await _dialer.Dialed.Task.WaitAsync(TestTimeouts.Step);
         Assert.Equal(1, manager.LaunchesInFlight);
         _dialer.Gate.SetResult();
-        var results = await Task.WhenAll(requests).WaitAsync(TestNetwork.Timeout);
+        var results = await Task.WhenAll(requests).WaitAsync(TestTimeouts.Step);
 
         var link = results[0].Link;
         Assert.NotNull(link);
@@ -178,7 +178,7 @@ public sealed class LinkManagerTests : IAsyncDisposable
     [Fact]
     public async Task An_open_link_is_reused_and_a_closed_one_is_replaced()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         using var relay = new PipeRelay(_dialer);
         await using var manager = Manager(runtime);
 
@@ -199,7 +199,7 @@ public sealed class LinkManagerTests : IAsyncDisposable
     [Fact]
     public async Task A_link_proving_another_key_than_the_target_names_is_not_reused()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         using var relay = new PipeRelay(_dialer);
         await using var manager = Manager(runtime);
         var first = await Within(manager.GetOrLaunchAsync(relay.Target));
@@ -218,7 +218,7 @@ public sealed class LinkManagerTests : IAsyncDisposable
     public async Task An_idle_link_is_closed_after_the_idle_timeout_and_one_carrying_a_circuit_is_not()
     {
         var time = new FakeTimeProvider();
-        using var runtime = TestNetwork.Runtime(time);
+        using var runtime = TestLinks.Runtime(time);
         using var relay = new PipeRelay(_dialer);
         using var busyRelay = new PipeRelay(_dialer);
         await using var manager = Manager(runtime, o => o.IdleTimeout = TimeSpan.FromSeconds(30));
@@ -230,7 +230,7 @@ public sealed class LinkManagerTests : IAsyncDisposable
         Advance(time, TimeSpan.FromSeconds(25));
         Assert.Equal(LinkCloseReason.None, idle.CloseReason);
         Advance(time, TimeSpan.FromSeconds(15));
-        Assert.Equal(LinkCloseReason.LocalClose, await idle.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(LinkCloseReason.LocalClose, await idle.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(LinkCloseReason.None, busy.CloseReason);
         Assert.Equal(1, manager.Count);
 
@@ -239,7 +239,7 @@ public sealed class LinkManagerTests : IAsyncDisposable
         Advance(time, TimeSpan.FromSeconds(25));
         Assert.Equal(LinkCloseReason.None, busy.CloseReason);
         Advance(time, TimeSpan.FromSeconds(15));
-        Assert.Equal(LinkCloseReason.LocalClose, await busy.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(LinkCloseReason.LocalClose, await busy.Completion.WaitAsync(TestTimeouts.Step));
         await Eventually(() => manager.Count == 0);
 
         // The next request launches anew.
@@ -251,7 +251,7 @@ public sealed class LinkManagerTests : IAsyncDisposable
     [Fact]
     public async Task A_closed_port_fails_with_ConnectFailed()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         using var relay = new PipeRelay(_dialer);
         await using var manager = new LinkManager(runtime, Options.Create(new LinkManagerOptions()));
         int port;
@@ -271,7 +271,7 @@ public sealed class LinkManagerTests : IAsyncDisposable
     [Fact]
     public async Task Endpoints_are_tried_in_order_until_one_connects()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         using var relay = new PipeRelay(_dialer);
         await using var manager = Manager(runtime);
         var nowhere = new IPEndPoint(IPAddress.Parse("192.0.2.200"), 1);
@@ -284,7 +284,7 @@ public sealed class LinkManagerTests : IAsyncDisposable
     [Fact]
     public async Task A_relay_holding_another_link_key_fails_the_handshake()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         using var relay = new PipeRelay(_dialer);
         using var impostor = LinkKey.Generate();
         await using var manager = Manager(runtime);
@@ -301,16 +301,16 @@ public sealed class LinkManagerTests : IAsyncDisposable
     public async Task A_silent_listener_fails_with_Timeout_after_the_connect_timeout()
     {
         var time = new FakeTimeProvider();
-        using var runtime = TestNetwork.Runtime(time);
+        using var runtime = TestLinks.Runtime(time);
         using var relay = new PipeRelay(_dialer, silent: true);
         await using var manager = Manager(runtime, o => o.ConnectTimeout = TimeSpan.FromSeconds(5));
 
         var launch = manager.GetOrLaunchAsync(relay.Target).AsTask();
-        await _dialer.Dialed.Task.WaitAsync(TestNetwork.Timeout);
+        await _dialer.Dialed.Task.WaitAsync(TestTimeouts.Step);
         Advance(time, TimeSpan.FromSeconds(4));
         Assert.False(launch.IsCompleted);
         Advance(time, TimeSpan.FromSeconds(1));
-        var result = await launch.WaitAsync(TestNetwork.Timeout);
+        var result = await launch.WaitAsync(TestTimeouts.Step);
         Assert.Equal(LinkLaunchFailure.Timeout, result.Failure);
         Assert.Equal(0, manager.LaunchesInFlight);
     }
@@ -318,7 +318,7 @@ public sealed class LinkManagerTests : IAsyncDisposable
     [Fact]
     public async Task Links_beyond_the_cap_or_refused_by_the_owner_fail_with_TooManyLinks()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         using var first = new PipeRelay(_dialer);
         using var second = new PipeRelay(_dialer);
         var owner = new CountingOwner();
@@ -341,7 +341,7 @@ public sealed class LinkManagerTests : IAsyncDisposable
     [Fact]
     public async Task Disposal_stops_launches_in_flight_and_closes_the_links()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         using var open = new PipeRelay(_dialer);
         using var silent = new PipeRelay(_dialer, silent: true);
         var manager = Manager(runtime, o => o.ConnectTimeout = TimeSpan.FromMinutes(2));
@@ -349,10 +349,10 @@ public sealed class LinkManagerTests : IAsyncDisposable
         var hanging = manager.GetOrLaunchAsync(silent.Target).AsTask();
         await Eventually(() => _dialer.Dials == 2);
 
-        await manager.DisposeAsync().AsTask().WaitAsync(TestNetwork.Timeout);
+        await manager.DisposeAsync().AsTask().WaitAsync(TestTimeouts.Step);
 
-        Assert.Equal(LinkLaunchFailure.Stopped, (await hanging.WaitAsync(TestNetwork.Timeout)).Failure);
-        Assert.Equal(LinkCloseReason.LocalClose, await link.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(LinkLaunchFailure.Stopped, (await hanging.WaitAsync(TestTimeouts.Step)).Failure);
+        Assert.Equal(LinkCloseReason.LocalClose, await link.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(LinkLaunchFailure.Stopped, (await Within(manager.GetOrLaunchAsync(open.Target))).Failure);
         Assert.Equal(2, _dialer.Dials);
         Assert.Equal(0, manager.Count);
@@ -361,7 +361,7 @@ public sealed class LinkManagerTests : IAsyncDisposable
     [Fact]
     public async Task A_relay_manager_proves_its_current_link_key_and_reuses_a_registered_link()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         using var relay = new PipeRelay(_dialer);
         var current = LinkKey.Generate();
         using var before = current;
@@ -385,11 +385,11 @@ public sealed class LinkManagerTests : IAsyncDisposable
         using var peer = RelayIdentityKey.Generate();
         using var peerKey = LinkKey.Generate();
         using var ourKey = LinkKey.Generate();
-        var (a, b, _, _) = TestNetwork.PipePair();
+        var (a, b, _, _) = TestLinks.PipePair();
         var accept = runtime.AcceptAsync(b, ourKey, AcceptedLinkKinds.All, null);
         var connect = _responders.ConnectAsync(a, LinkKind.RelayToRelay, ourKey.Public, peerKey);
-        var inbound = (await accept.WaitAsync(TestNetwork.Timeout)).Link!;
-        await using var peerEnd = (await connect.WaitAsync(TestNetwork.Timeout)).Link!;
+        var inbound = (await accept.WaitAsync(TestTimeouts.Step)).Link!;
+        await using var peerEnd = (await connect.WaitAsync(TestTimeouts.Step)).Link!;
         Assert.True(manager.Register(peer.Id, inbound));
         Assert.False(manager.Register(peer.Id, inbound));
         var dials = _dialer.Dials;
@@ -406,17 +406,17 @@ public sealed class LinkManagerTests : IAsyncDisposable
         Assert.Contains("LinkManagerOptions.MaxLinks is 0; it must be between 1 and 1000000.", error.Message, StringComparison.Ordinal);
         Assert.Contains("LinkManagerOptions.ConnectTimeout", error.Message, StringComparison.Ordinal);
         Assert.Contains("LinkManagerOptions.IdleTimeout", error.Message, StringComparison.Ordinal);
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         Assert.Throws<OptionsValidationException>(() => new LinkManager(runtime, Options.Create(options)));
         new LinkManagerOptions().Validate();
     }
 
-    private static async Task<LinkLaunchResult> Within(ValueTask<LinkLaunchResult> launch) => await launch.AsTask().WaitAsync(TestNetwork.Timeout);
+    private static async Task<LinkLaunchResult> Within(ValueTask<LinkLaunchResult> launch) => await launch.AsTask().WaitAsync(TestTimeouts.Step);
 
     private static async Task<LinkCloseReason> AbortAsync(Link link)
     {
         link.Abort();
-        return await link.Completion.WaitAsync(TestNetwork.Timeout);
+        return await link.Completion.WaitAsync(TestTimeouts.Step);
     }
 
     /// <summary>Moves the fake clock a second at a time, so that every timer due on the way fires in order.</summary>
@@ -430,7 +430,7 @@ public sealed class LinkManagerTests : IAsyncDisposable
 
     private static async Task Eventually(Func<bool> condition)
     {
-        var deadline = DateTime.UtcNow + TestNetwork.Timeout;
+        var deadline = DateTime.UtcNow + TestTimeouts.Step;
         while (!condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for a condition");

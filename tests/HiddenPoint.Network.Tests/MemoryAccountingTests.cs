@@ -18,11 +18,11 @@ public sealed class MemoryAccountingTests
     public async Task Queued_cells_count_per_circuit_and_per_runtime_and_are_released_when_drained()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
-        using var runtime = TestNetwork.Runtime(time);
+        using var runtime = TestLinks.Runtime(time);
         using var gate = new ManualResetEventSlim();
-        var relay = new AcceptingRelay(() => new RecordingHandler { OnMessage = (_, _, _) => gate.Wait(TestNetwork.Timeout) });
-        var (clientLink, _) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
-        var (client, relayCircuit) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        var relay = new AcceptingRelay(() => new RecordingHandler { OnMessage = (_, _, _) => gate.Wait(TestTimeouts.Step) });
+        var (clientLink, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (client, relayCircuit) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
         Assert.Equal(0, runtime.QueuedCells.Cells);
         Assert.Equal(0, relayCircuit.OldestQueuedTimestamp);
         Assert.Equal(TimeSpan.Zero, relayCircuit.OldestQueuedAge);
@@ -31,11 +31,11 @@ public sealed class MemoryAccountingTests
         const int Sent = 40;
         for (var i = 0; i < Sent; i++)
         {
-            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestNetwork.MessageCell(clientLink.Pool, RelayCommand.Drop, [])));
+            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestCells.Message(clientLink.Pool, RelayCommand.Drop, [])));
         }
 
-        Assert.True(SpinWait.SpinUntil(() => relayCircuit.HeldCells == Sent - 1, TestNetwork.Timeout), $"held {relayCircuit.HeldCells}");
-        Assert.True(SpinWait.SpinUntil(() => runtime.QueuedCells.Cells == Sent - 1, TestNetwork.Timeout), $"runtime {runtime.QueuedCells.Cells}");
+        Assert.True(SpinWait.SpinUntil(() => relayCircuit.HeldCells == Sent - 1, TestTimeouts.Step), $"held {relayCircuit.HeldCells}");
+        Assert.True(SpinWait.SpinUntil(() => runtime.QueuedCells.Cells == Sent - 1, TestTimeouts.Step), $"runtime {runtime.QueuedCells.Cells}");
         Assert.Equal((Sent - 1) * (long)CircuitQueueAccount.BytesPerCell, runtime.QueuedCells.Bytes);
         Assert.Equal(0, client.HeldCells);
 
@@ -44,11 +44,11 @@ public sealed class MemoryAccountingTests
         Assert.Equal(TimeSpan.FromSeconds(5), relayCircuit.OldestQueuedAge);
 
         gate.Set();
-        Assert.True(SpinWait.SpinUntil(() => relayCircuit.HeldCells == 0 && runtime.QueuedCells.Cells == 0, TestNetwork.Timeout));
+        Assert.True(SpinWait.SpinUntil(() => relayCircuit.HeldCells == 0 && runtime.QueuedCells.Cells == 0, TestTimeouts.Step));
         Assert.Equal(0, relayCircuit.OldestQueuedTimestamp);
         Assert.False(relayCircuit.IsClosed);
         await clientLink.DisposeAsync();
-        await relayCircuit.Completion.WaitAsync(TestNetwork.Timeout);
+        await relayCircuit.Completion.WaitAsync(TestTimeouts.Step);
         Assert.Equal(0, runtime.QueuedCells.Cells);
     }
 
@@ -56,7 +56,7 @@ public sealed class MemoryAccountingTests
     public async Task Local_messages_waiting_for_window_count_and_carry_their_age()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
-        using var runtime = TestNetwork.Runtime(time, circuit: o =>
+        using var runtime = TestLinks.Runtime(time, circuit: o =>
         {
             o.Window = 100;
             o.SendmeIncrement = 100;
@@ -64,15 +64,15 @@ public sealed class MemoryAccountingTests
         using var gate = new ManualResetEventSlim();
 
         // The relay takes DATA but is held before answering with SENDME, so the client's window closes.
-        var relay = new AcceptingRelay(() => new RecordingHandler { OnMessage = (_, _, _) => gate.Wait(TestNetwork.Timeout) });
-        var (clientLink, _) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
-        var (client, relayCircuit) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        var relay = new AcceptingRelay(() => new RecordingHandler { OnMessage = (_, _, _) => gate.Wait(TestTimeouts.Step) });
+        var (clientLink, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (client, relayCircuit) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
         for (var i = 0; i < 110; i++)
         {
-            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestNetwork.DataCell(clientLink.Pool, "x"u8)));
+            Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(HopIndex.First, TestCells.Data(clientLink.Pool, "x"u8)));
         }
 
-        Assert.True(SpinWait.SpinUntil(() => client.HeldCells == 10, TestNetwork.Timeout), $"client held {client.HeldCells}");
+        Assert.True(SpinWait.SpinUntil(() => client.HeldCells == 10, TestTimeouts.Step), $"client held {client.HeldCells}");
         var blockedSince = client.OldestQueuedTimestamp;
         Assert.NotEqual(0, blockedSince);
         time.Advance(TimeSpan.FromSeconds(3));
@@ -81,11 +81,11 @@ public sealed class MemoryAccountingTests
 
         // Closing lets go of everything queued on both sides.
         gate.Set();
-        await client.CloseAsync().WaitAsync(TestNetwork.Timeout);
-        await relayCircuit.Completion.WaitAsync(TestNetwork.Timeout);
+        await client.CloseAsync().WaitAsync(TestTimeouts.Step);
+        await relayCircuit.Completion.WaitAsync(TestTimeouts.Step);
         Assert.Equal(0, client.HeldCells);
         Assert.Equal(0, client.OldestQueuedTimestamp);
-        Assert.True(SpinWait.SpinUntil(() => runtime.QueuedCells.Cells == 0, TestNetwork.Timeout));
+        Assert.True(SpinWait.SpinUntil(() => runtime.QueuedCells.Cells == 0, TestTimeouts.Step));
         await clientLink.DisposeAsync();
     }
 
@@ -95,7 +95,7 @@ public sealed class MemoryAccountingTests
         // Client → first relay → second relay. The client stops reading; the second relay pushes cells back. The first
         // relay's link to the client fills, its reactor waits for room, and cells from the second relay queue up in
         // the first relay's circuit: the sniper attack's shape.
-        using var runtime = TestNetwork.Runtime(circuit: o => o.MaxQueuedCells = 10_000);
+        using var runtime = TestLinks.Runtime(circuit: o => o.MaxQueuedCells = 10_000);
         var first = new AcceptingRelay();
         var second = new AcceptingRelay();
         var ab = new Pipe();
@@ -103,41 +103,41 @@ public sealed class MemoryAccountingTests
         var clientInput = new GatedPipeReader(ba.Reader);
         var clientTransport = LinkTransport.FromDuplexPipe(new DuplexPipe(clientInput, ab.Writer));
         var relayTransport = LinkTransport.FromDuplexPipe(new DuplexPipe(ab.Reader, ba.Writer));
-        var (clientLink, _) = await TestNetwork.OpenAsync(runtime, clientTransport, relayTransport, LinkKind.ClientToRelay, first);
-        var (outward, _) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.RelayToRelay, second);
-        var (client, atFirst) = await TestNetwork.OpenCircuitAsync(clientLink, first, new RecordingHandler());
-        var keyMaterial = TestNetwork.NewKeyMaterial();
+        var (clientLink, _) = await TestLinks.OpenAsync(runtime, clientTransport, relayTransport, LinkKind.ClientToRelay, first);
+        var (outward, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.RelayToRelay, second);
+        var (client, atFirst) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, first, new RecordingHandler());
+        var keyMaterial = KeyMaterialCircuits.NewKeyMaterial();
         Assert.True(outward.TryBeginCircuit(out var pending));
         var create = outward.Pool.Rent();
         new Create2Body(HandshakeType.NtorV3, keyMaterial).Encode(Cell.WriteHeader(create.Span, pending.Id, CellCommand.Create2));
         await outward.SendAsync(create);
-        outward.Pool.Return((await pending.Response.WaitAsync(TestNetwork.Timeout)).Created2);
+        outward.Pool.Return((await pending.Response.WaitAsync(TestTimeouts.Step)).Created2);
         Assert.True(atFirst.AttachOutward(pending));
         Assert.True(client.AddHop(new CgoClientHop(keyMaterial)));
-        var atSecond = await second.Accepted.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
+        var atSecond = await second.Accepted.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
 
         clientInput.Close();
         var pushing = Task.Run(async () =>
         {
             for (var i = 0; i < 4_000 && !atSecond.IsClosed; i++)
             {
-                await atSecond.SendAsync(TestNetwork.MessageCell(outward.Pool, RelayCommand.Drop, []));
+                await atSecond.SendAsync(TestCells.Message(outward.Pool, RelayCommand.Drop, []));
             }
         });
-        Assert.True(SpinWait.SpinUntil(() => atFirst.HeldCells >= 500, TestNetwork.Timeout), $"held {atFirst.HeldCells}");
+        Assert.True(SpinWait.SpinUntil(() => atFirst.HeldCells >= 500, TestTimeouts.Step), $"held {atFirst.HeldCells}");
         Assert.True(runtime.QueuedCells.Cells >= 500);
 
         _ = atFirst.CloseAsync();
-        Assert.True(SpinWait.SpinUntil(() => atFirst.HeldCells == 0, TestNetwork.Timeout), $"held {atFirst.HeldCells}");
+        Assert.True(SpinWait.SpinUntil(() => atFirst.HeldCells == 0, TestTimeouts.Step), $"held {atFirst.HeldCells}");
         Assert.True(atFirst.IsClosed);
 
         // DESTROY went outward; inward it waits for the stalled link. Once the client reads again everything finishes.
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await atSecond.Completion.WaitAsync(TestNetwork.Timeout));
-        await pushing.WaitAsync(TestNetwork.Timeout);
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await atSecond.Completion.WaitAsync(TestTimeouts.Step));
+        await pushing.WaitAsync(TestTimeouts.Step);
         clientInput.Open();
-        Assert.Equal(CircuitCloseReason.LocalClose, await atFirst.Completion.WaitAsync(TestNetwork.Timeout));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await client.Completion.WaitAsync(TestNetwork.Timeout));
-        Assert.True(SpinWait.SpinUntil(() => runtime.QueuedCells.Cells == 0, TestNetwork.Timeout), $"runtime {runtime.QueuedCells.Cells}");
+        Assert.Equal(CircuitCloseReason.LocalClose, await atFirst.Completion.WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await client.Completion.WaitAsync(TestTimeouts.Step));
+        Assert.True(SpinWait.SpinUntil(() => runtime.QueuedCells.Cells == 0, TestTimeouts.Step), $"runtime {runtime.QueuedCells.Cells}");
         await clientLink.DisposeAsync();
         await outward.DisposeAsync();
     }
@@ -146,11 +146,11 @@ public sealed class MemoryAccountingTests
     public async Task Cells_waiting_on_a_link_count_per_link_and_per_runtime_with_the_age_of_the_oldest()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddDays(20_000));
-        using var runtime = TestNetwork.Runtime(time, link: o => o.OutboundQueueCapacity = 64);
+        using var runtime = TestLinks.Runtime(time, link: o => o.OutboundQueueCapacity = 64);
         var ab = new Pipe();
         var ba = new Pipe();
         var peerInput = new GatedPipeReader(ab.Reader);
-        var (link, peer) = await TestNetwork.OpenAsync(
+        var (link, peer) = await TestLinks.OpenAsync(
             runtime, LinkTransport.FromDuplexPipe(new DuplexPipe(ba.Reader, ab.Writer)), LinkTransport.FromDuplexPipe(new DuplexPipe(peerInput, ba.Writer)));
         Assert.Equal(0, link.OutboundCells);
         Assert.Equal(0, link.OldestOutboundTimestamp);
@@ -160,8 +160,8 @@ public sealed class MemoryAccountingTests
         // threshold, then the link's queue to its capacity.
         peerInput.Close();
         var queued = Fill(link);
-        await peerInput.Parked.WaitAsync(TestNetwork.Timeout);
-        Assert.True(SpinWait.SpinUntil(() => (queued += Fill(link)) > 0 && link.FlushPending, TestNetwork.Timeout));
+        await peerInput.Parked.WaitAsync(TestTimeouts.Step);
+        Assert.True(SpinWait.SpinUntil(() => (queued += Fill(link)) > 0 && link.FlushPending, TestTimeouts.Step));
         queued += Fill(link);
         Assert.InRange(queued, 64, 1_000);
         Assert.InRange(link.OutboundCells, 64, queued);
@@ -182,13 +182,13 @@ public sealed class MemoryAccountingTests
         // Aborted for the memory limit: everything queued is let go, and the runtime forgets the link.
         Assert.Contains(link, runtime.OpenLinks);
         link.AbortForMemoryLimit();
-        Assert.False(await waiting.WaitAsync(TestNetwork.Timeout));
-        Assert.Equal(LinkCloseReason.MemoryLimit, await link.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.False(await waiting.WaitAsync(TestTimeouts.Step));
+        Assert.Equal(LinkCloseReason.MemoryLimit, await link.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(0, link.OutboundCells);
         Assert.Equal(0, link.OldestOutboundTimestamp);
         Assert.DoesNotContain(link, runtime.OpenLinks);
         peerInput.Open();
-        await peer.Completion.WaitAsync(TestNetwork.Timeout);
+        await peer.Completion.WaitAsync(TestTimeouts.Step);
         Assert.Equal(0, runtime.OutboundCells.Cells);
         Assert.Empty(runtime.OpenLinks);
     }
@@ -196,20 +196,20 @@ public sealed class MemoryAccountingTests
     [Fact]
     public async Task A_circuit_closed_for_the_memory_limit_sends_DESTROY_with_resource_limit()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
-        var (clientLink, _) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
-        var (closedForMemory, atRelay) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
-        var (closedLocally, atRelayToo) = await TestNetwork.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        var (clientLink, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (closedForMemory, atRelay) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        var (closedLocally, atRelayToo) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
 
-        Assert.Equal(CircuitCloseReason.MemoryLimit, await atRelay.CloseForMemoryLimitAsync().WaitAsync(TestNetwork.Timeout));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await closedForMemory.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.MemoryLimit, await atRelay.CloseForMemoryLimitAsync().WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await closedForMemory.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(DestroyReason.ResourceLimit, closedForMemory.PeerDestroyReason);
         Assert.Equal(DestroyReason.None, atRelay.PeerDestroyReason);
 
         // An ordinary close still says FINISHED.
-        Assert.Equal(CircuitCloseReason.LocalClose, await atRelayToo.CloseAsync().WaitAsync(TestNetwork.Timeout));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await closedLocally.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.LocalClose, await atRelayToo.CloseAsync().WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await closedLocally.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(DestroyReason.Finished, closedLocally.PeerDestroyReason);
         await clientLink.DisposeAsync();
     }
@@ -237,65 +237,5 @@ public sealed class MemoryAccountingTests
         var cell = link.Pool.Rent();
         PaddingBody.Encode(Cell.WriteHeader(cell.Span, null, CellCommand.Padding));
         return cell;
-    }
-}
-
-/// <summary>A pipe reader that can stop handing data to its link, as a peer that no longer reads.</summary>
-internal sealed class GatedPipeReader(PipeReader inner) : PipeReader
-{
-    private volatile TaskCompletionSource _open = Opened();
-    private volatile TaskCompletionSource _parked = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Completes once a read waits at the closed gate: from then on the link reads nothing more.</summary>
-    public Task Parked => _parked.Task;
-
-    public void Close()
-    {
-        _parked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    public void Open() => _open.TrySetResult();
-
-    public override void AdvanceTo(SequencePosition consumed) => inner.AdvanceTo(consumed);
-
-    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined) => inner.AdvanceTo(consumed, examined);
-
-    public override void CancelPendingRead()
-    {
-        Open();
-        inner.CancelPendingRead();
-    }
-
-    public override void Complete(Exception? exception = null) => inner.Complete(exception);
-
-    public override async ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
-    {
-        var gate = _open.Task;
-        if (!gate.IsCompleted)
-        {
-            _parked.TrySetResult();
-        }
-
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return await inner.ReadAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    public override bool TryRead(out ReadResult result)
-    {
-        if (!_open.Task.IsCompleted)
-        {
-            result = default;
-            return false;
-        }
-
-        return inner.TryRead(out result);
-    }
-
-    private static TaskCompletionSource Opened()
-    {
-        var source = new TaskCompletionSource();
-        source.SetResult();
-        return source;
     }
 }

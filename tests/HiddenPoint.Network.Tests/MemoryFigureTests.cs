@@ -21,9 +21,9 @@ public sealed class MemoryFigureTests(ITestOutputHelper output)
     [Fact]
     public async Task Idle_relay_circuit_entry_stays_within_two_KiB()
     {
-        using var runtime = TestNetwork.Runtime();
-        var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay);
-        var keyMaterial = TestNetwork.NewKeyMaterial();
+        using var runtime = TestLinks.Runtime();
+        var (clientLink, relayLink) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay);
+        var keyMaterial = KeyMaterialCircuits.NewKeyMaterial();
         var handler = new RecordingHandler();
         var circuits = new List<RelayCircuit>(Circuits);
         var before = Settle();
@@ -49,9 +49,9 @@ public sealed class MemoryFigureTests(ITestOutputHelper output)
     [Fact]
     public async Task Idle_client_circuit_entry_stays_within_two_KiB()
     {
-        using var runtime = TestNetwork.Runtime();
-        var (clientLink, relayLink) = await TestNetwork.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay);
-        var keyMaterial = TestNetwork.NewKeyMaterial();
+        using var runtime = TestLinks.Runtime();
+        var (clientLink, relayLink) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay);
+        var keyMaterial = KeyMaterialCircuits.NewKeyMaterial();
         var handler = new RecordingHandler();
         var circuits = new List<ClientCircuitReactor>(Circuits);
         var before = Settle();
@@ -76,17 +76,17 @@ public sealed class MemoryFigureTests(ITestOutputHelper output)
     [Fact]
     public async Task Idle_link_over_loopback_stays_within_64_KiB()
     {
-        using var runtime = TestNetwork.Runtime();
+        using var runtime = TestLinks.Runtime();
         var links = new List<Link>(2 * Links);
 
         // One link first, so that one-time costs (pools, JIT, socket engine) are not charged to the others.
-        var (warmClient, warmServer) = await TestNetwork.SocketPairAsync();
-        links.AddRange(Pair(await TestNetwork.OpenAsync(runtime, LinkTransport.FromSocket(warmClient), LinkTransport.FromSocket(warmServer))));
+        var (warmClient, warmServer) = await TestLinks.SocketPairAsync();
+        links.AddRange(Pair(await TestLinks.OpenAsync(runtime, LinkTransport.FromSocket(warmClient), LinkTransport.FromSocket(warmServer))));
         var before = Settle();
         for (var i = 0; i < Links; i++)
         {
-            var (client, server) = await TestNetwork.SocketPairAsync();
-            links.AddRange(Pair(await TestNetwork.OpenAsync(runtime, LinkTransport.FromSocket(client), LinkTransport.FromSocket(server))));
+            var (client, server) = await TestLinks.SocketPairAsync();
+            links.AddRange(Pair(await TestLinks.OpenAsync(runtime, LinkTransport.FromSocket(client), LinkTransport.FromSocket(server))));
         }
 
         await Task.Delay(200);

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Network.Circuits;
 using HiddenPoint.Network.Diagnostics;
 using HiddenPoint.Network.Links;
@@ -35,14 +36,14 @@ public sealed class OptionsAndMetricsTests
     [Fact]
     public void Runtime_refuses_bad_options_at_start()
     {
-        Assert.Throws<OptionsValidationException>(() => TestNetwork.Runtime(link: o => o.OutboundQueueCapacity = 1));
+        Assert.Throws<OptionsValidationException>(() => TestLinks.Runtime(link: o => o.OutboundQueueCapacity = 1));
     }
 
     [Fact]
     public async Task Handshake_failures_and_closes_are_counted_by_reason_without_peer_tags()
     {
         using var meters = new TestMeterFactory();
-        using var runtime = TestNetwork.Runtime(meters: meters);
+        using var runtime = TestLinks.Runtime(meters: meters);
         var seen = new List<(string Instrument, long Value, string Tags)>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
@@ -62,15 +63,15 @@ public sealed class OptionsAndMetricsTests
         });
         listener.Start();
 
-        var (_, b, rawA, _) = TestNetwork.PipePair();
-        using var key = TestNetwork.NewLinkKey();
+        var (_, b, rawA, _) = TestLinks.PipePair();
+        using var key = LinkKey.Generate();
         var accept = runtime.AcceptAsync(b, key, AcceptedLinkKinds.All, null);
         await rawA.Output.WriteAsync(new byte[] { 0x7f });
-        await TestNetwork.Within(accept);
+        await TestTimeouts.Within(accept);
 
-        var (client, relay) = await TestNetwork.OpenPipeLinkAsync(runtime);
-        await client.CloseAsync().WaitAsync(TestNetwork.Timeout);
-        await relay.Completion.WaitAsync(TestNetwork.Timeout);
+        var (client, relay) = await TestLinks.OpenPipeLinkAsync(runtime);
+        await client.CloseAsync().WaitAsync(TestTimeouts.Step);
+        await relay.Completion.WaitAsync(TestTimeouts.Step);
 
         lock (seen)
         {

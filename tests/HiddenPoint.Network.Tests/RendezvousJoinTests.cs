@@ -18,9 +18,9 @@ public sealed class RendezvousJoinTests
     [Fact]
     public async Task JoinedCircuitsCarryCellsBothWaysWithoutTheRelayReadingThem()
     {
-        var runtime = TestNetwork.Runtime();
+        var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
-        using var keyA = TestNetwork.NewLinkKey();
+        using var keyA = LinkKey.Generate();
         await using var a = await HandClient.ConnectAsync(runtime, relay, keyA);
         await using var b = await HandClient.ConnectAsync(runtime, relay, keyA);
         var relayA = await a.CreateCircuitAsync(relay);
@@ -33,8 +33,8 @@ public sealed class RendezvousJoinTests
 
         // Each direction has its own end-to-end key: the sender originates to it as to one more hop, the receiver
         // removes it as the hop itself would.
-        var aToB = TestNetwork.NewKeyMaterial();
-        var bToA = TestNetwork.NewKeyMaterial();
+        var aToB = KeyMaterialCircuits.NewKeyMaterial();
+        var bToA = KeyMaterialCircuits.NewKeyMaterial();
         a.AddSendingEndToEnd(aToB);
         b.AddSendingEndToEnd(bToA);
         using var bReads = new CgoRelayHop(aToB);
@@ -65,9 +65,9 @@ public sealed class RendezvousJoinTests
     [Fact]
     public async Task DestroyingOneSideDestroysTheOther()
     {
-        var runtime = TestNetwork.Runtime();
+        var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
-        using var key = TestNetwork.NewLinkKey();
+        using var key = LinkKey.Generate();
         await using var a = await HandClient.ConnectAsync(runtime, relay, key);
         await using var b = await HandClient.ConnectAsync(runtime, relay, key);
         var relayA = await a.CreateCircuitAsync(relay);
@@ -76,8 +76,8 @@ public sealed class RendezvousJoinTests
 
         await a.SendDestroyAsync();
 
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await TestNetwork.Within(relayA.Completion));
-        Assert.Equal(CircuitCloseReason.JoinedCircuitClosed, await TestNetwork.Within(relayB.Completion));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await TestTimeouts.Within(relayA.Completion));
+        Assert.Equal(CircuitCloseReason.JoinedCircuitClosed, await TestTimeouts.Within(relayB.Completion));
         var cell = await b.ReadCellAsync();
         Assert.Equal(CellCommand.Destroy, (CellCommand)cell[Cell.CommandOffset]);
         Assert.Equal((byte)DestroyReason.Destroyed, cell[Cell.BodyOffset]);
@@ -86,17 +86,17 @@ public sealed class RendezvousJoinTests
     [Fact]
     public async Task ClosingTheRelaySideClosesBoth()
     {
-        var runtime = TestNetwork.Runtime();
+        var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
-        using var key = TestNetwork.NewLinkKey();
+        using var key = LinkKey.Generate();
         await using var a = await HandClient.ConnectAsync(runtime, relay, key);
         await using var b = await HandClient.ConnectAsync(runtime, relay, key);
         var relayA = await a.CreateCircuitAsync(relay);
         var relayB = await b.CreateCircuitAsync(relay);
         Assert.True(relayB.TryJoin(relayA));
 
-        await TestNetwork.Within(relayB.CloseAsync());
-        Assert.Equal(CircuitCloseReason.JoinedCircuitClosed, await TestNetwork.Within(relayA.Completion));
+        await TestTimeouts.Within(relayB.CloseAsync());
+        Assert.Equal(CircuitCloseReason.JoinedCircuitClosed, await TestTimeouts.Within(relayA.Completion));
         Assert.Equal(CellCommand.Destroy, (CellCommand)(await a.ReadCellAsync())[Cell.CommandOffset]);
         Assert.Equal(CellCommand.Destroy, (CellCommand)(await b.ReadCellAsync())[Cell.CommandOffset]);
     }
@@ -107,22 +107,22 @@ public sealed class RendezvousJoinTests
         // B never reads, so its side backs up: the cells A pushes across pile up in B's circuit queue (or, while B's
         // reactor waits on its link, in A's), and a queue cap closes one circuit, and with it the other, instead of
         // either queue growing.
-        var runtime = TestNetwork.Runtime(link: o => o.OutboundQueueCapacity = 16, circuit: o => o.MaxQueuedCells = 16);
+        var runtime = TestLinks.Runtime(link: o => o.OutboundQueueCapacity = 16, circuit: o => o.MaxQueuedCells = 16);
         var relay = new AcceptingRelay();
-        using var key = TestNetwork.NewLinkKey();
+        using var key = LinkKey.Generate();
         await using var a = await HandClient.ConnectAsync(runtime, relay, key);
         await using var b = await HandClient.ConnectAsync(runtime, relay, key);
         var relayA = await a.CreateCircuitAsync(relay);
         var relayB = await b.CreateCircuitAsync(relay);
         Assert.True(relayA.TryJoin(relayB));
-        a.AddSendingEndToEnd(TestNetwork.NewKeyMaterial());
+        a.AddSendingEndToEnd(KeyMaterialCircuits.NewKeyMaterial());
 
         for (var i = 0; i < 3_000 && !relayB.IsClosed && !relayA.IsClosed; i++)
         {
             await a.SendEndToEndAsync(new byte[400]);
         }
 
-        var reasons = new[] { await TestNetwork.Within(relayA.Completion), await TestNetwork.Within(relayB.Completion) };
+        var reasons = new[] { await TestTimeouts.Within(relayA.Completion), await TestTimeouts.Within(relayB.Completion) };
         Assert.Contains(CircuitCloseReason.QueueOverflow, reasons);
         Assert.Contains(CircuitCloseReason.JoinedCircuitClosed, reasons);
     }
@@ -130,35 +130,35 @@ public sealed class RendezvousJoinTests
     [Fact]
     public async Task RelayEarlyNeverCrossesTheJoin()
     {
-        var runtime = TestNetwork.Runtime();
+        var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
-        using var key = TestNetwork.NewLinkKey();
+        using var key = LinkKey.Generate();
         await using var a = await HandClient.ConnectAsync(runtime, relay, key);
         await using var b = await HandClient.ConnectAsync(runtime, relay, key);
         var relayA = await a.CreateCircuitAsync(relay);
         var relayB = await b.CreateCircuitAsync(relay);
         Assert.True(relayA.TryJoin(relayB));
-        a.AddSendingEndToEnd(TestNetwork.NewKeyMaterial());
+        a.AddSendingEndToEnd(KeyMaterialCircuits.NewKeyMaterial());
 
         await a.SendEndToEndAsync([1, 2, 3], CellCommand.RelayEarly);
 
-        Assert.Equal(CircuitCloseReason.RelayEarlyViolation, await TestNetwork.Within(relayA.Completion));
-        Assert.Equal(CircuitCloseReason.JoinedCircuitClosed, await TestNetwork.Within(relayB.Completion));
+        Assert.Equal(CircuitCloseReason.RelayEarlyViolation, await TestTimeouts.Within(relayA.Completion));
+        Assert.Equal(CircuitCloseReason.JoinedCircuitClosed, await TestTimeouts.Within(relayB.Completion));
     }
 
     [Fact]
     public async Task JoinIsRefusedForClosedOrSameCircuits()
     {
-        var runtime = TestNetwork.Runtime();
+        var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
-        using var key = TestNetwork.NewLinkKey();
+        using var key = LinkKey.Generate();
         await using var a = await HandClient.ConnectAsync(runtime, relay, key);
         await using var b = await HandClient.ConnectAsync(runtime, relay, key);
         var relayA = await a.CreateCircuitAsync(relay);
         var relayB = await b.CreateCircuitAsync(relay);
 
         Assert.False(relayA.TryJoin(relayA));
-        await TestNetwork.Within(relayB.CloseAsync());
+        await TestTimeouts.Within(relayB.CloseAsync());
         Assert.False(relayA.TryJoin(relayB));
         Assert.False(relayA.IsJoined);
         Assert.False(relayA.IsClosed);
@@ -190,10 +190,10 @@ public sealed class RendezvousJoinTests
 
         public static async Task<HandClient> ConnectAsync(LinkRuntime runtime, AcceptingRelay relay, LinkKey relayKey)
         {
-            var (_, relaySide, raw, _) = TestNetwork.PipePair();
+            var (_, relaySide, raw, _) = TestLinks.PipePair();
             var accept = runtime.AcceptAsync(relaySide, relayKey, AcceptedLinkKinds.All, relay);
-            var transport = await RawPeer.InitiateClientAsync(raw, relayKey.Public);
-            var accepted = await TestNetwork.Within(accept);
+            var transport = await RawLinkPeer.InitiateClientAsync(raw, relayKey.Public);
+            var accepted = await TestTimeouts.Within(accept);
             Assert.Equal(LinkCloseReason.None, accepted.Failure);
             return new HandClient(raw, transport, accepted.Link!);
         }
@@ -201,7 +201,7 @@ public sealed class RendezvousJoinTests
         public async Task<RelayCircuit> CreateCircuitAsync(AcceptingRelay relay)
         {
             _id = new CircuitId(Interlocked.Increment(ref s_nextId));
-            var keyMaterial = TestNetwork.NewKeyMaterial();
+            var keyMaterial = KeyMaterialCircuits.NewKeyMaterial();
             var cell = new byte[Cell.Length];
             new Create2Body(HandshakeType.NtorV3, keyMaterial).Encode(Cell.WriteHeader(cell, _id, CellCommand.Create2));
             await WriteCellAsync(cell);
@@ -209,7 +209,7 @@ public sealed class RendezvousJoinTests
             Assert.Equal(CellCommand.Created2, (CellCommand)created[Cell.CommandOffset]);
             _send.AddHop(new CgoClientHop(keyMaterial));
             _receive.AddHop(new CgoClientHop(keyMaterial));
-            return await relay.Accepted.Reader.ReadAsync().AsTask().WaitAsync(TestNetwork.Timeout);
+            return await relay.Accepted.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
         }
 
         public void AddSendingEndToEnd(byte[] keyMaterial) => _send.AddHop(new CgoClientHop(keyMaterial));
@@ -249,7 +249,7 @@ public sealed class RendezvousJoinTests
         {
             while (true)
             {
-                var frame = await RawPeer.ReadExactAsync(_pipe.Input, LinkFraming.FrameLength);
+                var frame = await RawLinkPeer.ReadExactAsync(_pipe.Input, LinkFraming.FrameLength);
                 var cell = new byte[Cell.Length];
                 Assert.Equal(NoiseError.None, _transport.Receiver.Decrypt(frame, cell));
                 if ((CellCommand)cell[Cell.CommandOffset] != CellCommand.Padding)
@@ -269,7 +269,7 @@ public sealed class RendezvousJoinTests
 
         private async Task WriteCellAsync(byte[] cell)
         {
-            await _pipe.Output.WriteAsync(RawPeer.Seal(_transport, cell));
+            await _pipe.Output.WriteAsync(RawLinkPeer.Seal(_transport, cell));
         }
     }
 }

@@ -3,7 +3,6 @@ using System.Text;
 using HiddenPoint.Crypto.HiddenPoints;
 using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Network.HiddenPoints;
-using HiddenPoint.Network.Tests;
 using HiddenPoint.Protocol.Documents;
 using HiddenPoint.Protocol.HiddenPoints;
 using HiddenPoint.Relay.Diagnostics;
@@ -690,31 +689,6 @@ public sealed class HsDirStoreTests
             _identity.Dispose();
             _blinded.Dispose();
             _signing.Dispose();
-        }
-    }
-
-    private sealed class TestMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            options.Scope = this;
-            var meter = new Meter(options);
-            lock (_meters)
-            {
-                _meters.Add(meter);
-            }
-
-            return meter;
-        }
-
-        public void Dispose()
-        {
-            lock (_meters)
-            {
-                _meters.ForEach(m => m.Dispose());
-            }
         }
     }
 }

@@ -17,8 +17,8 @@ public sealed class CircuitEngineTests
     [Fact]
     public async Task A_circuit_through_three_relays_carries_cells_both_ways()
     {
-        await using var network = await TestNetwork.StartAsync(3);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(3);
+        using var client = new RawCircuitDriver();
         var (link, circuit) = await client.BuildAsync(network.StatusOf(0), network.StatusOf(1), network.StatusOf(2));
         Assert.Equal(3, circuit.Hops);
 
@@ -52,7 +52,7 @@ public sealed class CircuitEngineTests
         Assert.Equal(1, network[0].Engine.Metrics.CellsForRelay); // its EXTEND2 only
         Assert.Equal(1, network[1].Engine.Metrics.CellsForRelay);
 
-        Assert.Equal(CircuitCloseReason.LocalClose, await circuit.Circuit.CloseAsync().WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.LocalClose, await circuit.Circuit.CloseAsync().WaitAsync(TestTimeouts.Step));
         foreach (var relay in network.Relays)
         {
             await Eventually.TrueAsync(() => relay.Engine.OpenCircuits == 0, "every relay forgets the circuit");
@@ -65,15 +65,15 @@ public sealed class CircuitEngineTests
     [Fact]
     public async Task Disposing_the_middle_relay_destroys_the_client_circuit()
     {
-        await using var network = await TestNetwork.StartAsync(3);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(3);
+        using var client = new RawCircuitDriver();
         var (link, circuit) = await client.BuildAsync(network.StatusOf(0), network.StatusOf(1), network.StatusOf(2));
         var exitCircuit = Assert.Single(network[2].Engine.Circuits).Circuit;
 
         await network[1].DisposeAsync();
 
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await exitCircuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await exitCircuit.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(LinkCloseReason.None, link.CloseReason);
         await link.DisposeAsync();
     }
@@ -81,8 +81,8 @@ public sealed class CircuitEngineTests
     [Fact]
     public async Task A_dead_link_destroys_the_circuit_on_both_sides()
     {
-        await using var network = await TestNetwork.StartAsync(3);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(3);
+        using var client = new RawCircuitDriver();
         var (link, circuit) = await client.BuildAsync(network.StatusOf(0), network.StatusOf(1), network.StatusOf(2));
         var guardCircuit = Assert.Single(network[0].Engine.Circuits).Circuit;
         var exitCircuit = Assert.Single(network[2].Engine.Circuits).Circuit;
@@ -91,39 +91,39 @@ public sealed class CircuitEngineTests
         // the exit from its inward link.
         network[1].Engine.AbortAllLinks();
 
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
-        Assert.Equal(CircuitCloseReason.LinkClosed, await guardCircuit.Completion.WaitAsync(TestNetwork.Timeout));
-        Assert.Equal(CircuitCloseReason.LinkClosed, await exitCircuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.LinkClosed, await guardCircuit.Completion.WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.LinkClosed, await exitCircuit.Completion.WaitAsync(TestTimeouts.Step));
         await link.DisposeAsync();
     }
 
     [Fact]
     public async Task A_dead_client_link_destroys_the_circuit_outward()
     {
-        await using var network = await TestNetwork.StartAsync(3);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(3);
+        using var client = new RawCircuitDriver();
         var (link, _) = await client.BuildAsync(network.StatusOf(0), network.StatusOf(1), network.StatusOf(2));
         var relayCircuits = network.Relays.Select(r => Assert.Single(r.Engine.Circuits).Circuit).ToArray();
 
         link.Abort();
 
-        Assert.Equal(CircuitCloseReason.LinkClosed, await relayCircuits[0].Completion.WaitAsync(TestNetwork.Timeout));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await relayCircuits[1].Completion.WaitAsync(TestNetwork.Timeout));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await relayCircuits[2].Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.LinkClosed, await relayCircuits[0].Completion.WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await relayCircuits[1].Completion.WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await relayCircuits[2].Completion.WaitAsync(TestTimeouts.Step));
         await Eventually.TrueAsync(() => network.Relays.All(r => r.Engine.OpenCircuits == 0), "no circuit left open");
     }
 
     [Fact]
     public async Task A_garbage_relay_cell_closes_that_circuit_only()
     {
-        await using var network = await TestNetwork.StartAsync(1);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(1);
+        using var client = new RawCircuitDriver();
         var guard = network.StatusOf(0);
         var link = await client.ConnectAsync(guard);
-        var good = await TestClient.CreateAsync(link, guard);
+        var good = await RawCircuitDriver.CreateAsync(link, guard);
 
         // A circuit whose CREATED2 the client never turns into a circuit: a random RELAY cell on its id.
-        var (pending, response, ntor) = await TestClient.SendCreateAsync(link, guard);
+        var (pending, response, ntor) = await RawCircuitDriver.SendCreateAsync(link, guard);
         Assert.Equal(CircuitCloseReason.None, response.Failure);
         link.Pool.Return(response.Created2);
         ntor.Dispose();
@@ -134,7 +134,7 @@ public sealed class CircuitEngineTests
         RandomNumberGenerator.Fill(garbage.Body);
         Assert.True(await link.SendAsync(garbage));
 
-        Assert.Equal(CircuitCloseReason.UnrecognizedCell, await victim.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.UnrecognizedCell, await victim.Completion.WaitAsync(TestTimeouts.Step));
         await AssertStillServesAsync(good);
         Assert.Equal(LinkCloseReason.None, link.CloseReason);
         await link.DisposeAsync();
@@ -143,13 +143,13 @@ public sealed class CircuitEngineTests
     [Fact]
     public async Task EXTEND2_in_a_plain_RELAY_cell_closes_the_circuit()
     {
-        await using var network = await TestNetwork.StartAsync(2);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(2);
+        using var client = new RawCircuitDriver();
         var (link, circuit) = await client.BuildAsync(network.StatusOf(0));
-        var other = await TestClient.CreateAsync(link, network.StatusOf(0));
+        var other = await RawCircuitDriver.CreateAsync(link, network.StatusOf(0));
 
-        Assert.False(await TestClient.ExtendAsync(circuit, network.StatusOf(1), relayEarly: false));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.False(await RawCircuitDriver.ExtendAsync(circuit, network.StatusOf(1), relayEarly: false));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(0, network[0].Engine.LinkCount(EngineLinkKind.RelayOut));
         await AssertStillServesAsync(other);
         await link.DisposeAsync();
@@ -158,21 +158,21 @@ public sealed class CircuitEngineTests
     [Fact]
     public async Task An_unknown_command_or_a_second_EXTEND2_closes_the_circuit()
     {
-        await using var network = await TestNetwork.StartAsync(3);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(3);
+        using var client = new RawCircuitDriver();
         var (link, circuit) = await client.BuildAsync(network.StatusOf(0));
-        var other = await TestClient.CreateAsync(link, network.StatusOf(0));
+        var other = await RawCircuitDriver.CreateAsync(link, network.StatusOf(0));
 
         Assert.Equal(CircuitSendResult.Queued, await circuit.SendAsync(0, (RelayCommand)200, [1, 2, 3]));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestTimeouts.Step));
 
         // EXTEND2 twice at the same hop: the first extends, the second breaks the protocol.
-        Assert.True(await TestClient.ExtendAsync(other, network.StatusOf(1)));
+        Assert.True(await RawCircuitDriver.ExtendAsync(other, network.StatusOf(1)));
         other.Hops = 1;
-        Assert.False(await TestClient.ExtendAsync(other, network.StatusOf(2)));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await other.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.False(await RawCircuitDriver.ExtendAsync(other, network.StatusOf(2)));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await other.Circuit.Completion.WaitAsync(TestTimeouts.Step));
 
-        var third = await TestClient.CreateAsync(link, network.StatusOf(0));
+        var third = await RawCircuitDriver.CreateAsync(link, network.StatusOf(0));
         await AssertStillServesAsync(third);
         await link.DisposeAsync();
     }
@@ -180,29 +180,29 @@ public sealed class CircuitEngineTests
     [Fact]
     public async Task EXTEND2_to_an_identity_not_in_the_consensus_fails_cleanly()
     {
-        await using var network = await TestNetwork.StartAsync(2);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(2);
+        using var client = new RawCircuitDriver();
         var (link, circuit) = await client.BuildAsync(network.StatusOf(0));
         using var strangerKeys = new TestRelayKeys();
         var listed = network.StatusOf(1);
         var stranger = new RelayStatus(strangerKeys.Id, "stranger", listed.Addresses, strangerKeys.Current.LinkKey.Public,
             strangerKeys.Current.CircuitHandshakeKey.Public, listed.Flags, 1);
 
-        Assert.False(await TestClient.ExtendAsync(circuit, stranger));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.False(await RawCircuitDriver.ExtendAsync(circuit, stranger));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(0, network[0].Engine.LinkCount(EngineLinkKind.RelayOut));
         Assert.Equal(0, network[1].Engine.LinkCount(EngineLinkKind.RelayIn));
 
-        var again = await TestClient.CreateAsync(link, network.StatusOf(0));
-        Assert.True(await TestClient.ExtendAsync(again, listed));
+        var again = await RawCircuitDriver.CreateAsync(link, network.StatusOf(0));
+        Assert.True(await RawCircuitDriver.ExtendAsync(again, listed));
         await link.DisposeAsync();
     }
 
     [Fact]
     public async Task EXTEND2_to_an_address_the_consensus_does_not_list_is_refused()
     {
-        await using var network = await TestNetwork.StartAsync(2);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(2);
+        using var client = new RawCircuitDriver();
         var (link, circuit) = await client.BuildAsync(network.StatusOf(0));
 
         // A listener the relay must never be made to reach, though it is the right relay's identity.
@@ -211,8 +211,8 @@ public sealed class CircuitEngineTests
         var baitEndpoint = (IPEndPoint)bait.LocalEndpoint;
         var pendingAccept = bait.AcceptSocketAsync();
 
-        Assert.False(await TestClient.ExtendAsync(circuit, network.StatusOf(1), baitEndpoint));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.False(await RawCircuitDriver.ExtendAsync(circuit, network.StatusOf(1), baitEndpoint));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestTimeouts.Step));
         Assert.False(pendingAccept.IsCompleted);
         Assert.Equal(0, network[0].Engine.LinkCount(EngineLinkKind.RelayOut));
         bait.Stop();
@@ -222,16 +222,16 @@ public sealed class CircuitEngineTests
     [Fact]
     public async Task A_relay_link_to_a_relay_with_another_link_key_fails()
     {
-        await using var network = await TestNetwork.StartAsync(2);
+        await using var network = await RelayNetwork.StartAsync(2);
         using var impostorKey = LinkKey.Generate();
         var real = network.StatusOf(1);
         var wrong = new RelayStatus(real.Id, real.Nickname, real.Addresses, impostorKey.Public, real.CircuitHandshakeKey, real.Flags, 1);
-        network[0].Consensus.Consensus = TestConsensus.Build([network.StatusOf(0), wrong]);
-        using var client = new TestClient();
+        network[0].Consensus.Value = TestConsensus.Build([network.StatusOf(0), wrong]);
+        using var client = new RawCircuitDriver();
         var (link, circuit) = await client.BuildAsync(network.StatusOf(0));
 
-        Assert.False(await TestClient.ExtendAsync(circuit, wrong));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.False(await RawCircuitDriver.ExtendAsync(circuit, wrong));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(0, network[0].Engine.LinkCount(EngineLinkKind.RelayOut));
         Assert.Equal(0, network[1].Engine.LinkCount(EngineLinkKind.RelayIn));
         await link.DisposeAsync();
@@ -240,28 +240,28 @@ public sealed class CircuitEngineTests
     [Fact]
     public async Task Circuits_extending_to_the_same_relay_share_one_link()
     {
-        await using var network = await TestNetwork.StartAsync(3);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(3);
+        using var client = new RawCircuitDriver();
         var guard = network.StatusOf(0);
         var link = await client.ConnectAsync(guard);
-        var circuits = new List<TestCircuit>();
+        var circuits = new List<RawCircuit>();
         for (var i = 0; i < 4; i++)
         {
-            circuits.Add(await TestClient.CreateAsync(link, guard));
+            circuits.Add(await RawCircuitDriver.CreateAsync(link, guard));
         }
 
         // Extended at once: one connection attempt serves all four.
-        var extended = await Task.WhenAll(circuits.Select(c => TestClient.ExtendAsync(c, network.StatusOf(1))));
+        var extended = await Task.WhenAll(circuits.Select(c => RawCircuitDriver.ExtendAsync(c, network.StatusOf(1))));
         Assert.All(extended, Assert.True);
         Assert.Equal(1, network[0].Engine.LinkCount(EngineLinkKind.RelayOut));
         Assert.Equal(1, network[1].Engine.LinkCount(EngineLinkKind.RelayIn));
         Assert.Equal(1, network[0].Engine.RelayLinks.Count);
 
         // The middle relay's link back is reused too: the middle extends to the guard over the link the guard opened.
-        Assert.True(await TestClient.ExtendAsync(circuits[0], network.StatusOf(2)));
-        var back = await TestClient.CreateAsync(link, guard);
-        Assert.True(await TestClient.ExtendAsync(back, network.StatusOf(1)));
-        Assert.True(await TestClient.ExtendAsync(back, guard));
+        Assert.True(await RawCircuitDriver.ExtendAsync(circuits[0], network.StatusOf(2)));
+        var back = await RawCircuitDriver.CreateAsync(link, guard);
+        Assert.True(await RawCircuitDriver.ExtendAsync(back, network.StatusOf(1)));
+        Assert.True(await RawCircuitDriver.ExtendAsync(back, guard));
         Assert.Equal(1, network[0].Engine.LinkCount(EngineLinkKind.RelayOut));
         Assert.Equal(0, network[0].Engine.LinkCount(EngineLinkKind.RelayIn));
         Assert.Equal(1, network[1].Engine.LinkCount(EngineLinkKind.RelayIn));
@@ -273,19 +273,19 @@ public sealed class CircuitEngineTests
     [Fact]
     public async Task A_refused_circuit_gets_DESTROY_with_resource_limit_and_the_link_stays()
     {
-        await using var network = await TestNetwork.StartAsync(1);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(1);
+        using var client = new RawCircuitDriver();
         var guard = network.StatusOf(0);
         var link = await client.ConnectAsync(guard);
         network[0].Admission.Refuse = HiddenPoint.Relay.Limits.AdmissionRefusal.CircuitRate;
 
-        var (_, response, ntor) = await TestClient.SendCreateAsync(link, guard);
+        var (_, response, ntor) = await RawCircuitDriver.SendCreateAsync(link, guard);
         ntor.Dispose();
         Assert.Equal(CircuitCloseReason.DestroyedByPeer, response.Failure);
         Assert.Equal(DestroyReason.ResourceLimit, response.DestroyReason);
 
         network[0].Admission.Refuse = HiddenPoint.Relay.Limits.AdmissionRefusal.None;
-        var circuit = await TestClient.CreateAsync(link, guard);
+        var circuit = await RawCircuitDriver.CreateAsync(link, guard);
         await AssertStillServesAsync(circuit);
         await link.DisposeAsync();
     }
@@ -293,13 +293,13 @@ public sealed class CircuitEngineTests
     [Fact]
     public async Task A_CREATE2_without_CGO_or_for_another_relay_is_refused()
     {
-        await using var network = await TestNetwork.StartAsync(2);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(2);
+        using var client = new RawCircuitDriver();
         var guard = network.StatusOf(0);
         var link = await client.ConnectAsync(guard);
 
         // Addressed to relay 1's identity and onion key, sent to relay 0.
-        var (_, wrongRelay, ntor) = await TestClient.SendCreateAsync(link, network.StatusOf(1));
+        var (_, wrongRelay, ntor) = await RawCircuitDriver.SendCreateAsync(link, network.StatusOf(1));
         ntor.Dispose();
         Assert.Equal(DestroyReason.Protocol, wrongRelay.DestroyReason);
 
@@ -313,38 +313,38 @@ public sealed class CircuitEngineTests
         var create = link.Pool.Rent();
         new Create2Body(HandshakeType.NtorV3, handshake).Encode(Cell.WriteHeader(create.Span, pending.Id, CellCommand.Create2));
         Assert.True(await link.SendAsync(create));
-        var response = await pending.Response.WaitAsync(TestNetwork.Timeout);
+        var response = await pending.Response.WaitAsync(TestTimeouts.Step);
         Assert.Equal(DestroyReason.Protocol, response.DestroyReason);
 
         Assert.Equal(0, network[0].Engine.OpenCircuits);
-        await AssertStillServesAsync(await TestClient.CreateAsync(link, guard));
+        await AssertStillServesAsync(await RawCircuitDriver.CreateAsync(link, guard));
         await link.DisposeAsync();
     }
 
     [Fact]
     public async Task Stop_accepting_then_drain_waits_for_the_last_circuit()
     {
-        await using var network = await TestNetwork.StartAsync(1);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(1);
+        using var client = new RawCircuitDriver();
         var guard = network.StatusOf(0);
         var (link, circuit) = await client.BuildAsync(guard);
         var engine = network[0].Engine;
 
         engine.StopAccepting();
-        var (_, refused, ntor) = await TestClient.SendCreateAsync(link, guard);
+        var (_, refused, ntor) = await RawCircuitDriver.SendCreateAsync(link, guard);
         ntor.Dispose();
         Assert.Equal(DestroyReason.Hibernating, refused.DestroyReason);
         await AssertStillServesAsync(circuit);
 
-        var drain = engine.DrainAsync(TestNetwork.Timeout, CancellationToken.None);
+        var drain = engine.DrainAsync(TestTimeouts.Step, CancellationToken.None);
         Assert.False(drain.IsCompleted);
-        await circuit.Circuit.CloseAsync().WaitAsync(TestNetwork.Timeout);
-        await drain.WaitAsync(TestNetwork.Timeout);
+        await circuit.Circuit.CloseAsync().WaitAsync(TestTimeouts.Step);
+        await drain.WaitAsync(TestTimeouts.Step);
         Assert.Equal(0, engine.OpenCircuits);
         await link.DisposeAsync();
     }
 
-    private static async Task AssertStillServesAsync(TestCircuit circuit, int hop = 0)
+    private static async Task AssertStillServesAsync(RawCircuit circuit, int hop = 0)
     {
         Assert.Equal(CircuitSendResult.Queued, await circuit.SendAsync(hop, RelayCommand.DirectoryRequest, [1, 0], s_stream));
         var answer = await circuit.NextAsync();

@@ -29,11 +29,11 @@ public sealed class CircuitFloodTests
             }),
             limiterClock,
             meters);
-        await using var network = await TestNetwork.StartAsync(3, admission: i => i == 0 ? limiter : null);
+        await using var network = await RelayNetwork.StartAsync(3, admission: i => i == 0 ? limiter : null);
         var guard = network.StatusOf(0);
 
         // The attacker: three links from 127.0.0.1, CREATE2 after CREATE2.
-        using var attacker = new TestClient();
+        using var attacker = new RawCircuitDriver();
         var links = new List<Link>();
         for (var i = 0; i < 3; i++)
         {
@@ -45,7 +45,7 @@ public sealed class CircuitFloodTests
         for (var i = 0; i < 3 * Burst; i++)
         {
             var link = links[i % links.Count];
-            var (pending, response, client) = await TestClient.SendCreateAsync(link, guard);
+            var (pending, response, client) = await RawCircuitDriver.SendCreateAsync(link, guard);
             client.Dispose();
             if (response.Failure == CircuitCloseReason.None)
             {
@@ -65,17 +65,17 @@ public sealed class CircuitFloodTests
         Assert.Equal(2 * Burst, refused);
 
         // Another address still builds whole circuits through the same guard while the first stays refused.
-        using var honest = new TestClient();
+        using var honest = new RawCircuitDriver();
         var honestLink = await honest.ConnectAsync(guard, IPAddress.Parse("127.0.0.2"));
         for (var i = 0; i < 5; i++)
         {
-            var circuit = await TestClient.CreateAsync(honestLink, guard);
-            Assert.True(await TestClient.ExtendAsync(circuit, network.StatusOf(1)));
-            Assert.True(await TestClient.ExtendAsync(circuit, network.StatusOf(2)));
+            var circuit = await RawCircuitDriver.CreateAsync(honestLink, guard);
+            Assert.True(await RawCircuitDriver.ExtendAsync(circuit, network.StatusOf(1)));
+            Assert.True(await RawCircuitDriver.ExtendAsync(circuit, network.StatusOf(2)));
             await circuit.Circuit.CloseAsync();
         }
 
-        var (_, again, againClient) = await TestClient.SendCreateAsync(links[0], guard);
+        var (_, again, againClient) = await RawCircuitDriver.SendCreateAsync(links[0], guard);
         againClient.Dispose();
         Assert.Equal(DestroyReason.ResourceLimit, again.DestroyReason);
 

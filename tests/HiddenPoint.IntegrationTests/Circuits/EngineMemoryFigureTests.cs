@@ -19,11 +19,11 @@ public sealed class EngineMemoryFigureTests(ITestOutputHelper output)
     [Trait("Category", "Figures")]
     public async Task Ten_thousand_open_circuits_fit_in_100_MB()
     {
-        await using var network = await TestNetwork.StartAsync(1);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(1);
+        using var client = new RawCircuitDriver();
         var guard = network.StatusOf(0);
         var links = new[] { await client.ConnectAsync(guard), await client.ConnectAsync(guard) };
-        var handshake = TestClient.StartHandshake(guard, out var ntor);
+        var handshake = RawCircuitDriver.StartHandshake(guard, out var ntor);
         ntor.Dispose();
 
         // Warm up the paths (pools, JIT) with a few circuits, then measure from a collected heap.
@@ -58,7 +58,7 @@ public sealed class EngineMemoryFigureTests(ITestOutputHelper output)
             waits.Add(pending.Response);
         }
 
-        foreach (var response in await Task.WhenAll(waits).WaitAsync(TestNetwork.Timeout))
+        foreach (var response in await Task.WhenAll(waits).WaitAsync(TestTimeouts.Step))
         {
             Assert.Equal(CircuitCloseReason.None, response.Failure);
             link.Pool.Return(response.Created2);

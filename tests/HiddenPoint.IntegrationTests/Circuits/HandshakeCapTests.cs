@@ -11,7 +11,7 @@ public sealed class HandshakeCapTests
     public async Task Connections_stuck_in_their_handshake_count_against_max_links_and_free_their_place_when_they_go()
     {
         // The handshake timeout is far beyond the test's waits: only the cap can turn the third peer away in time.
-        await using var network = await TestNetwork.StartAsync(1, o =>
+        await using var network = await RelayNetwork.StartAsync(1, o =>
         {
             o.MaxLinks = 2;
             o.Link.HandshakeTimeout = TimeSpan.FromMinutes(2);
@@ -24,7 +24,7 @@ public sealed class HandshakeCapTests
         for (var i = 0; i < 2; i++)
         {
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(endpoint).WaitAsync(TestNetwork.Timeout);
+            await socket.ConnectAsync(endpoint).WaitAsync(TestTimeouts.Step);
             silent.Add(socket);
         }
 
@@ -33,12 +33,12 @@ public sealed class HandshakeCapTests
         // A third is turned away at once: the relay closes it before any handshake.
         using (var third = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
         {
-            await third.ConnectAsync(endpoint).WaitAsync(TestNetwork.Timeout);
+            await third.ConnectAsync(endpoint).WaitAsync(TestTimeouts.Step);
             var buffer = new byte[1];
             int read;
             try
             {
-                read = await third.ReceiveAsync(buffer.AsMemory(), SocketFlags.None).AsTask().WaitAsync(TestNetwork.Timeout);
+                read = await third.ReceiveAsync(buffer.AsMemory(), SocketFlags.None).AsTask().WaitAsync(TestTimeouts.Step);
             }
             catch (SocketException)
             {
@@ -54,9 +54,9 @@ public sealed class HandshakeCapTests
             socket.Dispose();
         }
 
-        using var client = new TestClient();
+        using var client = new RawCircuitDriver();
         Link? link = null;
-        var deadline = DateTime.UtcNow + TestNetwork.Timeout;
+        var deadline = DateTime.UtcNow + TestTimeouts.Step;
         while (link is null)
         {
             try

@@ -14,8 +14,8 @@ public sealed class HiddenPointRoleTests
     [Fact]
     public async Task An_hsdir_stores_a_descriptor_refuses_a_bad_signature_and_an_older_revision_and_serves_the_stored_one()
     {
-        await using var network = await TestNetwork.StartAsync(3, realRoles: true);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(3, realRoles: true);
+        using var client = new RawCircuitDriver();
         var (link, circuit) = await client.BuildAsync(network.StatusOf(0), network.StatusOf(1), network.StatusOf(2));
 
         using var identity = HiddenPointIdentitySecretKey.Generate();
@@ -52,8 +52,8 @@ public sealed class HiddenPointRoleTests
     [Fact]
     public async Task A_replayed_rendezvous_cookie_is_refused_and_closes_the_circuit_that_sent_it()
     {
-        await using var network = await TestNetwork.StartAsync(3, realRoles: true);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(3, realRoles: true);
+        using var client = new RawCircuitDriver();
         var (linkA, waiting) = await client.BuildAsync(network.StatusOf(0), network.StatusOf(1), network.StatusOf(2));
         var (linkB, replaying) = await client.BuildAsync(network.StatusOf(1), network.StatusOf(0), network.StatusOf(2));
         var cookie = RandomNumberGenerator.GetBytes(20);
@@ -65,7 +65,7 @@ public sealed class HiddenPointRoleTests
         // The same cookie from another circuit to the same rendezvous point: refused, and that circuit is closed.
         await replaying.SendAsync(2, RelayCommand.EstablishRendezvous, cookie);
         Assert.Null(await replaying.NextAsync());
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await replaying.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await replaying.Circuit.Completion.WaitAsync(TestTimeouts.Step));
 
         // The first registration is untouched.
         Assert.False(waiting.Circuit.IsClosed);
@@ -76,8 +76,8 @@ public sealed class HiddenPointRoleTests
     [Fact]
     public async Task A_circuit_that_sent_INTRODUCE1_cannot_be_extended()
     {
-        await using var network = await TestNetwork.StartAsync(2, realRoles: true);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(2, realRoles: true);
+        using var client = new RawCircuitDriver();
         var (link, circuit) = await client.BuildAsync(network.StatusOf(0));
 
         // An INTRODUCE1 for a service the introduction point does not know: answered, and the circuit is spent.
@@ -88,13 +88,13 @@ public sealed class HiddenPointRoleTests
         Assert.True(RelayMessage.TryDecode(RelayCommand.IntroduceAck, ack, out var decoded, out _));
         Assert.Equal(IntroduceAckStatus.ServiceNotRecognized, Assert.IsType<IntroduceAckMessage>(decoded).Status);
 
-        Assert.False(await TestClient.ExtendAsync(circuit, network.StatusOf(1)));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.False(await RawCircuitDriver.ExtendAsync(circuit, network.StatusOf(1)));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(0, network[0].Engine.LinkCount(HiddenPoint.Relay.Circuits.EngineLinkKind.RelayOut));
         await link.DisposeAsync();
     }
 
-    private static async Task<DirectoryStatus> StoreAsync(TestCircuit circuit, int hop, StreamId stream, byte[] blindedKey, byte[] descriptor)
+    private static async Task<DirectoryStatus> StoreAsync(RawCircuit circuit, int hop, StreamId stream, byte[] blindedKey, byte[] descriptor)
     {
         var store = new DescriptorStoreMessage(blindedKey, descriptor.Length).EncodeData();
         Assert.Equal(CircuitSendResult.Queued, await circuit.SendAsync(hop, RelayCommand.DescriptorStore, store, stream));
@@ -111,7 +111,7 @@ public sealed class HiddenPointRoleTests
         return status;
     }
 
-    private static async Task<(DirectoryStatus Status, byte[] Body)> FetchAsync(TestCircuit circuit, int hop, StreamId stream, byte[] blindedKey)
+    private static async Task<(DirectoryStatus Status, byte[] Body)> FetchAsync(RawCircuit circuit, int hop, StreamId stream, byte[] blindedKey)
     {
         var fetch = new DescriptorFetchMessage(blindedKey).EncodeData();
         Assert.Equal(CircuitSendResult.Queued, await circuit.SendAsync(hop, RelayCommand.DescriptorFetch, fetch, stream));
@@ -134,7 +134,7 @@ public sealed class HiddenPointRoleTests
         return (response.Status, body.ToArray());
     }
 
-    private static async Task<byte[]> ExpectAsync(TestCircuit circuit, RelayCommand command)
+    private static async Task<byte[]> ExpectAsync(RawCircuit circuit, RelayCommand command)
     {
         var next = await circuit.NextAsync();
         Assert.NotNull(next);

@@ -49,7 +49,7 @@ public sealed class HostileExtendTests
     [Fact]
     public async Task EXTEND2_to_addresses_that_name_no_relay_is_refused_as_malformed_without_an_exception()
     {
-        await using var network = await TestNetwork.StartAsync(2);
+        await using var network = await RelayNetwork.StartAsync(2);
         using var extends = new ExtendResults(network[0].Meters);
         await using var client = new Originator();
         var guard = network.StatusOf(0);
@@ -58,9 +58,9 @@ public sealed class HostileExtendTests
 
         for (var i = 0; i < 20; i++)
         {
-            await using var circuit = await ClientCircuit.CreateAsync(link, guard).WaitAsync(TestNetwork.Timeout);
+            await using var circuit = await ClientCircuit.CreateAsync(link, guard).WaitAsync(TestTimeouts.Step);
             await SendExtendAsync(circuit, next, i % 3);
-            Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Completion.WaitAsync(TestNetwork.Timeout));
+            Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Completion.WaitAsync(TestTimeouts.Step));
         }
 
         await Eventually.TrueAsync(() => extends.Total == 20, "every EXTEND2 counted");
@@ -71,8 +71,8 @@ public sealed class HostileExtendTests
         Assert.Empty(network[0].Logs.WarningsWithExceptions);
 
         // The relay goes on serving, and extends to the listed address.
-        await using var good = await ClientCircuit.CreateAsync(link, guard).WaitAsync(TestNetwork.Timeout);
-        Assert.Equal(new HopIndex(1), await good.ExtendAsync(next).WaitAsync(TestNetwork.Timeout));
+        await using var good = await ClientCircuit.CreateAsync(link, guard).WaitAsync(TestTimeouts.Step);
+        Assert.Equal(new HopIndex(1), await good.ExtendAsync(next).WaitAsync(TestTimeouts.Step));
     }
 
     /// <summary>

@@ -32,14 +32,14 @@ public sealed class HostileInputLogTests
     [InlineData("::ffff:127.0.0.1")]
     public async Task EXTEND2_to_an_unspecified_or_IPv4_mapped_address_is_refused_cleanly(string address)
     {
-        await using var network = await TestNetwork.StartAsync(2, realRoles: true);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(2, realRoles: true);
+        using var client = new RawCircuitDriver();
         var (link, circuit) = await client.BuildAsync(network.StatusOf(0));
 
         // The identity is a listed relay's, so only the address can refuse it.
         await SendExtendAsync(circuit, Extend2To(network.StatusOf(1).Id, IPAddress.Parse(address), network.StatusOf(1).Addresses[0].Port));
 
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(0, network[0].Engine.LinkCount(EngineLinkKind.RelayOut));
         AssertNoFaults(network);
         await AssertStillExtendsAsync(network, client);
@@ -56,8 +56,8 @@ public sealed class HostileInputLogTests
             Options.Create(new RelayLimitsOptions { CircuitCreationBurst = 20, CircuitCreationRate = 1, CircuitCreationMinConnections = 1 }),
             limiterClock,
             limiterMeters);
-        await using var network = await TestNetwork.StartAsync(3, admission: i => i == 1 ? limiter : null, realRoles: true);
-        using var client = new TestClient();
+        await using var network = await RelayNetwork.StartAsync(3, admission: i => i == 1 ? limiter : null, realRoles: true);
+        using var client = new RawCircuitDriver();
         var guard = network.StatusOf(0);
         var link = await client.ConnectAsync(guard);
 
@@ -82,13 +82,13 @@ public sealed class HostileInputLogTests
         foreach (var garbage in new[] { RandomNumberGenerator.GetBytes(4096), [0x01, 0x00, 0xFF, .. RandomNumberGenerator.GetBytes(255)], [0x09] })
         {
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(new IPEndPoint(guard.Addresses[0].Address, guard.Addresses[0].Port)).WaitAsync(TestNetwork.Timeout);
+            await socket.ConnectAsync(new IPEndPoint(guard.Addresses[0].Address, guard.Addresses[0].Port)).WaitAsync(TestTimeouts.Step);
             await socket.SendAsync(garbage);
             socket.Shutdown(SocketShutdown.Send);
 
             // The relay ends the connection (a refused handshake) rather than waiting for its timeout.
             var buffer = new byte[1024];
-            while (await socket.ReceiveAsync(buffer.AsMemory()).AsTask().WaitAsync(TestNetwork.Timeout) > 0)
+            while (await socket.ReceiveAsync(buffer.AsMemory()).AsTask().WaitAsync(TestTimeouts.Step) > 0)
             {
             }
         }
@@ -98,7 +98,7 @@ public sealed class HostileInputLogTests
     {
         // A random RELAY cell on a circuit the relay opened; a RELAY cell for a circuit that does not exist; a
         // CREATE2 whose body is noise; an unknown relay command; DATA and END for streams nobody opened.
-        var (pending, response, ntor) = await TestClient.SendCreateAsync(link, guard);
+        var (pending, response, ntor) = await RawCircuitDriver.SendCreateAsync(link, guard);
         link.Pool.Return(response.Created2);
         ntor.Dispose();
         var garbage = link.Pool.Rent();
@@ -116,7 +116,7 @@ public sealed class HostileInputLogTests
         Cell.WriteHeader(create.Span, noise.Id, CellCommand.Create2);
         RandomNumberGenerator.Fill(create.Body);
         Assert.True(await link.SendAsync(create));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, (await noise.Response.WaitAsync(TestNetwork.Timeout)).Failure);
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, (await noise.Response.WaitAsync(TestTimeouts.Step)).Failure);
 
         foreach (var (command, data, stream, closes) in new (RelayCommand, byte[], StreamId, bool)[]
         {
@@ -126,21 +126,21 @@ public sealed class HostileInputLogTests
             (RelayCommand.End, [], new StreamId(9), false),
         })
         {
-            var circuit = await TestClient.CreateAsync(link, guard);
+            var circuit = await RawCircuitDriver.CreateAsync(link, guard);
             await circuit.SendAsync(0, command, data, stream);
             if (closes)
             {
-                Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+                Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestTimeouts.Step));
             }
             else
             {
                 await ProbeAsync(circuit);
-                await circuit.Circuit.CloseAsync().WaitAsync(TestNetwork.Timeout);
+                await circuit.Circuit.CloseAsync().WaitAsync(TestTimeouts.Step);
             }
         }
     }
 
-    private static async Task BadExtend2Async(TestNetwork network, Link link, RelayStatus guard)
+    private static async Task BadExtend2Async(RelayNetwork network, Link link, RelayStatus guard)
     {
         var middle = network.StatusOf(1);
         using var strangerKeys = new TestRelayKeys();
@@ -160,21 +160,21 @@ public sealed class HostileInputLogTests
 
         foreach (var data in cases)
         {
-            var circuit = await TestClient.CreateAsync(link, guard);
+            var circuit = await RawCircuitDriver.CreateAsync(link, guard);
             await SendExtendAsync(circuit, data);
-            Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+            Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestTimeouts.Step));
         }
 
         // EXTEND2 in a plain RELAY cell, and a second EXTEND2 at the same hop.
-        var plain = await TestClient.CreateAsync(link, guard);
-        Assert.False(await TestClient.ExtendAsync(plain, middle, relayEarly: false));
-        var twice = await TestClient.CreateAsync(link, guard);
-        Assert.True(await TestClient.ExtendAsync(twice, middle));
+        var plain = await RawCircuitDriver.CreateAsync(link, guard);
+        Assert.False(await RawCircuitDriver.ExtendAsync(plain, middle, relayEarly: false));
+        var twice = await RawCircuitDriver.CreateAsync(link, guard);
+        Assert.True(await RawCircuitDriver.ExtendAsync(twice, middle));
         twice.Hops = 1;
-        Assert.False(await TestClient.ExtendAsync(twice, network.StatusOf(2)));
+        Assert.False(await RawCircuitDriver.ExtendAsync(twice, network.StatusOf(2)));
     }
 
-    private static async Task Create2FloodAsync(TestNetwork network, TestClient client)
+    private static async Task Create2FloodAsync(RelayNetwork network, RawCircuitDriver client)
     {
         // Relay 1 limits circuit creation per address: a flood is refused with DESTROY, the link stays.
         var limited = network.StatusOf(1);
@@ -182,7 +182,7 @@ public sealed class HostileInputLogTests
         var refused = 0;
         for (var i = 0; i < 60; i++)
         {
-            var (pending, response, ntor) = await TestClient.SendCreateAsync(link, limited);
+            var (pending, response, ntor) = await RawCircuitDriver.SendCreateAsync(link, limited);
             ntor.Dispose();
             if (response.Failure == CircuitCloseReason.None)
             {
@@ -228,36 +228,36 @@ public sealed class HostileInputLogTests
 
         foreach (var (key, body) in uploads)
         {
-            var circuit = await TestClient.CreateAsync(link, guard);
+            var circuit = await RawCircuitDriver.CreateAsync(link, guard);
             Assert.NotEqual(DirectoryStatus.Ok, await StoreAsync(circuit, key, body));
-            await circuit.Circuit.CloseAsync().WaitAsync(TestNetwork.Timeout);
+            await circuit.Circuit.CloseAsync().WaitAsync(TestTimeouts.Step);
         }
 
         // An upload that stops half-way and ends its stream; one that sends more than it declared.
-        var halfway = await TestClient.CreateAsync(link, guard);
+        var halfway = await RawCircuitDriver.CreateAsync(link, guard);
         await halfway.SendAsync(0, RelayCommand.DescriptorStore, new DescriptorStoreMessage(blinded, genuine.Length).EncodeData(), s_stream);
         await halfway.SendAsync(0, RelayCommand.Data, genuine.AsSpan(0, 100), s_stream);
         await halfway.SendAsync(0, RelayCommand.End, [(byte)EndReason.Done], s_stream);
         await ProbeAsync(halfway);
-        await halfway.Circuit.CloseAsync().WaitAsync(TestNetwork.Timeout);
-        var overlong = await TestClient.CreateAsync(link, guard);
+        await halfway.Circuit.CloseAsync().WaitAsync(TestTimeouts.Step);
+        var overlong = await RawCircuitDriver.CreateAsync(link, guard);
         await overlong.SendAsync(0, RelayCommand.DescriptorStore, new DescriptorStoreMessage(blinded, 10).EncodeData(), s_stream);
         await overlong.SendAsync(0, RelayCommand.Data, RandomNumberGenerator.GetBytes(400), s_stream);
         Assert.NotNull(await overlong.NextAsync());
-        await overlong.Circuit.CloseAsync().WaitAsync(TestNetwork.Timeout);
+        await overlong.Circuit.CloseAsync().WaitAsync(TestTimeouts.Step);
     }
 
     private static async Task BadIntroductionMessagesAsync(Link link, RelayStatus guard)
     {
         // ESTABLISH_INTRO: noise, and a well-formed one whose MAC and signature are random.
-        var noise = await TestClient.CreateAsync(link, guard);
+        var noise = await RawCircuitDriver.CreateAsync(link, guard);
         await noise.SendAsync(0, RelayCommand.EstablishIntro, RandomNumberGenerator.GetBytes(200));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await noise.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await noise.Circuit.Completion.WaitAsync(TestTimeouts.Step));
 
-        var unsigned = await TestClient.CreateAsync(link, guard);
+        var unsigned = await RawCircuitDriver.CreateAsync(link, guard);
         var establish = new EstablishIntroMessage(RandomNumberGenerator.GetBytes(32), null, RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(64));
         await unsigned.SendAsync(0, RelayCommand.EstablishIntro, establish.EncodeData());
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await unsigned.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await unsigned.Circuit.Completion.WaitAsync(TestTimeouts.Step));
 
         // INTRODUCE1: noise, and one for a service nobody registered. Both are answered, and the circuit is spent.
         foreach (var data in new[]
@@ -266,19 +266,19 @@ public sealed class HostileInputLogTests
             new Introduce1Message(RandomNumberGenerator.GetBytes(32), null, RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(200), RandomNumberGenerator.GetBytes(32)).EncodeData(),
         })
         {
-            var circuit = await TestClient.CreateAsync(link, guard);
+            var circuit = await RawCircuitDriver.CreateAsync(link, guard);
             await circuit.SendAsync(0, RelayCommand.Introduce1, data);
             var ack = await circuit.NextAsync();
             Assert.Equal(RelayCommand.IntroduceAck, ack!.Value.Command);
             await circuit.SendAsync(0, RelayCommand.Introduce1, data);
-            Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+            Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestTimeouts.Step));
         }
     }
 
     private static async Task BadRendezvousMessagesAsync(Link link, RelayStatus guard)
     {
         var cookie = RandomNumberGenerator.GetBytes(20);
-        var waiting = await TestClient.CreateAsync(link, guard);
+        var waiting = await RawCircuitDriver.CreateAsync(link, guard);
         await waiting.SendAsync(0, RelayCommand.EstablishRendezvous, cookie);
         Assert.Equal(RelayCommand.RendezvousEstablished, (await waiting.NextAsync())!.Value.Command);
 
@@ -290,14 +290,14 @@ public sealed class HostileInputLogTests
             (RelayCommand.Rendezvous1, RandomNumberGenerator.GetBytes(3)),
         })
         {
-            var circuit = await TestClient.CreateAsync(link, guard);
+            var circuit = await RawCircuitDriver.CreateAsync(link, guard);
             await circuit.SendAsync(0, command, data);
-            Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+            Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestTimeouts.Step));
         }
 
         // A waiting circuit that tries to extend, and one that sends RENDEZVOUS1 for its own cookie.
         await waiting.SendAsync(0, RelayCommand.Rendezvous1, [.. cookie, .. RandomNumberGenerator.GetBytes(64)]);
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await waiting.Circuit.Completion.WaitAsync(TestNetwork.Timeout));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await waiting.Circuit.Completion.WaitAsync(TestTimeouts.Step));
     }
 
     private static async Task BadDirectoryStreamsAsync(Link link, RelayStatus guard)
@@ -312,15 +312,15 @@ public sealed class HostileInputLogTests
         })
         {
             // Answered (with a refusal, or END) or closed; either way the relay carries on.
-            var circuit = await TestClient.CreateAsync(link, guard);
+            var circuit = await RawCircuitDriver.CreateAsync(link, guard);
             await circuit.SendAsync(0, command, data, s_stream);
             await circuit.NextAsync();
-            await circuit.Circuit.CloseAsync().WaitAsync(TestNetwork.Timeout);
+            await circuit.Circuit.CloseAsync().WaitAsync(TestTimeouts.Step);
         }
     }
 
     /// <summary>A directory request on a stream of its own: its answer shows the cells sent before it were handled.</summary>
-    private static async Task ProbeAsync(TestCircuit circuit)
+    private static async Task ProbeAsync(RawCircuit circuit)
     {
         Assert.Equal(CircuitSendResult.Queued, await circuit.SendAsync(0, RelayCommand.DirectoryRequest, RandomNumberGenerator.GetBytes(16), new StreamId(2)));
         Assert.NotNull(await circuit.NextAsync());
@@ -341,10 +341,10 @@ public sealed class HostileInputLogTests
         ];
     }
 
-    private static async Task SendExtendAsync(TestCircuit circuit, byte[] data) =>
+    private static async Task SendExtendAsync(RawCircuit circuit, byte[] data) =>
         Assert.Equal(CircuitSendResult.Queued, await circuit.SendAsync(circuit.Hops - 1, RelayCommand.Extend2, data, relayEarly: true));
 
-    private static async Task<DirectoryStatus> StoreAsync(TestCircuit circuit, byte[] blindedKey, byte[] descriptor)
+    private static async Task<DirectoryStatus> StoreAsync(RawCircuit circuit, byte[] blindedKey, byte[] descriptor)
     {
         await circuit.SendAsync(0, RelayCommand.DescriptorStore, new DescriptorStoreMessage(blindedKey, descriptor.Length).EncodeData(), s_stream);
         var chunk = RelayCell.MaxDataLength(RelayCommand.Data);
@@ -361,7 +361,7 @@ public sealed class HostileInputLogTests
         return message.Status;
     }
 
-    private static async Task AssertStillExtendsAsync(TestNetwork network, TestClient client)
+    private static async Task AssertStillExtendsAsync(RelayNetwork network, RawCircuitDriver client)
     {
         var path = network.Relays.Select((_, i) => network.StatusOf(i)).ToArray();
         var (link, circuit) = await client.BuildAsync(path);
@@ -369,7 +369,7 @@ public sealed class HostileInputLogTests
         await link.DisposeAsync();
     }
 
-    private static void AssertNoFaults(TestNetwork network)
+    private static void AssertNoFaults(RelayNetwork network)
     {
         foreach (var relay in network.Relays)
         {

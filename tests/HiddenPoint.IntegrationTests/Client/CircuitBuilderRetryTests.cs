@@ -20,7 +20,7 @@ public sealed class CircuitBuilderRetryTests
     [Fact]
     public async Task A_guard_that_refuses_connections_is_reported_and_the_build_succeeds_through_the_next_guard()
     {
-        await using var network = await TestNetwork.StartAsync(4);
+        await using var network = await RelayNetwork.StartAsync(4);
 
         // Only relay 0 and a dead relay (a closed port, far heavier) are Guards, so the dead one is sampled first; the dead
         // one is not Fast, so it is never drawn as a middle or last hop.
@@ -28,7 +28,7 @@ public sealed class CircuitBuilderRetryTests
             : new RelayStatus(s.Id, s.Nickname, s.Addresses, s.LinkKey, s.CircuitHandshakeKey, s.Flags & ~RelayFlags.Guard, s.BandwidthWeight)).ToList();
         var dead = SyntheticConsensus.Relay("dead", "127.0.0.1", SyntheticConsensus.AllFlags & ~RelayFlags.Fast, 1_000_000, (ushort)ClosedPort());
         var consensus = TestConsensus.Build([.. live, dead]);
-        var source = new TestConsensusSource { Consensus = consensus };
+        var source = new SwappableConsensusSource { Value = consensus };
 
         using var meters = new TestMeterFactory();
         using var runtime = new LinkRuntime(Options.Create(new LinkOptions()), Options.Create(new CircuitOptions()), TimeProvider.System, NullLoggerFactory.Instance, meters);
@@ -63,7 +63,7 @@ public sealed class CircuitBuilderRetryTests
         await using var links = new LinkManager(runtime, Options.Create(new LinkManagerOptions()));
         var picker = new WeightedRelayPicker(new PathRules(ConsensusFamilies.Instance, new PathOptions()));
         var guards = new GuardManager(new GuardOptions(), new InMemoryGuardStateStore(), picker, TimeProvider.System);
-        await using var builder = new CircuitBuilder(new TestConsensusSource { Consensus = consensus }, links, new PathSelector(picker, guards), guards, new CircuitBuilderOptions(), TimeProvider.System);
+        await using var builder = new CircuitBuilder(new SwappableConsensusSource { Value = consensus }, links, new PathSelector(picker, guards), guards, new CircuitBuilderOptions(), TimeProvider.System);
 
         var error = await Assert.ThrowsAsync<CircuitBuildException>(() => builder.GetAsync(CircuitPurpose.General, null, CancellationToken.None).WaitAsync(TestTimeouts.Step));
         Assert.Equal(CircuitPurpose.General, error.Purpose);

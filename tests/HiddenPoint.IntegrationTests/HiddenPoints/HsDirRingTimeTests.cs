@@ -3,7 +3,6 @@ using HiddenPoint.Crypto.HiddenPoints;
 using HiddenPoint.Crypto.Keys;
 using HiddenPoint.DirectoryAuthority.Voting;
 using HiddenPoint.Network.HiddenPoints;
-using HiddenPoint.Network.Tests;
 using HiddenPoint.Protocol.Documents;
 using HiddenPoint.Protocol.HiddenPoints;
 using Microsoft.Extensions.Time.Testing;

@@ -10,20 +10,9 @@ using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.Circuits;
 using HiddenPoint.Relay.Keys;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace HiddenPoint.Relay.Tests.Engine;
-
-/// <summary>A clock that moves only when told.</summary>
-internal sealed class ManualClock : TimeProvider
-{
-    private long _ticks;
-
-    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-    public override long GetTimestamp() => Interlocked.Read(ref _ticks);
-
-    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
-}
 
 public sealed class HandshakeQueueTests
 {
@@ -32,7 +21,7 @@ public sealed class HandshakeQueueTests
     [Fact]
     public async Task A_full_queue_refuses_at_once_and_items_that_waited_too_long_are_dropped()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var gate = new TaskCompletionSource();
         var firstStarted = new TaskCompletionSource();
         var processed = new ConcurrentQueue<int>();

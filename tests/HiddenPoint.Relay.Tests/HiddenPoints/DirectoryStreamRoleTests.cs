@@ -204,7 +204,7 @@ public sealed class DirectoryStreamRoleTests
 
         await client.SendAsync(new DataMessage(new byte[10]), stream: 1);
 
-        Assert.Equal(Network.Circuits.CircuitCloseReason.ProtocolViolation, await client.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(Network.Circuits.CircuitCloseReason.ProtocolViolation, await client.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
     }
 
     [Theory]
@@ -328,18 +328,18 @@ public sealed class DirectoryStreamRoleTests
 
         // Circuits that close give everything back.
         await first.Circuit.DisposeAsync();
-        await first.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout);
+        await first.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step);
         Assert.Equal(0, relay.Directory.PendingUploadBytes);
     }
 
-    private static async Task<DirectoryStatus> UploadAsync(TestClient client, ushort stream, byte[] descriptor)
+    private static async Task<DirectoryStatus> UploadAsync(RoleClient client, ushort stream, byte[] descriptor)
     {
         await client.SendAsync(new DescriptorStoreMessage(new byte[32], descriptor.Length), stream);
         await SendDataAsync(client, stream, descriptor);
         return (await ReadAnswerAsync(client, stream)).Status;
     }
 
-    private static async Task SendDataAsync(TestClient client, ushort stream, byte[] data)
+    private static async Task SendDataAsync(RoleClient client, ushort stream, byte[] data)
     {
         for (var offset = 0; offset < data.Length; offset += RelayCell.MaxDataWithStream)
         {
@@ -348,13 +348,13 @@ public sealed class DirectoryStreamRoleTests
     }
 
     // The relay handles a circuit's cells in order: once a fetch sent now is answered, everything before it was handled.
-    private static async Task SyncAsync(TestClient client)
+    private static async Task SyncAsync(RoleClient client)
     {
         await client.SendAsync(new DescriptorFetchMessage(Enumerable.Repeat((byte)0xEE, 32).ToArray()), stream: 99);
         Assert.Equal(DirectoryStatus.NotFound, (await ReadAnswerAsync(client, 99)).Status);
     }
 
-    private static async Task<Answer> ReadAnswerAsync(TestClient client, ushort stream)
+    private static async Task<Answer> ReadAnswerAsync(RoleClient client, ushort stream)
     {
         var first = await client.ReceiveAsync();
         Assert.Equal(stream, first.Stream);

@@ -31,20 +31,20 @@ public sealed class HostileRoleInputTests
                 var circuit = await relay.OpenClientAsync();
                 await circuit.SendRawAsync(command, RandomNumberGenerator.GetBytes(length));
                 await AnsweredOrClosedAsync(circuit);
-                await circuit.Circuit.CloseAsync().WaitAsync(RoleHarness.Timeout);
+                await circuit.Circuit.CloseAsync().WaitAsync(TestTimeouts.Step);
             }
         }
 
         // ESTABLISH_INTRO well formed but with a bad MAC, a bad signature, or an auth key that is no curve point.
         var badMac = await relay.OpenClientAsync();
         await badMac.SendAsync(IntroductionPointRoleTests.EstablishIntro(RandomNumberGenerator.GetBytes(32), authKey));
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await badMac.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await badMac.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
         var badSignature = await relay.OpenClientAsync();
         await badSignature.SendAsync(IntroductionPointRoleTests.EstablishIntro(badSignature.BindingKey, authKey, prefix: "another prefix"u8.ToArray()));
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await badSignature.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await badSignature.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
         var notAPoint = await relay.OpenClientAsync();
         await notAPoint.SendAsync(new EstablishIntroMessage(Enumerable.Repeat((byte)0xFF, 32).ToArray(), null, new byte[32], new byte[64]));
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await notAPoint.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await notAPoint.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
 
         // INTRODUCE1: noise, an unknown service, and a second one on the same circuit.
         for (var i = 0; i < 3; i++)
@@ -55,7 +55,7 @@ public sealed class HostileRoleInputTests
                 : IntroductionPointRoleTests.Introduce1(i == 1 ? IntroductionPointRoleTests.NewAuthKey() : authKey).EncodeData());
             Assert.Equal(RelayCommand.IntroduceAck, (await client.ReceiveAsync()).Command);
             await client.SendAsync(IntroductionPointRoleTests.Introduce1(authKey));
-            Assert.Equal(CircuitCloseReason.ProtocolViolation, await client.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+            Assert.Equal(CircuitCloseReason.ProtocolViolation, await client.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
         }
 
         // A replayed cookie and an unknown one.
@@ -65,10 +65,10 @@ public sealed class HostileRoleInputTests
         Assert.Equal(RelayCommand.RendezvousEstablished, (await waiting.ReceiveAsync()).Command);
         var replay = await relay.OpenClientAsync();
         await replay.SendAsync(new EstablishRendezvousMessage(cookie));
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await replay.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await replay.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
         var unknown = await relay.OpenClientAsync();
         await unknown.SendAsync(new Rendezvous1Message(RandomNumberGenerator.GetBytes(20), new byte[32], new byte[32]));
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await unknown.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await unknown.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
 
         await ForgedDescriptorsAsync(relay);
         await BadDirectoryStreamsAsync(relay);
@@ -83,8 +83,8 @@ public sealed class HostileRoleInputTests
     }
 
     /// <summary>Waits until the relay answered on the circuit or closed it: either way it has handled what was sent.</summary>
-    private static async Task AnsweredOrClosedAsync(TestClient client) =>
-        await Task.WhenAny(client.RelaySide.Closed.Task, client.Received.Messages.Reader.WaitToReadAsync().AsTask()).WaitAsync(RoleHarness.Timeout);
+    private static async Task AnsweredOrClosedAsync(RoleClient client) =>
+        await Task.WhenAny(client.RelaySide.Closed.Task, client.Received.Messages.Reader.WaitToReadAsync().AsTask()).WaitAsync(TestTimeouts.Step);
 
     private static async Task ForgedDescriptorsAsync(RoleHarness relay)
     {
@@ -141,7 +141,7 @@ public sealed class HostileRoleInputTests
             var client = await relay.OpenClientAsync();
             await client.SendRawAsync(command, data, stream: 1);
             await AnsweredOrClosedAsync(client);
-            await client.Circuit.CloseAsync().WaitAsync(RoleHarness.Timeout);
+            await client.Circuit.CloseAsync().WaitAsync(TestTimeouts.Step);
         }
 
         var overlong = await relay.OpenClientAsync();
@@ -157,6 +157,6 @@ public sealed class HostileRoleInputTests
 
         Assert.Equal(RelayCommand.End, (await many.ReceiveAsync()).Command);
         await many.SendRawAsync(RelayCommand.Data, RandomNumberGenerator.GetBytes(10), stream: 999);
-        await many.Circuit.CloseAsync().WaitAsync(RoleHarness.Timeout);
+        await many.Circuit.CloseAsync().WaitAsync(TestTimeouts.Step);
     }
 }

@@ -5,6 +5,7 @@ using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.Circuits;
 using HiddenPoint.Relay.HiddenPoints;
 using NSec.Cryptography;
+using Microsoft.Extensions.Time.Testing;
 
 namespace HiddenPoint.Relay.Tests.HiddenPoints;
 
@@ -38,7 +39,7 @@ public sealed class IntroductionPointRoleTests
 
         await host.SendAsync(EstablishIntro(wrongKey, authKey));
 
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
         Assert.Equal(CircuitCloseReason.DestroyedByPeer, await host.ClosedAsync());
         Assert.Equal(0, relay.Intro.Registered);
     }
@@ -55,7 +56,7 @@ public sealed class IntroductionPointRoleTests
 
         await host.SendAsync(new EstablishIntroMessage(good.AuthKey, null, good.HandshakeAuth, signature));
 
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
         Assert.Equal(0, relay.Intro.Registered);
     }
 
@@ -68,7 +69,7 @@ public sealed class IntroductionPointRoleTests
 
         await host.SendAsync(EstablishIntro(host.BindingKey, authKey, prefix: "Tor establish-intro cell v1"u8.ToArray()));
 
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
     }
 
     [Fact]
@@ -80,7 +81,7 @@ public sealed class IntroductionPointRoleTests
         // Auth key type 1 (not Ed25519), then too little of the rest.
         await host.SendRawAsync(RelayCommand.EstablishIntro, new byte[] { 1, 0, 32, 5, 5 });
 
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
     }
 
     [Fact]
@@ -95,7 +96,7 @@ public sealed class IntroductionPointRoleTests
 
         await host.SendAsync(new EstablishIntroMessage(notAPoint, null, mac, new byte[64]));
 
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
     }
 
     [Fact]
@@ -109,7 +110,7 @@ public sealed class IntroductionPointRoleTests
         var captured = EstablishIntro(victim.BindingKey, authKey);
 
         await attacker.SendAsync(captured);
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await attacker.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await attacker.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
         Assert.Equal(0, relay.Intro.Registered);
 
         await victim.SendAsync(captured);
@@ -126,7 +127,7 @@ public sealed class IntroductionPointRoleTests
         Assert.Equal(RelayCommand.IntroEstablished, (await host.ReceiveAsync()).Command);
 
         await host.SendAsync(EstablishIntro(host.BindingKey, authKey));
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
         Assert.Equal(0, relay.Intro.Registered);
     }
 
@@ -191,7 +192,7 @@ public sealed class IntroductionPointRoleTests
 
         await client.SendAsync(Introduce1(authKey));
 
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await client.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await client.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
         Assert.Equal(RelayCommand.Introduce2, (await host.ReceiveAsync()).Command);
         Assert.False(host.Received.Messages.Reader.TryRead(out _));
     }
@@ -204,7 +205,7 @@ public sealed class IntroductionPointRoleTests
         {
             o.IntroduceRatePerSecond = 1;
             o.IntroduceBurst = 3;
-        }, time: new FrozenTimeProvider());
+        }, time: new FakeTimeProvider());
         using var authKey = NewAuthKey();
         var host = await Established(relay, authKey);
         var statuses = new List<IntroduceAckStatus>();
@@ -236,8 +237,8 @@ public sealed class IntroductionPointRoleTests
         Assert.Equal(1, relay.Intro.Registered);
 
         // The old circuit would never carry an introduction again: the relay closes it, and the new one stays.
-        await oldHost.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout);
-        await oldHost.Circuit.Completion.WaitAsync(RoleHarness.Timeout);
+        await oldHost.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step);
+        await oldHost.Circuit.Completion.WaitAsync(TestTimeouts.Step);
         Assert.Equal(1, relay.Intro.Registered);
 
         var client = await relay.OpenClientAsync();
@@ -252,8 +253,8 @@ public sealed class IntroductionPointRoleTests
         using var authKey = NewAuthKey();
         var host = await Established(relay, authKey);
 
-        await host.Circuit.CloseAsync().WaitAsync(RoleHarness.Timeout);
-        await host.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout);
+        await host.Circuit.CloseAsync().WaitAsync(TestTimeouts.Step);
+        await host.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step);
         Assert.Equal(0, relay.Intro.Registered);
 
         var client = await relay.OpenClientAsync();
@@ -263,7 +264,7 @@ public sealed class IntroductionPointRoleTests
 
     internal static Key NewAuthKey() => Key.Create(SignatureAlgorithm.Ed25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.None });
 
-    internal static async Task<TestClient> Established(RoleHarness relay, Key authKey)
+    internal static async Task<RoleClient> Established(RoleHarness relay, Key authKey)
     {
         var host = await relay.OpenClientAsync();
         await host.SendAsync(EstablishIntro(host.BindingKey, authKey));
@@ -302,10 +303,4 @@ public sealed class IntroductionPointRoleTests
         RandomNumberGenerator.GetBytes(32),
         RandomNumberGenerator.GetBytes(200),
         RandomNumberGenerator.GetBytes(32));
-}
-
-/// <summary>A clock whose timestamps never move (timers are the system's).</summary>
-internal sealed class FrozenTimeProvider : TimeProvider
-{
-    public override long GetTimestamp() => 0;
 }

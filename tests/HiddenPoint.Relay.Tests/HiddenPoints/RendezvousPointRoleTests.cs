@@ -52,8 +52,8 @@ public sealed class RendezvousPointRoleTests
         Assert.Equal(CircuitSendResult.Queued, await host.Circuit.SendAsync(new HopIndex(1), cell));
 
         Assert.Equal(CircuitCloseReason.UnrecognizedCell, await client.ClosedAsync());
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await client.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
-        Assert.Equal(CircuitCloseReason.JoinedCircuitClosed, await host.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await client.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.JoinedCircuitClosed, await host.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
         Assert.Equal(CircuitCloseReason.DestroyedByPeer, await host.ClosedAsync());
         Assert.False(host.RelaySide.Unrouted.Reader.TryRead(out _));
         Assert.False(client.RelaySide.Unrouted.Reader.TryRead(out _));
@@ -65,7 +65,7 @@ public sealed class RendezvousPointRoleTests
         await using var relay = new RoleHarness();
         var (client, host) = await JoinedAsync(relay);
 
-        await host.Circuit.CloseAsync().WaitAsync(RoleHarness.Timeout);
+        await host.Circuit.CloseAsync().WaitAsync(TestTimeouts.Step);
 
         Assert.Equal(CircuitCloseReason.DestroyedByPeer, await client.ClosedAsync());
     }
@@ -82,7 +82,7 @@ public sealed class RendezvousPointRoleTests
 
         var second = await relay.OpenClientAsync();
         await second.SendAsync(new EstablishRendezvousMessage(cookie));
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await second.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await second.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
 
         var host = await relay.OpenClientAsync();
         await host.SendAsync(new Rendezvous1Message(cookie, new byte[32], new byte[32]));
@@ -90,7 +90,7 @@ public sealed class RendezvousPointRoleTests
 
         var third = await relay.OpenClientAsync();
         await third.SendAsync(new EstablishRendezvousMessage(cookie));
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await third.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await third.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
         Assert.False(first.Circuit.IsClosed);
     }
 
@@ -106,8 +106,8 @@ public sealed class RendezvousPointRoleTests
         Assert.Equal(RelayCommand.RendezvousEstablished, (await first.ReceiveAsync()).Command);
 
         // The first circuit goes away: its cookie no longer waits, it is only remembered.
-        await first.Circuit.CloseAsync().WaitAsync(RoleHarness.Timeout);
-        await first.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout);
+        await first.Circuit.CloseAsync().WaitAsync(TestTimeouts.Step);
+        await first.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step);
 
         // 999 more cookies fill the memory; the next is refused rather than the first forgotten.
         for (var i = 0; i < 999; i++)
@@ -119,11 +119,11 @@ public sealed class RendezvousPointRoleTests
 
         var overflow = await relay.OpenClientAsync(link);
         await overflow.SendAsync(new EstablishRendezvousMessage(RandomNumberGenerator.GetBytes(20)));
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await overflow.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await overflow.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
 
         var replay = await relay.OpenClientAsync(link);
         await replay.SendAsync(new EstablishRendezvousMessage(cookie));
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await replay.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await replay.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
 
         // Once the window (and the filter's quarter-window bucket) has passed, cookies are taken again.
         time.Advance(TimeSpan.FromMinutes(5 * 1.25) + TimeSpan.FromSeconds(1));
@@ -140,7 +140,7 @@ public sealed class RendezvousPointRoleTests
 
         await host.SendAsync(new Rendezvous1Message(RandomNumberGenerator.GetBytes(20), new byte[32], new byte[32]));
 
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class RendezvousPointRoleTests
 
         await late.SendAsync(new Rendezvous1Message(cookie, new byte[32], new byte[32]));
 
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await late.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await late.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public sealed class RendezvousPointRoleTests
 
         await client.SendRawAsync(RelayCommand.EstablishRendezvous, new byte[19]);
 
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await client.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await client.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
         Assert.Equal(0, relay.Rendezvous.WaitingCircuits);
     }
 
@@ -189,22 +189,22 @@ public sealed class RendezvousPointRoleTests
         await client.SendAsync(new EstablishRendezvousMessage(cookie));
         Assert.Equal(RelayCommand.RendezvousEstablished, (await client.ReceiveAsync()).Command);
 
-        await client.Circuit.CloseAsync().WaitAsync(RoleHarness.Timeout);
-        await client.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout);
+        await client.Circuit.CloseAsync().WaitAsync(TestTimeouts.Step);
+        await client.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step);
         Assert.Equal(0, relay.Rendezvous.WaitingCircuits);
 
         var host = await relay.OpenClientAsync();
         await host.SendAsync(new Rendezvous1Message(cookie, new byte[32], new byte[32]));
-        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(RoleHarness.Timeout));
+        Assert.Equal(CircuitCloseReason.ProtocolViolation, await host.RelaySide.Closed.Task.WaitAsync(TestTimeouts.Step));
     }
 
-    private static async Task<(TestClient Client, TestClient Host)> JoinedAsync(RoleHarness relay)
+    private static async Task<(RoleClient Client, RoleClient Host)> JoinedAsync(RoleHarness relay)
     {
         var (client, host, _) = await JoinedWithCookieAsync(relay);
         return (client, host);
     }
 
-    private static async Task<(TestClient Client, TestClient Host, byte[] Cookie)> JoinedWithCookieAsync(RoleHarness relay)
+    private static async Task<(RoleClient Client, RoleClient Host, byte[] Cookie)> JoinedWithCookieAsync(RoleHarness relay)
     {
         var client = await relay.OpenClientAsync();
         var host = await relay.OpenClientAsync();

@@ -1,6 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Diagnostics.Metrics;
-using System.IO.Pipelines;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using HiddenPoint.Crypto.Handshakes;
@@ -26,8 +24,6 @@ namespace HiddenPoint.Relay.Tests.HiddenPoints;
 /// </summary>
 internal sealed class RoleHarness : IAsyncDisposable
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
-
     private readonly LinkRuntime _runtime;
     private readonly LinkKey _relayKey = LinkKey.Generate();
     private readonly List<Link> _links = [];
@@ -70,19 +66,16 @@ internal sealed class RoleHarness : IAsyncDisposable
     public FixedConsensusSource Consensus { get; } = new();
 
     /// <summary>Opens a client link to the relay and a one-hop circuit over it.</summary>
-    public async Task<TestClient> OpenClientAsync() => await OpenClientAsync(await OpenLinkAsync());
+    public async Task<RoleClient> OpenClientAsync() => await OpenClientAsync(await OpenLinkAsync());
 
     /// <summary>Opens a client link to the relay.</summary>
     public async Task<Link> OpenLinkAsync()
     {
-        var ab = new Pipe();
-        var ba = new Pipe();
-        var clientSide = LinkTransport.FromDuplexPipe(new DuplexPipe(ba.Reader, ab.Writer));
-        var relaySide = LinkTransport.FromDuplexPipe(new DuplexPipe(ab.Reader, ba.Writer));
+        var (clientSide, relaySide, _, _) = TestLinks.PipePair();
         var accept = _runtime.AcceptAsync(relaySide, _relayKey, AcceptedLinkKinds.All, new AcceptingLinkHandler(this));
         var connect = _runtime.ConnectAsync(clientSide, LinkKind.ClientToRelay, _relayKey.Public, null, null);
-        var client = (await connect.WaitAsync(Timeout)).Link!;
-        var relay = (await accept.WaitAsync(Timeout)).Link!;
+        var client = (await connect.WaitAsync(TestTimeouts.Step)).Link!;
+        var relay = (await accept.WaitAsync(TestTimeouts.Step)).Link!;
         lock (_links)
         {
             _links.Add(client);
@@ -93,23 +86,16 @@ internal sealed class RoleHarness : IAsyncDisposable
     }
 
     /// <summary>Opens a one-hop circuit to the relay over a client link of <see cref="OpenLinkAsync"/>.</summary>
-    public async Task<TestClient> OpenClientAsync(Link client)
+    public async Task<RoleClient> OpenClientAsync(Link client)
     {
-        var keyMaterial = RandomNumberGenerator.GetBytes(CgoSizes.KeyMaterialLength(CgoAesKeySize.Aes128));
         var bindingKey = RandomNumberGenerator.GetBytes(CircuitKeySchedule.BindingKeyLength);
-        Assert.True(client.TryBeginCircuit(out var pending));
-        var create = client.Pool.Rent();
-        new Create2Body(HandshakeType.NtorV3, [.. keyMaterial, .. bindingKey]).Encode(Cell.WriteHeader(create.Span, pending.Id, CellCommand.Create2));
-        Assert.True(await client.SendAsync(create));
-        var response = await pending.Response.WaitAsync(Timeout);
-        Assert.Equal(CircuitCloseReason.None, response.Failure);
-        client.Pool.Return(response.Created2);
+        var (pending, keyMaterial) = await KeyMaterialCircuits.CreateAsync(client, bindingKey);
         var crypto = new CgoClientCircuit();
         crypto.AddHop(new CgoClientHop(keyMaterial));
         var recorder = new ClientRecorder();
         var circuit = client.OpenClientCircuit(pending, crypto, recorder)!;
-        var routing = await _accepted.Reader.ReadAsync().AsTask().WaitAsync(Timeout);
-        return new TestClient(circuit, recorder, routing, bindingKey);
+        var routing = await _accepted.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
+        return new RoleClient(circuit, recorder, routing, bindingKey);
     }
 
     public async ValueTask DisposeAsync()
@@ -218,7 +204,7 @@ internal sealed class RoleHarness : IAsyncDisposable
 }
 
 /// <summary>A client's one-hop circuit to the relay, what it received, and the relay's side of it.</summary>
-internal sealed class TestClient(ClientCircuitReactor circuit, ClientRecorder recorder, RoleHarness.RoutingHandler relaySide, byte[] bindingKey)
+internal sealed class RoleClient(ClientCircuitReactor circuit, ClientRecorder recorder, RoleHarness.RoutingHandler relaySide, byte[] bindingKey)
 {
     public ClientCircuitReactor Circuit { get; } = circuit;
 
@@ -244,9 +230,9 @@ internal sealed class TestClient(ClientCircuitReactor circuit, ClientRecorder re
     }
 
     public async Task<ReceivedMessage> ReceiveAsync() =>
-        await Received.Messages.Reader.ReadAsync().AsTask().WaitAsync(RoleHarness.Timeout);
+        await Received.Messages.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
 
-    public async Task<CircuitCloseReason> ClosedAsync() => await Circuit.Completion.WaitAsync(RoleHarness.Timeout);
+    public async Task<CircuitCloseReason> ClosedAsync() => await Circuit.Completion.WaitAsync(TestTimeouts.Step);
 }
 
 internal readonly record struct ReceivedMessage(RelayCommand Command, ushort Stream, byte[] Data)
@@ -276,41 +262,6 @@ internal sealed class ClientRecorder : ICircuitHandler
     }
 
     public void OnClosed(CircuitReactor circuit, CircuitCloseReason reason) => Messages.Writer.TryComplete();
-}
-
-internal sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-{
-    public PipeReader Input { get; } = input;
-
-    public PipeWriter Output { get; } = output;
-}
-
-internal sealed class TestMeterFactory : IMeterFactory
-{
-    private readonly List<Meter> _meters = [];
-
-    public Meter Create(MeterOptions options)
-    {
-        options.Scope = this;
-        var meter = new Meter(options);
-        lock (_meters)
-        {
-            _meters.Add(meter);
-        }
-
-        return meter;
-    }
-
-    public void Dispose()
-    {
-        lock (_meters)
-        {
-            foreach (var meter in _meters)
-            {
-                meter.Dispose();
-            }
-        }
-    }
 }
 
 /// <summary>A consensus source that serves whatever document the test sets.</summary>

@@ -13,7 +13,7 @@ public sealed class AddressLimiterTests : IDisposable
     private static readonly IPAddress Bystander = IPAddress.Parse("203.0.113.9");
 
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch.AddDays(20_000));
-    private readonly ScopedMeterFactory _meters = new();
+    private readonly TestMeterFactory _meters = new();
     private readonly List<IDisposable> _leases = [];
 
     public void Dispose()

@@ -4,35 +4,6 @@ using Microsoft.Extensions.Options;
 
 namespace HiddenPoint.Relay.Tests.Limits;
 
-/// <summary>A meter factory whose meters are scoped to it, so a listener sees only this test's instruments.</summary>
-internal sealed class ScopedMeterFactory : IMeterFactory
-{
-    private readonly List<Meter> _meters = [];
-
-    public Meter Create(MeterOptions options)
-    {
-        options.Scope = this;
-        var meter = new Meter(options);
-        lock (_meters)
-        {
-            _meters.Add(meter);
-        }
-
-        return meter;
-    }
-
-    public void Dispose()
-    {
-        lock (_meters)
-        {
-            foreach (var meter in _meters)
-            {
-                meter.Dispose();
-            }
-        }
-    }
-}
-
 /// <summary>Collects long measurements of one factory's instruments by instrument name and tag value.</summary>
 internal sealed class MeasurementRecorder : IDisposable
 {

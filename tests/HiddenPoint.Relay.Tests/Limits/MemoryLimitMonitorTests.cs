@@ -14,7 +14,7 @@ public sealed class MemoryLimitMonitorTests : IDisposable
     private const long MiB = 1024 * 1024;
 
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch.AddDays(20_000));
-    private readonly ScopedMeterFactory _meters = new();
+    private readonly TestMeterFactory _meters = new();
     private readonly FakeCircuits _circuits = new();
 
     public void Dispose() => _meters.Dispose();
@@ -129,20 +129,20 @@ public sealed class MemoryLimitMonitorTests : IDisposable
     public async Task A_stalled_circuit_s_queue_grows_and_it_is_the_one_closed_while_a_fresh_circuit_survives()
     {
         // Client A → relay → next relay, with client A no longer reading; client B → relay, one hop, busy and fresh.
-        using var meters = new ScopedMeterFactory();
-        using var runtime = InMemoryLinks.Runtime(meters, o => o.MaxQueuedCells = 10_000);
+        using var meters = new TestMeterFactory();
+        using var runtime = TestLinks.Runtime(circuit: o => o.MaxQueuedCells = 10_000, meters: meters);
         var relay = new AcceptingRelay();
         var next = new AcceptingRelay();
         GatedPipeReader? stalledInput = null;
-        var (linkA, _) = await InMemoryLinks.OpenAsync(runtime, LinkKind.ClientToRelay, relay, r => stalledInput = new GatedPipeReader(r));
-        var (linkB, _) = await InMemoryLinks.OpenAsync(runtime, LinkKind.ClientToRelay, relay);
-        var (outward, _) = await InMemoryLinks.OpenAsync(runtime, LinkKind.RelayToRelay, next);
-        var (clientA, stalledAtRelay) = await InMemoryLinks.OpenCircuitAsync(linkA, relay, new CountingHandler());
-        var (pending, keyMaterial) = await InMemoryLinks.CreateAsync(outward);
+        var (linkA, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay, r => stalledInput = new GatedPipeReader(r));
+        var (linkB, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (outward, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.RelayToRelay, next);
+        var (clientA, stalledAtRelay) = await KeyMaterialCircuits.OpenCircuitAsync(linkA, relay, new RecordingHandler());
+        var (pending, keyMaterial) = await KeyMaterialCircuits.CreateAsync(outward);
         Assert.True(stalledAtRelay.AttachOutward(pending));
         Assert.True(clientA.AddHop(new HiddenPoint.Crypto.Cgo.CgoClientHop(keyMaterial)));
-        var atNext = await next.Accepted.Reader.ReadAsync().AsTask().WaitAsync(InMemoryLinks.Timeout);
-        var (clientB, freshAtRelay) = await InMemoryLinks.OpenCircuitAsync(linkB, relay, new CountingHandler());
+        var atNext = await next.Accepted.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
+        var (clientB, freshAtRelay) = await KeyMaterialCircuits.OpenCircuitAsync(linkB, relay, new RecordingHandler());
         var freshHandler = relay.HandlerOf(freshAtRelay);
 
         var options = new RelayLimitsOptions { MemoryLimit = 1 * MiB };
@@ -155,48 +155,48 @@ public sealed class MemoryLimitMonitorTests : IDisposable
         {
             while (!atNext.IsClosed && !stop.IsCancellationRequested)
             {
-                await atNext.SendAsync(InMemoryLinks.Message(outward.Pool, RelayCommand.Drop, []));
+                await atNext.SendAsync(TestCells.Message(outward.Pool, RelayCommand.Drop, []));
             }
         });
 
         // The stalled circuit's queue passes the limit.
         Assert.True(
-            SpinWait.SpinUntil(() => stalledAtRelay.HeldCells * (long)CircuitQueueAccount.BytesPerCell > 2 * MiB, InMemoryLinks.Timeout),
+            SpinWait.SpinUntil(() => stalledAtRelay.HeldCells * (long)CircuitQueueAccount.BytesPerCell > 2 * MiB, TestTimeouts.Step),
             $"used {quota.Used}, held {stalledAtRelay.HeldCells}");
         Assert.True(quota.IsOverLimit);
 
         // Stop pushing before the circuit's own queue cap (10,000 cells) would close it first.
         await stop.CancelAsync();
-        await pushing.WaitAsync(InMemoryLinks.Timeout);
+        await pushing.WaitAsync(TestTimeouts.Step);
         Assert.False(stalledAtRelay.IsClosed);
 
         // Meanwhile the fresh circuit carries traffic and drains it.
         for (var i = 0; i < 20; i++)
         {
-            await clientB.SendAsync(HopIndex.First, InMemoryLinks.Message(linkB.Pool, RelayCommand.Drop, []));
+            await clientB.SendAsync(HopIndex.First, TestCells.Message(linkB.Pool, RelayCommand.Drop, []));
         }
 
-        Assert.True(SpinWait.SpinUntil(() => freshHandler.Messages == 20, InMemoryLinks.Timeout));
+        Assert.True(SpinWait.SpinUntil(() => freshHandler.Count == 20, TestTimeouts.Step));
 
         var outcome = monitor.Check();
         Assert.True(outcome.WasOverLimit);
         Assert.Equal(1, outcome.CircuitsClosed);
         Assert.True(stalledAtRelay.IsClosed);
         Assert.False(freshAtRelay.IsClosed);
-        Assert.True(SpinWait.SpinUntil(() => !quota.IsOverLimit && stalledAtRelay.HeldCells == 0, InMemoryLinks.Timeout), $"used {quota.Used}");
+        Assert.True(SpinWait.SpinUntil(() => !quota.IsOverLimit && stalledAtRelay.HeldCells == 0, TestTimeouts.Step), $"used {quota.Used}");
 
         // DESTROY went outward at once; the fresh circuit still works.
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await atNext.Completion.WaitAsync(InMemoryLinks.Timeout));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await atNext.Completion.WaitAsync(TestTimeouts.Step));
         await stop.CancelAsync();
-        await pushing.WaitAsync(InMemoryLinks.Timeout);
-        await clientB.SendAsync(HopIndex.First, InMemoryLinks.Message(linkB.Pool, RelayCommand.Drop, []));
-        Assert.True(SpinWait.SpinUntil(() => freshHandler.Messages == 21, InMemoryLinks.Timeout));
+        await pushing.WaitAsync(TestTimeouts.Step);
+        await clientB.SendAsync(HopIndex.First, TestCells.Message(linkB.Pool, RelayCommand.Drop, []));
+        Assert.True(SpinWait.SpinUntil(() => freshHandler.Count == 21, TestTimeouts.Step));
         Assert.Equal(default, monitor.Check());
 
         // DESTROY inward reaches client A once it reads again. Both ways it says RESOURCELIMIT, not FINISHED.
         stalledInput.Open();
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await clientA.Completion.WaitAsync(InMemoryLinks.Timeout));
-        Assert.Equal(CircuitCloseReason.MemoryLimit, await stalledAtRelay.Completion.WaitAsync(InMemoryLinks.Timeout));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await clientA.Completion.WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.MemoryLimit, await stalledAtRelay.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(DestroyReason.ResourceLimit, clientA.PeerDestroyReason);
         Assert.Equal(DestroyReason.ResourceLimit, atNext.PeerDestroyReason);
         await linkA.DisposeAsync();
@@ -208,14 +208,14 @@ public sealed class MemoryLimitMonitorTests : IDisposable
     public async Task A_link_whose_peer_stopped_reading_is_closed_for_its_outbound_queue_while_a_busy_link_survives()
     {
         // Client A stops reading what the relay sends it; client B's link carries traffic both ways.
-        using var meters = new ScopedMeterFactory();
+        using var meters = new TestMeterFactory();
         using var recorder = new MeasurementRecorder(meters);
-        using var runtime = InMemoryLinks.Runtime(meters, link: o => o.OutboundQueueCapacity = 4_096);
+        using var runtime = TestLinks.Runtime(link: o => o.OutboundQueueCapacity = 4_096, meters: meters);
         var relay = new AcceptingRelay();
         GatedPipeReader? stalledInput = null;
-        var (clientA, relayA) = await InMemoryLinks.OpenAsync(runtime, LinkKind.ClientToRelay, relay, r => stalledInput = new GatedPipeReader(r));
-        var (clientB, relayB) = await InMemoryLinks.OpenAsync(runtime, LinkKind.ClientToRelay, relay);
-        var (busy, busyAtRelay) = await InMemoryLinks.OpenCircuitAsync(clientB, relay, new CountingHandler());
+        var (clientA, relayA) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay, r => stalledInput = new GatedPipeReader(r));
+        var (clientB, relayB) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (busy, busyAtRelay) = await KeyMaterialCircuits.OpenCircuitAsync(clientB, relay, new RecordingHandler());
         var busyHandler = relay.HandlerOf(busyAtRelay);
 
         var options = new RelayLimitsOptions { MemoryLimit = 1 * MiB };
@@ -240,31 +240,31 @@ public sealed class MemoryLimitMonitorTests : IDisposable
         Assert.True(quota.IsOverLimit, $"used {quota.Used}");
         for (var i = 0; i < 20; i++)
         {
-            await busy.SendAsync(HopIndex.First, InMemoryLinks.Message(clientB.Pool, RelayCommand.Drop, []));
+            await busy.SendAsync(HopIndex.First, TestCells.Message(clientB.Pool, RelayCommand.Drop, []));
         }
 
-        Assert.True(SpinWait.SpinUntil(() => busyHandler.Messages == 20, InMemoryLinks.Timeout));
+        Assert.True(SpinWait.SpinUntil(() => busyHandler.Count == 20, TestTimeouts.Step));
 
         var outcome = monitor.Check();
         Assert.True(outcome.WasOverLimit);
         Assert.Equal(1, outcome.LinksClosed);
         Assert.Equal(0, outcome.CircuitsClosed);
-        Assert.Equal(LinkCloseReason.MemoryLimit, await relayA.Completion.WaitAsync(InMemoryLinks.Timeout));
-        Assert.True(SpinWait.SpinUntil(() => !quota.IsOverLimit, InMemoryLinks.Timeout), $"used {quota.Used}");
+        Assert.Equal(LinkCloseReason.MemoryLimit, await relayA.Completion.WaitAsync(TestTimeouts.Step));
+        Assert.True(SpinWait.SpinUntil(() => !quota.IsOverLimit, TestTimeouts.Step), $"used {quota.Used}");
         Assert.DoesNotContain(relayA, runtime.OpenLinks);
         recorder.Observe();
         Assert.Equal(1, recorder.Get("hpc.relay.memory_limit_actions", "close_link"));
 
         // The busy link and its circuit carry on.
         Assert.Equal(LinkCloseReason.None, relayB.CloseReason);
-        await busy.SendAsync(HopIndex.First, InMemoryLinks.Message(clientB.Pool, RelayCommand.Drop, []));
-        Assert.True(SpinWait.SpinUntil(() => busyHandler.Messages == 21, InMemoryLinks.Timeout));
+        await busy.SendAsync(HopIndex.First, TestCells.Message(clientB.Pool, RelayCommand.Drop, []));
+        Assert.True(SpinWait.SpinUntil(() => busyHandler.Count == 21, TestTimeouts.Step));
         Assert.Equal(default, monitor.Check());
 
         stalledInput.Open();
         await clientA.DisposeAsync();
         await clientB.DisposeAsync();
-        await relayB.Completion.WaitAsync(InMemoryLinks.Timeout);
+        await relayB.Completion.WaitAsync(TestTimeouts.Step);
     }
 
     private MemoryQuota NewQuota(long limit) => new(new RelayLimitsOptions { MemoryLimit = limit }, () => _circuits.QueuedBytes);

@@ -3,13 +3,6 @@ using Microsoft.Extensions.Logging;
 
 namespace HiddenPoint.Testing;
 
-/// <summary>A log line as an operator would read it, with the exception it carried.</summary>
-public sealed record CapturedLog(string Category, LogLevel Level, EventId Id, string Message, Exception? Exception)
-{
-    /// <inheritdoc/>
-    public override string ToString() => $"{Level} {Category} [{Id.Id} {Id.Name}] {Message}" + (Exception is null ? "" : " — " + Exception);
-}
-
 /// <summary>
 /// A logger factory that keeps every line from Debug up, so that a test can check what a relay logged: above all that
 /// nothing a peer sent reached a Warning-with-stack-trace path (<see cref="WarningsWithExceptions"/>).
