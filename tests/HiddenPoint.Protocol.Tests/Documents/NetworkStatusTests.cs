@@ -1,5 +1,6 @@
 using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Protocol.Documents;
+using Microsoft.Extensions.Time.Testing;
 using static HiddenPoint.Protocol.Tests.Documents.DocumentFixtures;
 
 namespace HiddenPoint.Protocol.Tests.Documents;
@@ -254,7 +255,7 @@ public class NetworkStatusTests
         Assert.Equal(Timeliness.Expired, check.Status);
         Assert.False(check.IsUsable);
         Assert.Equal(Timeliness.Expired, bound.CheckValidAt(ValidAfter.AddHours(4), held: null, grace: TimeSpan.Zero).Status);
-        Assert.Equal(Timeliness.Stale, bound.CheckValidAt(new FixedClock(ValidAfter.AddHours(4)), held: null).Status);
+        Assert.Equal(Timeliness.Stale, bound.CheckValidAt(new FakeTimeProvider(ValidAfter.AddHours(4)), held: null).Status);
     }
 
     [Fact]
@@ -507,9 +508,4 @@ public class NetworkStatusTests
     }
 
     private static readonly Comparer<byte[]> ByteOrder = Comparer<byte[]>.Create((x, y) => x.AsSpan().SequenceCompareTo(y));
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

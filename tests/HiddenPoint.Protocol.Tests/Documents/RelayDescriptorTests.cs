@@ -1,5 +1,6 @@
 using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Protocol.Documents;
+using Microsoft.Extensions.Time.Testing;
 using static HiddenPoint.Protocol.Tests.Documents.DocumentFixtures;
 
 namespace HiddenPoint.Protocol.Tests.Documents;
@@ -221,8 +222,8 @@ public class RelayDescriptorTests
     {
         Assert.True(RelayDescriptorParser.TryParse(Descriptor(), out var unverified, out _));
         var bound = unverified.VerifySignature().Value!;
-        Assert.True(bound.CheckValidAt(new FixedClock(Published.AddHours(1))).IsUsable);
-        Assert.False(bound.CheckValidAt(new FixedClock(Published.AddDays(3))).IsUsable);
+        Assert.True(bound.CheckValidAt(new FakeTimeProvider(Published.AddHours(1))).IsUsable);
+        Assert.False(bound.CheckValidAt(new FakeTimeProvider(Published.AddDays(3))).IsUsable);
     }
 
     [Fact]
@@ -569,10 +570,5 @@ public class RelayDescriptorTests
         var message = Bytes("hpc-relay-descriptor-signature\0" + text[..start]);
         var signature = Convert.ToBase64String(identity.Sign(message)).TrimEnd('=');
         return Bytes(text[..start] + signature + "\n");
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }
