@@ -10,6 +10,11 @@ using HiddenPoint.Relay.Circuits;
 
 namespace HiddenPoint.IntegrationTests.Circuits;
 
+/// <summary>
+/// Circuits through relay engines in this process over loopback: built with the client API where they should work,
+/// and by hand (<see cref="RawCircuitDriver"/>) where a test sends what that API never would or reads what it hides
+/// (each hop's KH, the raw answer to a CREATE2).
+/// </summary>
 public sealed class CircuitEngineTests
 {
     private static readonly StreamId s_stream = new(1);
@@ -66,24 +71,23 @@ public sealed class CircuitEngineTests
     public async Task Disposing_the_middle_relay_destroys_the_client_circuit()
     {
         await using var network = await RelayNetwork.StartAsync(3);
-        using var client = new RawCircuitDriver();
-        var (link, circuit) = await client.BuildAsync(network.StatusOf(0), network.StatusOf(1), network.StatusOf(2));
+        await using var client = new Originator();
+        var circuit = await client.BuildAsync([network.StatusOf(0), network.StatusOf(1), network.StatusOf(2)]);
         var exitCircuit = Assert.Single(network[2].Engine.Circuits).Circuit;
 
         await network[1].DisposeAsync();
 
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(CircuitCloseReason.DestroyedByPeer, await exitCircuit.Completion.WaitAsync(TestTimeouts.Step));
-        Assert.Equal(LinkCloseReason.None, link.CloseReason);
-        await link.DisposeAsync();
+        Assert.Equal(LinkCloseReason.None, circuit.Link.CloseReason);
     }
 
     [Fact]
     public async Task A_dead_link_destroys_the_circuit_on_both_sides()
     {
         await using var network = await RelayNetwork.StartAsync(3);
-        using var client = new RawCircuitDriver();
-        var (link, circuit) = await client.BuildAsync(network.StatusOf(0), network.StatusOf(1), network.StatusOf(2));
+        await using var client = new Originator();
+        var circuit = await client.BuildAsync([network.StatusOf(0), network.StatusOf(1), network.StatusOf(2)]);
         var guardCircuit = Assert.Single(network[0].Engine.Circuits).Circuit;
         var exitCircuit = Assert.Single(network[2].Engine.Circuits).Circuit;
 
@@ -91,21 +95,20 @@ public sealed class CircuitEngineTests
         // the exit from its inward link.
         network[1].Engine.AbortAllLinks();
 
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(CircuitCloseReason.LinkClosed, await guardCircuit.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(CircuitCloseReason.LinkClosed, await exitCircuit.Completion.WaitAsync(TestTimeouts.Step));
-        await link.DisposeAsync();
     }
 
     [Fact]
     public async Task A_dead_client_link_destroys_the_circuit_outward()
     {
         await using var network = await RelayNetwork.StartAsync(3);
-        using var client = new RawCircuitDriver();
-        var (link, _) = await client.BuildAsync(network.StatusOf(0), network.StatusOf(1), network.StatusOf(2));
+        await using var client = new Originator();
+        var circuit = await client.BuildAsync([network.StatusOf(0), network.StatusOf(1), network.StatusOf(2)]);
         var relayCircuits = network.Relays.Select(r => Assert.Single(r.Engine.Circuits).Circuit).ToArray();
 
-        link.Abort();
+        circuit.Link.Abort();
 
         Assert.Equal(CircuitCloseReason.LinkClosed, await relayCircuits[0].Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(CircuitCloseReason.DestroyedByPeer, await relayCircuits[1].Completion.WaitAsync(TestTimeouts.Step));
@@ -227,47 +230,46 @@ public sealed class CircuitEngineTests
         var real = network.StatusOf(1);
         var wrong = new RelayStatus(real.Id, real.Nickname, real.Addresses, impostorKey.Public, real.CircuitHandshakeKey, real.Flags, 1);
         network[0].Consensus.Value = TestConsensus.Build([network.StatusOf(0), wrong]);
-        using var client = new RawCircuitDriver();
-        var (link, circuit) = await client.BuildAsync(network.StatusOf(0));
+        await using var client = new Originator();
+        var circuit = await client.BuildAsync([network.StatusOf(0)]);
 
-        Assert.False(await RawCircuitDriver.ExtendAsync(circuit, wrong));
-        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Circuit.Completion.WaitAsync(TestTimeouts.Step));
+        var failure = await Assert.ThrowsAsync<CircuitException>(() => circuit.ExtendAsync(wrong).WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitFailure.Closed, failure.Failure);
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await circuit.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(0, network[0].Engine.LinkCount(EngineLinkKind.RelayOut));
         Assert.Equal(0, network[1].Engine.LinkCount(EngineLinkKind.RelayIn));
-        await link.DisposeAsync();
     }
 
     [Fact]
     public async Task Circuits_extending_to_the_same_relay_share_one_link()
     {
         await using var network = await RelayNetwork.StartAsync(3);
-        using var client = new RawCircuitDriver();
+        await using var client = new Originator();
         var guard = network.StatusOf(0);
         var link = await client.ConnectAsync(guard);
-        var circuits = new List<RawCircuit>();
+        var circuits = new List<ClientCircuit>();
         for (var i = 0; i < 4; i++)
         {
-            circuits.Add(await RawCircuitDriver.CreateAsync(link, guard));
+            circuits.Add(await ClientCircuit.CreateAsync(link, guard));
         }
 
         // Extended at once: one connection attempt serves all four.
-        var extended = await Task.WhenAll(circuits.Select(c => RawCircuitDriver.ExtendAsync(c, network.StatusOf(1))));
-        Assert.All(extended, Assert.True);
+        var extended = await Task.WhenAll(circuits.Select(c => c.ExtendAsync(network.StatusOf(1)))).WaitAsync(TestTimeouts.Step);
+        Assert.All(extended, hop => Assert.Equal(new HopIndex(1), hop));
         Assert.Equal(1, network[0].Engine.LinkCount(EngineLinkKind.RelayOut));
         Assert.Equal(1, network[1].Engine.LinkCount(EngineLinkKind.RelayIn));
         Assert.Equal(1, network[0].Engine.RelayLinks.Count);
 
         // The middle relay's link back is reused too: the middle extends to the guard over the link the guard opened.
-        Assert.True(await RawCircuitDriver.ExtendAsync(circuits[0], network.StatusOf(2)));
-        var back = await RawCircuitDriver.CreateAsync(link, guard);
-        Assert.True(await RawCircuitDriver.ExtendAsync(back, network.StatusOf(1)));
-        Assert.True(await RawCircuitDriver.ExtendAsync(back, guard));
+        await circuits[0].ExtendAsync(network.StatusOf(2)).WaitAsync(TestTimeouts.Step);
+        var back = await ClientCircuit.CreateAsync(link, guard);
+        await back.ExtendAsync(network.StatusOf(1)).WaitAsync(TestTimeouts.Step);
+        await back.ExtendAsync(guard).WaitAsync(TestTimeouts.Step);
         Assert.Equal(1, network[0].Engine.LinkCount(EngineLinkKind.RelayOut));
         Assert.Equal(0, network[0].Engine.LinkCount(EngineLinkKind.RelayIn));
         Assert.Equal(1, network[1].Engine.LinkCount(EngineLinkKind.RelayIn));
         Assert.Equal(1, network[1].Engine.LinkCount(EngineLinkKind.RelayOut)); // the one to relay 2 only
         await AssertStillServesAsync(back, hop: 2);
-        await link.DisposeAsync();
     }
 
     [Fact]
@@ -342,6 +344,14 @@ public sealed class CircuitEngineTests
         await drain.WaitAsync(TestTimeouts.Step);
         Assert.Equal(0, engine.OpenCircuits);
         await link.DisposeAsync();
+    }
+
+    private static async Task AssertStillServesAsync(ClientCircuit circuit, byte hop)
+    {
+        await using var stream = await circuit.OpenDirectoryStreamAsync(new HopIndex(hop), new DirectoryRequestMessage(DirectoryResource.Consensus, []));
+        var answer = await stream.ReceiveMessageAsync().AsTask().WaitAsync(TestTimeouts.Step);
+        Assert.Equal(new HopIndex(hop), answer.Hop);
+        Assert.Equal(RelayCommand.DirectoryResponse, answer.Command);
     }
 
     private static async Task AssertStillServesAsync(RawCircuit circuit, int hop = 0)

@@ -65,21 +65,20 @@ public sealed class CircuitFloodTests
         Assert.Equal(2 * Burst, refused);
 
         // Another address still builds whole circuits through the same guard while the first stays refused.
-        using var honest = new RawCircuitDriver();
+        await using var honest = new Originator();
         var honestLink = await honest.ConnectAsync(guard, IPAddress.Parse("127.0.0.2"));
         for (var i = 0; i < 5; i++)
         {
-            var circuit = await RawCircuitDriver.CreateAsync(honestLink, guard);
-            Assert.True(await RawCircuitDriver.ExtendAsync(circuit, network.StatusOf(1)));
-            Assert.True(await RawCircuitDriver.ExtendAsync(circuit, network.StatusOf(2)));
-            await circuit.Circuit.CloseAsync();
+            var circuit = await ClientCircuit.CreateAsync(honestLink, guard).WaitAsync(TestTimeouts.Step);
+            Assert.Equal(new HopIndex(1), await circuit.ExtendAsync(network.StatusOf(1)).WaitAsync(TestTimeouts.Step));
+            Assert.Equal(new HopIndex(2), await circuit.ExtendAsync(network.StatusOf(2)).WaitAsync(TestTimeouts.Step));
+            await circuit.CloseAsync();
         }
 
         var (_, again, againClient) = await RawCircuitDriver.SendCreateAsync(links[0], guard);
         againClient.Dispose();
         Assert.Equal(DestroyReason.ResourceLimit, again.DestroyReason);
 
-        await honestLink.DisposeAsync();
         foreach (var link in links)
         {
             await link.DisposeAsync();

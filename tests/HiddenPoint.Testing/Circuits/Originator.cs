@@ -1,10 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using HiddenPoint.Network.Circuits;
 using HiddenPoint.Network.Links;
 using HiddenPoint.Protocol.Documents;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace HiddenPoint.Testing;
 
@@ -18,34 +15,21 @@ public sealed class Originator : IAsyncDisposable
     private readonly List<Link> _links = [];
 
     /// <summary>An originator with default link and circuit options, or those <paramref name="link"/> sets.</summary>
-    public Originator(Action<LinkOptions>? link = null)
-    {
-        var linkOptions = new LinkOptions();
-        link?.Invoke(linkOptions);
-        Runtime = new LinkRuntime(Options.Create(linkOptions), Options.Create(new CircuitOptions()), TimeProvider.System, NullLoggerFactory.Instance, _meters);
-    }
+    public Originator(Action<LinkOptions>? link = null) => Runtime = TestLinks.Runtime(link: link, meters: _meters);
 
     /// <summary>The runtime its links run on.</summary>
     public LinkRuntime Runtime { get; }
 
     /// <summary>Opens a client link to <paramref name="guard"/> at its first listed address.</summary>
-    public async Task<Link> ConnectAsync(RelayStatus guard, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(guard);
-        var address = guard.Addresses[0];
-        var socket = new Socket(address.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(new IPEndPoint(address.Address, address.Port), cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+    public Task<Link> ConnectAsync(RelayStatus guard, CancellationToken cancellationToken = default) => ConnectAsync(guard, null, cancellationToken);
 
-        var result = await Runtime.ConnectAsync(LinkTransport.FromSocket(socket), LinkKind.ClientToRelay, guard.LinkKey, null, null, cancellationToken).ConfigureAwait(false);
-        var link = result.Link ?? throw new InvalidOperationException($"The link to the guard failed: {result.Failure}.");
+    /// <summary>
+    /// Opens a client link to <paramref name="guard"/> at its first listed address, from <paramref name="from"/> when
+    /// given (any 127/8 address).
+    /// </summary>
+    public async Task<Link> ConnectAsync(RelayStatus guard, IPAddress? from, CancellationToken cancellationToken = default)
+    {
+        var link = await TestLinks.ConnectToRelayAsync(Runtime, guard, from, cancellationToken).ConfigureAwait(false);
         lock (_links)
         {
             _links.Add(link);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using HiddenPoint.Crypto.Cgo;
 using HiddenPoint.Crypto.Handshakes;
 using HiddenPoint.Network.Circuits;
@@ -8,8 +7,6 @@ using HiddenPoint.Protocol.Cells;
 using HiddenPoint.Protocol.Documents;
 using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Protocol.Wire;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace HiddenPoint.Testing;
 
@@ -25,8 +22,7 @@ internal sealed class RawCircuitDriver : IDisposable
     private readonly TestMeterFactory _meters = new();
 
     /// <summary>A driver with its own link runtime (default options).</summary>
-    public RawCircuitDriver() => Runtime = new LinkRuntime(
-        Options.Create(new LinkOptions()), Options.Create(new CircuitOptions()), TimeProvider.System, NullLoggerFactory.Instance, _meters);
+    public RawCircuitDriver() => Runtime = TestLinks.Runtime(meters: _meters);
 
     /// <summary>The runtime its links run on.</summary>
     public LinkRuntime Runtime { get; }
@@ -74,29 +70,7 @@ internal sealed class RawCircuitDriver : IDisposable
     }
 
     /// <summary>Opens a client link to <paramref name="guard"/>, from <paramref name="from"/> when given (any 127/8 address).</summary>
-    public async Task<Link> ConnectAsync(RelayStatus guard, IPAddress? from = null)
-    {
-        ArgumentNullException.ThrowIfNull(guard);
-        var address = guard.Addresses[0];
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            if (from is not null)
-            {
-                socket.Bind(new IPEndPoint(from, 0));
-            }
-
-            await socket.ConnectAsync(new IPEndPoint(address.Address, address.Port)).WaitAsync(TestTimeouts.Step).ConfigureAwait(false);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        var result = await Runtime.ConnectAsync(LinkTransport.FromSocket(socket), LinkKind.ClientToRelay, guard.LinkKey, null).WaitAsync(TestTimeouts.Step).ConfigureAwait(false);
-        return result.Link ?? throw new InvalidOperationException($"The link to the guard failed: {result.Failure}.");
-    }
+    public Task<Link> ConnectAsync(RelayStatus guard, IPAddress? from = null) => TestLinks.ConnectToRelayAsync(Runtime, guard, from);
 
     /// <summary>Sends CREATE2 for <paramref name="guard"/> and returns the answer (CREATED2 or why not), leaving the handshake to the caller.</summary>
     public static async Task<(PendingCircuit Pending, CircuitCreateResponse Response, NtorV3Client Client)> SendCreateAsync(Link link, RelayStatus guard)

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Network.Circuits;
 using HiddenPoint.Network.Links;
+using HiddenPoint.Protocol.Documents;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -85,6 +86,36 @@ public static class TestLinks
         }
 
         return (initiator.Link, responder.Link);
+    }
+
+    /// <summary>
+    /// Opens a client link (Noise NK) over loopback TCP to <paramref name="relay"/> at its first listed address, from
+    /// <paramref name="from"/> when given (any 127/8 address); throws when the link does not open.
+    /// </summary>
+    public static async Task<Link> ConnectToRelayAsync(LinkRuntime runtime, RelayStatus relay, IPAddress? from = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        ArgumentNullException.ThrowIfNull(relay);
+        var address = relay.Addresses[0];
+        var socket = new Socket(address.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (from is not null)
+            {
+                socket.Bind(new IPEndPoint(from, 0));
+            }
+
+            await socket.ConnectAsync(new IPEndPoint(address.Address, address.Port), cancellationToken).AsTask().WaitAsync(TestTimeouts.Step, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var result = await runtime.ConnectAsync(LinkTransport.FromSocket(socket), LinkKind.ClientToRelay, relay.LinkKey, null, null, cancellationToken)
+            .WaitAsync(TestTimeouts.Step, cancellationToken).ConfigureAwait(false);
+        return result.Link ?? throw new InvalidOperationException($"The link to the relay failed: {result.Failure}.");
     }
 
     /// <summary>Opens a link of <paramref name="kind"/> over in-memory pipes (see <see cref="PipePair"/>).</summary>
