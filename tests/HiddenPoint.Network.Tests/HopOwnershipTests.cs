@@ -14,11 +14,7 @@ public sealed class HopOwnershipTests
     public async Task A_hop_posted_to_a_circuit_that_closes_before_its_turn_is_disposed()
     {
         using var runtime = TestLinks.Runtime(link: o => o.OutboundQueueCapacity = 16);
-        var pair = TestLinks.PipePair();
-        using var key = LinkKey.Generate();
-        var connect = runtime.ConnectAsync(pair.A, LinkKind.ClientToRelay, key.Public, null);
-        await RawLinkPeer.RespondClientAsync(pair.RawB, key);
-        var link = (await TestTimeouts.Within(connect)).Link!;
+        var (link, _, _) = await RawLinkPeer.ConnectClientToRawRelayAsync(runtime);
         var circuit = OpenCircuit(link, new CgoClientCircuit());
 
         // The raw relay never reads: once the writer's flush is held back and the queue is full, the reactor's next

@@ -61,11 +61,7 @@ public sealed class LinkFlowTests
     public async Task Peer_that_stops_reading_fills_the_bounded_queue_and_senders_wait()
     {
         using var runtime = TestLinks.Runtime(link: o => o.OutboundQueueCapacity = 16);
-        var pair = TestLinks.PipePair();
-        using var key = LinkKey.Generate();
-        var connect = runtime.ConnectAsync(pair.A, LinkKind.ClientToRelay, key.Public, null);
-        await RawLinkPeer.RespondClientAsync(pair.RawB, key);
-        var client = (await TestTimeouts.Within(connect)).Link!;
+        var (client, _, _) = await RawLinkPeer.ConnectClientToRawRelayAsync(runtime);
 
         // The raw relay never reads: the pipe fills to its pause threshold, then the queue to its capacity, and
         // from then on a sender waits.

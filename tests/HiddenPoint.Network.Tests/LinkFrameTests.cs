@@ -100,14 +100,10 @@ public sealed class LinkFrameTests
     {
         // A relay never sends CREATE2 to a client.
         using var runtime = TestLinks.Runtime();
-        var pair = TestLinks.PipePair();
-        using var key = LinkKey.Generate();
-        var connect = runtime.ConnectAsync(pair.A, LinkKind.ClientToRelay, key.Public, null);
-        var peer = await RawLinkPeer.RespondClientAsync(pair.RawB, key);
-        var client = (await TestTimeouts.Within(connect)).Link!;
+        var (client, relay, peer) = await RawLinkPeer.ConnectClientToRawRelayAsync(runtime);
         var cell = new byte[Cell.Length];
         Cell.WriteHeader(cell, new CircuitId(5), CellCommand.Create2);
-        await pair.RawB.Output.WriteAsync(RawLinkPeer.Seal(peer, cell));
+        await relay.Output.WriteAsync(RawLinkPeer.Seal(peer, cell));
         Assert.Equal(LinkCloseReason.ProtocolViolation, await client.Completion.WaitAsync(TestTimeouts.Step));
     }
 

@@ -30,6 +30,22 @@ public static class RawLinkPeer
         return handshake.Split();
     }
 
+    /// <summary>
+    /// Opens a client link on <paramref name="runtime"/> to a relay played by hand over in-memory pipes: returns the
+    /// link, the relay's raw end and its transport keys. The raw relay reads nothing unless the test reads it.
+    /// </summary>
+    public static async Task<(Link Client, DuplexPipe Relay, NoiseTransport Transport)> ConnectClientToRawRelayAsync(LinkRuntime runtime)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        var pair = TestLinks.PipePair();
+        using var key = LinkKey.Generate();
+        var connect = runtime.ConnectAsync(pair.A, LinkKind.ClientToRelay, key.Public, null);
+        var transport = await RespondClientAsync(pair.RawB, key).ConfigureAwait(false);
+        var opened = await connect.WaitAsync(TestTimeouts.Step).ConfigureAwait(false);
+        var link = opened.Link ?? throw new InvalidOperationException($"The client link did not open: {opened.Failure}.");
+        return (link, pair.RawB, transport);
+    }
+
     /// <summary>Runs the relay side of an NK handshake by hand.</summary>
     public static async Task<NoiseTransport> RespondClientAsync(IDuplexPipe pipe, LinkKey localStatic)
     {
