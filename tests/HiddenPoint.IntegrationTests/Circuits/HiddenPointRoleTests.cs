@@ -17,27 +17,15 @@ public sealed class HiddenPointRoleTests
         await using var client = new Originator();
         var circuit = await client.BuildAsync([network.StatusOf(0), network.StatusOf(1), network.StatusOf(2)]);
 
-        using var identity = HiddenPointIdentitySecretKey.Generate();
-        using var signing = HsDescriptorSigningKey.Generate();
-        var now = DateTimeOffset.UtcNow;
-        var period = TimePeriod.FromInstant(now);
-        var blinded = KeyBlinding.BlindPublicKey(identity.PublicKey, period, KeyBlindingLabels.Hpc).Bytes.ToArray();
-        byte[] Descriptor(ulong revision) => HiddenPointDescriptor.Build(identity, period, signing, new HsDescriptorContent
-        {
-            RevisionCounter = revision,
-            CertificatesExpire = now.AddHours(54),
-            IntroductionPoints = [],
-        });
-
-        var current = Descriptor(5);
+        using var hiddenPoint = new TestHiddenPoint();
+        var blinded = hiddenPoint.BlindedKey;
+        var current = hiddenPoint.Descriptor(5);
         Assert.Equal(DirectoryStatus.Ok, await StoreAsync(circuit, 2, blinded, current));
 
         // One base64 letter of the signed body changed for another: still well formed, no longer what was signed.
-        var text = System.Text.Encoding.ASCII.GetString(Descriptor(6));
-        var at = text.IndexOf("superencrypted ", StringComparison.Ordinal) + 20;
-        var forged = System.Text.Encoding.ASCII.GetBytes(text[..at] + (text[at] == 'A' ? 'B' : 'A') + text[(at + 1)..]);
+        var forged = TestHiddenPoint.Forge(hiddenPoint.Descriptor(6));
         Assert.Equal(DirectoryStatus.Rejected, await StoreAsync(circuit, 2, blinded, forged));
-        Assert.Equal(DirectoryStatus.Rejected, await StoreAsync(circuit, 2, blinded, Descriptor(4)));
+        Assert.Equal(DirectoryStatus.Rejected, await StoreAsync(circuit, 2, blinded, hiddenPoint.Descriptor(4)));
 
         var (status, body) = await FetchAsync(circuit, 2, blinded);
         Assert.Equal(DirectoryStatus.Ok, status);

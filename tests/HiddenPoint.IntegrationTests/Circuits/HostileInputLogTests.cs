@@ -202,22 +202,12 @@ public sealed class HostileInputLogTests
 
     private static async Task ForgedDescriptorsAsync(Link link, RelayStatus guard)
     {
-        using var identity = HiddenPointIdentitySecretKey.Generate();
-        using var signing = HsDescriptorSigningKey.Generate();
-        var now = DateTimeOffset.UtcNow;
-        var period = TimePeriod.FromInstant(now);
-        var blinded = KeyBlinding.BlindPublicKey(identity.PublicKey, period, KeyBlindingLabels.Hpc).Bytes.ToArray();
-        var genuine = HiddenPointDescriptor.Build(identity, period, signing, new HsDescriptorContent
-        {
-            RevisionCounter = 7,
-            CertificatesExpire = now.AddHours(54),
-            IntroductionPoints = [],
-        });
+        using var hiddenPoint = new TestHiddenPoint();
+        var blinded = hiddenPoint.BlindedKey;
+        var genuine = hiddenPoint.Descriptor(7);
 
         // One base64 letter of the signed body changed; the body under another blinded key; noise; a truncated copy.
-        var text = System.Text.Encoding.ASCII.GetString(genuine);
-        var at = text.IndexOf("superencrypted ", StringComparison.Ordinal) + 20;
-        var forged = System.Text.Encoding.ASCII.GetBytes(text[..at] + (text[at] == 'A' ? 'B' : 'A') + text[(at + 1)..]);
+        var forged = TestHiddenPoint.Forge(genuine);
         var uploads = new (byte[] Key, byte[] Body)[]
         {
             (blinded, forged),

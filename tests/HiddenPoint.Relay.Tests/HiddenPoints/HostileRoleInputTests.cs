@@ -88,20 +88,10 @@ public sealed class HostileRoleInputTests
 
     private static async Task ForgedDescriptorsAsync(RoleHarness relay)
     {
-        using var identity = HiddenPointIdentitySecretKey.Generate();
-        using var signing = HsDescriptorSigningKey.Generate();
-        var now = DateTimeOffset.UtcNow;
-        var period = TimePeriod.FromInstant(now);
-        var blinded = KeyBlinding.BlindPublicKey(identity.PublicKey, period, KeyBlindingLabels.Hpc).Bytes.ToArray();
-        var genuine = HiddenPointDescriptor.Build(identity, period, signing, new HsDescriptorContent
-        {
-            RevisionCounter = 3,
-            CertificatesExpire = now.AddHours(54),
-            IntroductionPoints = [],
-        });
-        var text = System.Text.Encoding.ASCII.GetString(genuine);
-        var at = text.IndexOf("superencrypted ", StringComparison.Ordinal) + 20;
-        var forged = System.Text.Encoding.ASCII.GetBytes(text[..at] + (text[at] == 'A' ? 'B' : 'A') + text[(at + 1)..]);
+        using var hiddenPoint = new TestHiddenPoint();
+        var blinded = hiddenPoint.BlindedKey;
+        var genuine = hiddenPoint.Descriptor(3);
+        var forged = TestHiddenPoint.Forge(genuine);
 
         var client = await relay.OpenClientAsync();
         ushort stream = 1;
