@@ -413,15 +413,7 @@ public sealed class CircuitTests
         var (client, atFirst) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, first, clientHandler);
 
         // What the relay program does on EXTEND2, without the ntor handshake: CREATE2 on the next link, then attach.
-        var keyMaterial = KeyMaterialCircuits.NewKeyMaterial();
-        Assert.True(outward.TryBeginCircuit(out var pending));
-        var create = outward.Pool.Rent();
-        new Create2Body(HandshakeType.NtorV3, keyMaterial).Encode(Cell.WriteHeader(create.Span, pending.Id, CellCommand.Create2));
-        await outward.SendAsync(create);
-        outward.Pool.Return((await pending.Response.WaitAsync(TestTimeouts.Step)).Created2);
-        Assert.True(atFirst.AttachOutward(pending));
-        Assert.True(client.AddHop(new CgoClientHop(keyMaterial)));
-        var atSecond = await second.Accepted.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
+        var atSecond = await KeyMaterialCircuits.ExtendAsync(client, atFirst, outward, second);
 
         Assert.Equal(CircuitSendResult.Queued, await client.SendAsync(new HopIndex(1), TestCells.Data(clientLink.Pool, "far"u8)));
         var there = await second.Handlers[0].Messages.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);

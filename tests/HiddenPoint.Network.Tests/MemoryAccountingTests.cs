@@ -98,25 +98,13 @@ public sealed class MemoryAccountingTests
         using var runtime = TestLinks.Runtime(circuit: o => o.MaxQueuedCells = 10_000);
         var first = new AcceptingRelay();
         var second = new AcceptingRelay();
-        var ab = new Pipe();
-        var ba = new Pipe();
-        var clientInput = new GatedPipeReader(ba.Reader);
-        var clientTransport = LinkTransport.FromDuplexPipe(new DuplexPipe(clientInput, ab.Writer));
-        var relayTransport = LinkTransport.FromDuplexPipe(new DuplexPipe(ab.Reader, ba.Writer));
-        var (clientLink, _) = await TestLinks.OpenAsync(runtime, clientTransport, relayTransport, LinkKind.ClientToRelay, first);
+        GatedPipeReader? clientInput = null;
+        var (clientLink, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, first, reader => clientInput = new GatedPipeReader(reader));
         var (outward, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.RelayToRelay, second);
         var (client, atFirst) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, first, new RecordingHandler());
-        var keyMaterial = KeyMaterialCircuits.NewKeyMaterial();
-        Assert.True(outward.TryBeginCircuit(out var pending));
-        var create = outward.Pool.Rent();
-        new Create2Body(HandshakeType.NtorV3, keyMaterial).Encode(Cell.WriteHeader(create.Span, pending.Id, CellCommand.Create2));
-        await outward.SendAsync(create);
-        outward.Pool.Return((await pending.Response.WaitAsync(TestTimeouts.Step)).Created2);
-        Assert.True(atFirst.AttachOutward(pending));
-        Assert.True(client.AddHop(new CgoClientHop(keyMaterial)));
-        var atSecond = await second.Accepted.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
+        var atSecond = await KeyMaterialCircuits.ExtendAsync(client, atFirst, outward, second);
 
-        clientInput.Close();
+        clientInput!.Close();
         var pushing = Task.Run(async () =>
         {
             for (var i = 0; i < 4_000 && !atSecond.IsClosed; i++)
@@ -134,7 +122,7 @@ public sealed class MemoryAccountingTests
         // DESTROY went outward; inward it waits for the stalled link. Once the client reads again everything finishes.
         Assert.Equal(CircuitCloseReason.DestroyedByPeer, await atSecond.Completion.WaitAsync(TestTimeouts.Step));
         await pushing.WaitAsync(TestTimeouts.Step);
-        clientInput.Open();
+        clientInput!.Open();
         Assert.Equal(CircuitCloseReason.LocalClose, await atFirst.Completion.WaitAsync(TestTimeouts.Step));
         Assert.Equal(CircuitCloseReason.DestroyedByPeer, await client.Completion.WaitAsync(TestTimeouts.Step));
         Assert.True(SpinWait.SpinUntil(() => runtime.QueuedCells.Cells == 0, TestTimeouts.Step), $"runtime {runtime.QueuedCells.Cells}");

@@ -138,10 +138,7 @@ public sealed class MemoryLimitMonitorTests : IDisposable
         var (linkB, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
         var (outward, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.RelayToRelay, next);
         var (clientA, stalledAtRelay) = await KeyMaterialCircuits.OpenCircuitAsync(linkA, relay, new RecordingHandler());
-        var (pending, keyMaterial) = await KeyMaterialCircuits.CreateAsync(outward);
-        Assert.True(stalledAtRelay.AttachOutward(pending));
-        Assert.True(clientA.AddHop(new HiddenPoint.Crypto.Cgo.CgoClientHop(keyMaterial)));
-        var atNext = await next.Accepted.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step);
+        var atNext = await KeyMaterialCircuits.ExtendAsync(clientA, stalledAtRelay, outward, next);
         var (clientB, freshAtRelay) = await KeyMaterialCircuits.OpenCircuitAsync(linkB, relay, new RecordingHandler());
         var freshHandler = relay.HandlerOf(freshAtRelay);
 

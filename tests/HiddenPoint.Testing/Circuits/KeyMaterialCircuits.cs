@@ -61,4 +61,29 @@ public static class KeyMaterialCircuits
         var relayCircuit = await relay.Accepted.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step).ConfigureAwait(false);
         return (client, relayCircuit);
     }
+
+    /// <summary>
+    /// Extends <paramref name="client"/>'s circuit past <paramref name="atRelay"/>, as the relay program does on EXTEND2
+    /// but without the handshake: CREATE2 on <paramref name="outward"/> (a link from that relay to the one whose link
+    /// handler is <paramref name="next"/>), the relay circuit attached to it, and the client's new hop; returns the
+    /// next relay's end.
+    /// </summary>
+    internal static async Task<RelayCircuit> ExtendAsync(ClientCircuitReactor client, RelayCircuit atRelay, Link outward, AcceptingRelay next)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(atRelay);
+        ArgumentNullException.ThrowIfNull(next);
+        var (pending, keyMaterial) = await CreateAsync(outward).ConfigureAwait(false);
+        if (!atRelay.AttachOutward(pending))
+        {
+            throw new InvalidOperationException("The relay circuit did not take its outward half.");
+        }
+
+        if (!client.AddHop(new CgoClientHop(keyMaterial)))
+        {
+            throw new InvalidOperationException("The client circuit did not take the new hop.");
+        }
+
+        return await next.Accepted.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Step).ConfigureAwait(false);
+    }
 }
