@@ -32,13 +32,6 @@ public sealed class AuthorityHostTests : IDisposable
         return (folder, key.Id);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     [Fact]
     public void Options_problems_name_the_option()
     {
@@ -140,7 +133,7 @@ public sealed class AuthorityHostTests : IDisposable
     public async Task The_HTTP_API_answers_refusals_with_their_reasons()
     {
         var (folder, _) = NewAuthority(1);
-        var port = FreePort();
+        var port = LoopbackPorts.Unused();
         var app = DirectoryHost.Build(
             new AuthorityOptions { DataDirectory = folder, Nickname = "auth1", Listen = "127.0.0.1:" + port, UploadsPerWindow = 1 },
             new FakeTimeProvider(Start.AddMinutes(1)), // the first vote is due at 08:30 on this clock: no round runs
@@ -204,7 +197,7 @@ public sealed class AuthorityHostTests : IDisposable
     public async Task A_restart_right_after_an_upload_still_has_the_descriptor()
     {
         var (folder, _) = NewAuthority(1);
-        var port = FreePort();
+        var port = LoopbackPorts.Unused();
         var options = new AuthorityOptions
         {
             DataDirectory = folder,

@@ -24,7 +24,7 @@ internal sealed class AuthorityNetwork : IAsyncDisposable
             var folder = Path.Combine(root, "auth" + n);
             using var key = AuthorityIdentityKey.Generate();
             KeyFile.Write(key, Path.Combine(folder, AuthorityState.KeyFileName));
-            return (Nickname: "auth" + n, Folder: folder, key.Id, Port: FreePort());
+            return (Nickname: "auth" + n, Folder: folder, key.Id, Port: LoopbackPorts.Unused());
         }).ToArray();
         Pinned = [.. members.Select(m => m.Id)];
         Ports = [.. members.Select(m => m.Port)];
@@ -71,7 +71,7 @@ internal sealed class AuthorityNetwork : IAsyncDisposable
             });
         }
 
-        await Task.WhenAll(which.Select(i => _apps[i]!.StartAsync())).WaitAsync(TestLinks.Timeout).ConfigureAwait(false);
+        await Task.WhenAll(which.Select(i => _apps[i]!.StartAsync())).WaitAsync(TestTimeouts.Host).ConfigureAwait(false);
     }
 
     public async Task StopAsync(int index)
@@ -113,12 +113,6 @@ internal sealed class AuthorityNetwork : IAsyncDisposable
         _http.Dispose();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>Records an authority's log events (by event name) and lets a test await the next ones.</summary>

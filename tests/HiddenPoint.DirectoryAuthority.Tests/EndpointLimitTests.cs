@@ -125,7 +125,7 @@ public sealed class EndpointLimitTests : IDisposable
     [Fact]
     public async Task The_HTTP_endpoints_apply_their_own_limits_and_check_the_voter_first()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Unused();
         var folder = NewAuthorityFolder();
         var clock = new FakeTimeProvider(s_now);
         var app = DirectoryHost.Build(Options(folder, "127.0.0.1:" + port), clock, logging => logging.ClearProviders());
@@ -189,13 +189,6 @@ public sealed class EndpointLimitTests : IDisposable
         Authorities = [Entry(voter, 2)],
         Relays = relays,
     }.BuildVote(voter);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private AuthorityState NewState(out string folder)
     {

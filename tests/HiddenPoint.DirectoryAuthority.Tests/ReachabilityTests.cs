@@ -23,13 +23,13 @@ public sealed class ReachabilityTests
     }
 
     private static RelayReachability Tester(TimeSpan? timeout = null, int parallelism = 4) =>
-        new(TestLinks.Runtime(TimeSpan.FromSeconds(10)), timeout ?? TimeSpan.FromSeconds(10), parallelism);
+        new(TestLinks.Runtime(link: o => o.HandshakeTimeout = TimeSpan.FromSeconds(10)), timeout ?? TimeSpan.FromSeconds(10), parallelism);
 
     [Fact]
     public async Task A_relay_that_answers_with_its_listed_key_is_reachable()
     {
         await using var relay = new LinkResponder(RelayLinkKey(1));
-        var result = await Tester().ProbeAsync(Listed(1, relay.Port)).WaitAsync(TestLinks.Timeout);
+        var result = await Tester().ProbeAsync(Listed(1, relay.Port)).WaitAsync(TestTimeouts.Host);
         Assert.Equal(ReachabilityOutcome.Reachable, result.Outcome);
         Assert.True(result.IsReachable);
         await relay.WaitForHandshakesAsync(1);
@@ -40,7 +40,7 @@ public sealed class ReachabilityTests
     public async Task A_relay_answering_with_another_key_is_not_reachable()
     {
         await using var impostor = new LinkResponder(RelayLinkKey(2)); // relay 1's descriptor lists another key
-        var result = await Tester().ProbeAsync(Listed(1, impostor.Port)).WaitAsync(TestLinks.Timeout);
+        var result = await Tester().ProbeAsync(Listed(1, impostor.Port)).WaitAsync(TestTimeouts.Host);
         Assert.Equal(ReachabilityOutcome.HandshakeFailed, result.Outcome);
         Assert.Equal(0, impostor.Handshakes);
     }
@@ -48,7 +48,7 @@ public sealed class ReachabilityTests
     [Fact]
     public async Task A_closed_port_is_not_reachable()
     {
-        var result = await Tester().ProbeAsync(Listed(1, TestLinks.ClosedPort())).WaitAsync(TestLinks.Timeout);
+        var result = await Tester().ProbeAsync(Listed(1, LoopbackPorts.Unused())).WaitAsync(TestTimeouts.Host);
         Assert.Equal(ReachabilityOutcome.ConnectFailed, result.Outcome);
         Assert.Equal("ConnectionRefused", result.Detail);
     }
@@ -58,7 +58,7 @@ public sealed class ReachabilityTests
     {
         using var silent = new SilentListener();
         var watch = Stopwatch.StartNew();
-        var result = await Tester(TimeSpan.FromMilliseconds(500)).ProbeAsync(Listed(1, silent.Port)).WaitAsync(TestLinks.Timeout);
+        var result = await Tester(TimeSpan.FromMilliseconds(500)).ProbeAsync(Listed(1, silent.Port)).WaitAsync(TestTimeouts.Host);
         Assert.Equal(ReachabilityOutcome.TimedOut, result.Outcome);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(9), $"took {watch.Elapsed}, the link's own 10 s handshake limit rather than the test's 500 ms");
     }
@@ -69,23 +69,23 @@ public sealed class ReachabilityTests
         await using var good = new LinkResponder(RelayLinkKey(1));
         await using var impostor = new LinkResponder(RelayLinkKey(9));
         using var silent = new SilentListener();
-        var relays = new[] { Listed(1, good.Port), Listed(2, impostor.Port), Listed(3, TestLinks.ClosedPort()), Listed(4, silent.Port) };
+        var relays = new[] { Listed(1, good.Port), Listed(2, impostor.Port), Listed(3, LoopbackPorts.Unused()), Listed(4, silent.Port) };
 
         // A timeout generous for a busy machine: the silent relay costs all of it, in parallel with the others.
         var tester = Tester(TimeSpan.FromSeconds(5), parallelism: 2);
 
-        var reachable = await tester.TestRoundAsync(s_now, relays, CancellationToken.None).WaitAsync(TestLinks.Timeout);
+        var reachable = await tester.TestRoundAsync(s_now, relays, CancellationToken.None).WaitAsync(TestTimeouts.Host);
         Assert.Equal([relays[0].Identity], reachable);
         await good.WaitForHandshakesAsync(1);
         Assert.Equal(1, good.Handshakes);
 
         // The same round again: answered from the round's results, nobody is contacted.
-        reachable = await tester.TestRoundAsync(s_now, relays, CancellationToken.None).WaitAsync(TestLinks.Timeout);
+        reachable = await tester.TestRoundAsync(s_now, relays, CancellationToken.None).WaitAsync(TestTimeouts.Host);
         Assert.Equal([relays[0].Identity], reachable);
         Assert.Equal(1, good.Handshakes);
 
         // The next round tests again.
-        reachable = await tester.TestRoundAsync(s_now.AddHours(1), relays[..1], CancellationToken.None).WaitAsync(TestLinks.Timeout);
+        reachable = await tester.TestRoundAsync(s_now.AddHours(1), relays[..1], CancellationToken.None).WaitAsync(TestTimeouts.Host);
         Assert.Equal([relays[0].Identity], reachable);
         await good.WaitForHandshakesAsync(2);
         Assert.Equal(2, good.Handshakes);
@@ -97,7 +97,7 @@ public sealed class ReachabilityTests
         await using var good = new LinkResponder(RelayLinkKey(1));
         using var due = new CancellationTokenSource();
         await due.CancelAsync();
-        var reachable = await Tester().TestRoundAsync(s_now, [Listed(1, good.Port)], due.Token).WaitAsync(TestLinks.Timeout);
+        var reachable = await Tester().TestRoundAsync(s_now, [Listed(1, good.Port)], due.Token).WaitAsync(TestTimeouts.Host);
         Assert.Empty(reachable);
     }
 

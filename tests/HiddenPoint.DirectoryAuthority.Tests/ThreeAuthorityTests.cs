@@ -33,7 +33,7 @@ public sealed class ThreeAuthorityTests : IDisposable
     {
         await using var network = new AuthorityNetwork(_root, 3, s_interval, o => o.ReachabilityTimeout = TimeSpan.FromSeconds(1));
         await using var answering = new LinkResponder(RelayLinkKey(1));
-        var unreachablePort = TestLinks.ClosedPort();
+        var unreachablePort = LoopbackPorts.Unused();
         await network.StartAsync(0, 1, 2);
 
         var published = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());

@@ -16,8 +16,6 @@ namespace HiddenPoint.Relay.Tests.Engine;
 
 public sealed class HandshakeQueueTests
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
-
     [Fact]
     public async Task A_full_queue_refuses_at_once_and_items_that_waited_too_long_are_dropped()
     {
@@ -37,7 +35,7 @@ public sealed class HandshakeQueueTests
                 if (item == 1)
                 {
                     firstStarted.SetResult();
-                    gate.Task.Wait(s_timeout);
+                    gate.Task.Wait(TestTimeouts.Step);
                 }
 
                 processed.Enqueue(item);
@@ -50,7 +48,7 @@ public sealed class HandshakeQueueTests
             });
 
         Assert.True(queue.TryEnqueue(1));
-        await firstStarted.Task.WaitAsync(s_timeout);
+        await firstStarted.Task.WaitAsync(TestTimeouts.Step);
         Assert.True(queue.TryEnqueue(2));
         Assert.True(queue.TryEnqueue(3));
         Assert.False(queue.TryEnqueue(4)); // the bound: two waiting, the worker busy
@@ -58,9 +56,9 @@ public sealed class HandshakeQueueTests
 
         clock.Advance(TimeSpan.FromMilliseconds(1751));
         gate.SetResult();
-        await Task.Run(() => SpinWait.SpinUntil(() => allDone.CurrentCount == 1, s_timeout)).WaitAsync(s_timeout);
+        await Task.Run(() => SpinWait.SpinUntil(() => allDone.CurrentCount == 1, TestTimeouts.Step)).WaitAsync(TestTimeouts.Step);
         Assert.True(queue.TryEnqueue(5)); // queued after the clock moved: fresh, so it runs
-        Assert.True(allDone.Wait(s_timeout));
+        Assert.True(allDone.Wait(TestTimeouts.Step));
 
         Assert.Equal([1, 5], processed.ToArray());
         Assert.Equal([(2, HandshakeDrop.Expired), (3, HandshakeDrop.Expired)], dropped.ToArray());
@@ -91,7 +89,7 @@ public sealed class HandshakeQueueTests
         Assert.True(queue.TryEnqueue(1));
         Assert.True(queue.TryEnqueue(2));
         Assert.True(queue.TryEnqueue(3));
-        Assert.True(done.Wait(s_timeout));
+        Assert.True(done.Wait(TestTimeouts.Step));
         Assert.Equal([1, 3], processed.ToArray());
         Assert.Equal([(2, HandshakeDrop.Fault)], dropped.ToArray());
     }
@@ -106,16 +104,16 @@ public sealed class HandshakeQueueTests
             item =>
             {
                 started.TrySetResult();
-                gate.Task.Wait(s_timeout);
+                gate.Task.Wait(TestTimeouts.Step);
             },
             (item, why) => dropped.Enqueue((item, why)));
         Assert.True(queue.TryEnqueue(1));
-        await started.Task.WaitAsync(s_timeout);
+        await started.Task.WaitAsync(TestTimeouts.Step);
         Assert.True(queue.TryEnqueue(2));
         queue.Stop();
         Assert.False(queue.TryEnqueue(3));
         gate.SetResult();
-        await queue.DisposeAsync().AsTask().WaitAsync(s_timeout);
+        await queue.DisposeAsync().AsTask().WaitAsync(TestTimeouts.Step);
         Assert.Equal([(2, HandshakeDrop.Stopped)], dropped.ToArray());
     }
 }

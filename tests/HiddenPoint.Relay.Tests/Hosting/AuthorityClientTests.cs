@@ -28,12 +28,12 @@ public sealed class AuthorityClientTests(ITestOutputHelper output) : IDisposable
         using var server = new HangingAuthority("400 Bad Request", 16 * MiB, "PublishedInFuture: published 2 h ahead\n" + new string('x', 8 * 1024));
         using var client = Client();
 
-        var result = await client.PostDescriptorAsync(server.Authority, Encoding.ASCII.GetBytes("descriptor"), CancellationToken.None).WaitAsync(HostingFixtures.Timeout);
+        var result = await client.PostDescriptorAsync(server.Authority, Encoding.ASCII.GetBytes("descriptor"), CancellationToken.None).WaitAsync(TestTimeouts.Host);
 
         Assert.Equal(UploadOutcome.Refused, result.Outcome);
         Assert.Equal("PublishedInFuture", AuthorityClient.ReasonCode(result.Reason));
         Assert.True(result.Reason.Length <= 200);
-        await server.ClientClosed.WaitAsync(HostingFixtures.Timeout);
+        await server.ClientClosed.WaitAsync(TestTimeouts.Host);
     }
 
     [Fact]

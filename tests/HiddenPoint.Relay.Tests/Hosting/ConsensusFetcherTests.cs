@@ -54,7 +54,7 @@ public sealed class ConsensusFetcherTests : IDisposable
         options.Authorities = [.. authorities.Select((a, i) => new RelayAuthorityOptions { Nickname = "auth" + (i + 1), Address = a.Address, Identity = (i == 0 ? _auth1 : _auth2).Id.ToString() })];
         if (authorities.Length < 2)
         {
-            options.Authorities.Add(new RelayAuthorityOptions { Nickname = "auth2", Address = "127.0.0.1:" + HostingFixtures.FreePort(), Identity = _auth2.Id.ToString() });
+            options.Authorities.Add(new RelayAuthorityOptions { Nickname = "auth2", Address = "127.0.0.1:" + LoopbackPorts.Unused(), Identity = _auth2.Id.ToString() });
         }
 
         var holder = new ConsensusHolder(options.AuthorityIds(), _clock, logger: NullLogger<ConsensusHolder>.Instance, cachePath: Path.Combine(_folder.Path, ConsensusFetcher.CacheFileName));
@@ -68,14 +68,14 @@ public sealed class ConsensusFetcherTests : IDisposable
         await using var authority = new LocalAuthority(_clock) { Consensus = Consensus(s_start.AddSeconds(-30), _auth1, _auth2) };
         var (fetcher, holder, client) = Create(authority);
         using var _ = client;
-        Assert.True(await HostingFixtures.Within(fetcher.FetchOnceAsync(CancellationToken.None)));
+        Assert.True(await TestTimeouts.Within(fetcher.FetchOnceAsync(CancellationToken.None), TestTimeouts.Host));
         Assert.Equal(s_start.AddSeconds(-30), holder.Latest!.ValidAfter);
         Assert.Equal(authority.Consensus, File.ReadAllBytes(Path.Combine(_folder.Path, ConsensusFetcher.CacheFileName)));
         Assert.True(holder.TryGetUsable(out var usable, out var reason), reason.ToString());
         Assert.NotNull(usable);
 
         // The same consensus again is not newer: a useful answer, nothing changes.
-        Assert.True(await HostingFixtures.Within(fetcher.FetchOnceAsync(CancellationToken.None)));
+        Assert.True(await TestTimeouts.Within(fetcher.FetchOnceAsync(CancellationToken.None), TestTimeouts.Host));
         Assert.Equal(s_start.AddSeconds(-30), holder.Latest!.ValidAfter);
     }
 
@@ -86,7 +86,7 @@ public sealed class ConsensusFetcherTests : IDisposable
         await using var serving = new LocalAuthority(_clock) { Consensus = Consensus(s_start.AddSeconds(-30), _auth1, _auth2) };
         var (fetcher, holder, client) = Create(empty, serving);
         using var _ = client;
-        Assert.True(await HostingFixtures.Within(fetcher.FetchOnceAsync(CancellationToken.None)));
+        Assert.True(await TestTimeouts.Within(fetcher.FetchOnceAsync(CancellationToken.None), TestTimeouts.Host));
         Assert.NotNull(holder.Latest);
         Assert.Equal(1, serving.ConsensusRequests);
         Assert.True(empty.ConsensusRequests <= 1);
@@ -102,7 +102,7 @@ public sealed class ConsensusFetcherTests : IDisposable
         await using var authority = new LocalAuthority(_clock) { Consensus = Consensus(s_start.AddSeconds(-30), _auth1, stranger) };
         var (fetcher, holder, client) = Create(authority);
         using var _ = client;
-        Assert.False(await HostingFixtures.Within(fetcher.FetchOnceAsync(CancellationToken.None)));
+        Assert.False(await TestTimeouts.Within(fetcher.FetchOnceAsync(CancellationToken.None), TestTimeouts.Host));
         Assert.Null(holder.Latest);
         Assert.Contains(_log.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains("auth1", StringComparison.Ordinal) &&
             l.Message.Contains("TooFewSignatures", StringComparison.Ordinal));
@@ -115,7 +115,7 @@ public sealed class ConsensusFetcherTests : IDisposable
         var (fetcher, _, client) = Create(authority);
         using (client)
         {
-            Assert.True(await HostingFixtures.Within(fetcher.FetchOnceAsync(CancellationToken.None)));
+            Assert.True(await TestTimeouts.Within(fetcher.FetchOnceAsync(CancellationToken.None), TestTimeouts.Host));
         }
 
         var (restarted, holder, client2) = Create(authority);
@@ -144,7 +144,7 @@ public sealed class ConsensusFetcherTests : IDisposable
         var (fetcher, holder, client) = Create(authority);
         using var _ = client;
         Assert.Null(fetcher.NextFetchDelay(_clock.GetUtcNow()));
-        await HostingFixtures.Within(fetcher.FetchOnceAsync(CancellationToken.None));
+        await TestTimeouts.Within(fetcher.FetchOnceAsync(CancellationToken.None), TestTimeouts.Host);
         var freshUntil = holder.Latest!.FreshUntil - _clock.GetUtcNow();
         for (var i = 0; i < 50; i++)
         {
@@ -176,12 +176,12 @@ public sealed class ConsensusFetcherTests : IDisposable
         await fetcher.StartAsync(CancellationToken.None);
         try
         {
-            await taken.Task.WaitAsync(HostingFixtures.Timeout);
+            await taken.Task.WaitAsync(TestTimeouts.Host);
             Assert.NotNull(holder.Latest);
         }
         finally
         {
-            await fetcher.StopAsync(CancellationToken.None).WaitAsync(HostingFixtures.Timeout);
+            await fetcher.StopAsync(CancellationToken.None).WaitAsync(TestTimeouts.Host);
         }
     }
 }

@@ -59,7 +59,7 @@ public sealed class DescriptorPublisherTests : IDisposable
         await publisher.StartAsync(CancellationToken.None);
         try
         {
-            var result = await HostingFixtures.Within(round);
+            var result = await TestTimeouts.Within(round, TestTimeouts.Host);
             Assert.All(result.Results, r => Assert.Equal(UploadOutcome.Accepted, r.Result.Outcome));
             Assert.Equal(2, result.Results.Count);
         }
@@ -100,11 +100,11 @@ public sealed class DescriptorPublisherTests : IDisposable
         await publisher.StartAsync(CancellationToken.None);
         try
         {
-            await HostingFixtures.Within(firstRound);
+            await TestTimeouts.Within(firstRound, TestTimeouts.Host);
             var firstKey = Assert.Single(authority.Accepted).LinkKey;
             var secondRound = NextRound(publisher);
             clock.Advance(TimeSpan.FromSeconds(100));
-            var result = await HostingFixtures.Within(secondRound);
+            var result = await TestTimeouts.Within(secondRound, TestTimeouts.Host);
             Assert.Equal(UploadOutcome.Accepted, Assert.Single(result.Results).Result.Outcome);
             var latest = authority.Accepted.Last();
             Assert.NotEqual(firstKey, latest.LinkKey);
@@ -130,7 +130,7 @@ public sealed class DescriptorPublisherTests : IDisposable
         await publisher.StartAsync(CancellationToken.None);
         try
         {
-            var result = Assert.Single((await HostingFixtures.Within(round)).Results);
+            var result = Assert.Single((await TestTimeouts.Within(round, TestTimeouts.Host)).Results);
             Assert.Equal(UploadOutcome.Refused, result.Result.Outcome);
             Assert.Equal(1, authority.Uploads);
         }
@@ -169,9 +169,9 @@ public sealed class DescriptorPublisherTests : IDisposable
         try
         {
             // The first retry comes 1–2 s after the failure; the authority recovers before the third attempt.
-            await secondAttempt.Task.WaitAsync(HostingFixtures.Timeout);
+            await secondAttempt.Task.WaitAsync(TestTimeouts.Host);
             failing.FailWith = null;
-            var result = await HostingFixtures.Within(round);
+            var result = await TestTimeouts.Within(round, TestTimeouts.Host);
             Assert.All(result.Results, r => Assert.Equal(UploadOutcome.Accepted, r.Result.Outcome));
         }
         finally
@@ -189,7 +189,7 @@ public sealed class DescriptorPublisherTests : IDisposable
     public async Task An_authority_that_does_not_listen_is_reported_and_retried()
     {
         using var identity = HostingFixtures.WriteIdentity(_folder.Path);
-        var options = HostingFixtures.Options(_folder.Path, ("auth1", "127.0.0.1:" + HostingFixtures.FreePort(), AuthorityIdentityKey.Generate().Id));
+        var options = HostingFixtures.Options(_folder.Path, ("auth1", "127.0.0.1:" + LoopbackPorts.Unused(), AuthorityIdentityKey.Generate().Id));
         var (publisher, keys, client) = Create(options, TimeProvider.System);
         using var _ = keys;
         using var __ = client;
@@ -204,12 +204,12 @@ public sealed class DescriptorPublisherTests : IDisposable
         await publisher.StartAsync(CancellationToken.None);
         try
         {
-            var message = await HostingFixtures.Within(retrying.Task);
+            var message = await TestTimeouts.Within(retrying.Task, TestTimeouts.Host);
             Assert.Contains("auth1", message, StringComparison.Ordinal);
         }
         finally
         {
-            await publisher.StopAsync(CancellationToken.None).WaitAsync(HostingFixtures.Timeout);
+            await publisher.StopAsync(CancellationToken.None).WaitAsync(TestTimeouts.Host);
         }
 
         Assert.Contains(_log.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains("Retrying", StringComparison.Ordinal));
@@ -243,7 +243,7 @@ public sealed class DescriptorPublisherTests : IDisposable
         await publisher.StartAsync(CancellationToken.None);
         try
         {
-            await HostingFixtures.Within(round);
+            await TestTimeouts.Within(round, TestTimeouts.Host);
         }
         finally
         {

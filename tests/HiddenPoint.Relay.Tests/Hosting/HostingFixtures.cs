@@ -27,8 +27,6 @@ internal sealed class TempFolder : IDisposable
 
 internal static class HostingFixtures
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-
     public static RelayIdentityKey WriteIdentity(string folder)
     {
         var key = RelayIdentityKey.Generate();
@@ -44,15 +42,6 @@ internal static class HostingFixtures
         ListenPort = 0,
         Authorities = [.. authorities.Select(a => new RelayAuthorityOptions { Nickname = a.Nickname, Address = a.Address, Identity = a.Id.ToString() })],
     };
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public static async Task<T> Within<T>(Task<T> task) => await task.WaitAsync(Timeout);
 
     /// <summary>Runs the built hpc-relay program as a child process.</summary>
     public static Process StartRelay(IEnumerable<string> args, IDictionary<string, string>? environment = null)
@@ -88,7 +77,7 @@ internal static class HostingFixtures
         using var process = StartRelay(args, environment);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Timeout);
+        using var timeout = new CancellationTokenSource(TestTimeouts.Host);
         try
         {
             await process.WaitForExitAsync(timeout.Token);

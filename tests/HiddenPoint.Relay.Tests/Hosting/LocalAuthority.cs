@@ -22,7 +22,7 @@ internal sealed class LocalAuthority : IAsyncDisposable
         _clock = clock;
         for (var attempt = 0; ; attempt++)
         {
-            Port = HostingFixtures.FreePort();
+            Port = LoopbackPorts.Unused();
             _listener.Prefixes.Clear();
             _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
             try
@@ -66,7 +66,7 @@ internal sealed class LocalAuthority : IAsyncDisposable
         _listener.Close();
         try
         {
-            await _loop.WaitAsync(HostingFixtures.Timeout);
+            await _loop.WaitAsync(TestTimeouts.Host);
         }
         catch (HttpListenerException)
         {

@@ -19,7 +19,7 @@ public sealed class ProgramTests : IDisposable
         "--Relay:ListenAddress=127.0.0.1",
         "--Relay:ListenPort=0",
         "--Relay:Authorities:0:Nickname=auth1",
-        "--Relay:Authorities:0:Address=127.0.0.1:" + HostingFixtures.FreePort(),
+        "--Relay:Authorities:0:Address=127.0.0.1:" + LoopbackPorts.Unused(),
         "--Relay:Authorities:0:Identity=" + AuthorityIdentityKey.Generate().Id,
         .. more,
     ];
@@ -186,17 +186,17 @@ public sealed class ProgramTests : IDisposable
         var error = process.StandardError.ReadToEndAsync();
         try
         {
-            await Task.WhenAny(listening.Task, process.WaitForExitAsync()).WaitAsync(HostingFixtures.Timeout);
+            await Task.WhenAny(listening.Task, process.WaitForExitAsync()).WaitAsync(TestTimeouts.Host);
             if (!listening.Task.IsCompleted)
             {
                 process.Kill(entireProcessTree: true);
-                Assert.Fail("not listening: " + output + await error.WaitAsync(HostingFixtures.Timeout));
+                Assert.Fail("not listening: " + output + await error.WaitAsync(TestTimeouts.Host));
             }
 
             var stopwatch = Stopwatch.StartNew();
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
-                await kill.WaitForExitAsync().WaitAsync(HostingFixtures.Timeout);
+                await kill.WaitForExitAsync().WaitAsync(TestTimeouts.Host);
             }
 
             await process.WaitForExitAsync().WaitAsync(wait + TimeSpan.FromSeconds(2));

@@ -74,7 +74,7 @@ public sealed class RelayHostTests : IDisposable
         var settings = Settings();
         settings["Relay:Nickname"] = "not valid";
         using var host = RelayHost.Build(RelayHost.ReadConfiguration(null, [], settings), TimeProvider.System);
-        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(HostingFixtures.Timeout));
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(TestTimeouts.Host));
         Assert.Contains(e.Failures, f => f.StartsWith("Relay:Nickname:", StringComparison.Ordinal));
     }
 
@@ -88,7 +88,7 @@ public sealed class RelayHostTests : IDisposable
         }
 
         var settings = Settings();
-        settings["Telemetry:PrometheusEndpoint"] = $"http://127.0.0.1:{HostingFixtures.FreePort()}/metrics";
+        settings["Telemetry:PrometheusEndpoint"] = $"http://127.0.0.1:{LoopbackPorts.Unused()}/metrics";
         using var exporting = RelayHost.Build(RelayHost.ReadConfiguration(null, [], settings), TimeProvider.System);
         Assert.NotNull(exporting.Services.GetService<OpenTelemetry.Metrics.MeterProvider>());
     }

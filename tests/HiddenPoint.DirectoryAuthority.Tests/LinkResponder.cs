@@ -8,27 +8,6 @@ using Microsoft.Extensions.Options;
 
 namespace HiddenPoint.DirectoryAuthority.Tests;
 
-/// <summary>Link runtimes for the tests, with every wait bounded.</summary>
-internal static class TestLinks
-{
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
-    public static LinkRuntime Runtime(TimeSpan? handshakeTimeout = null) => new(
-        Options.Create(new LinkOptions { HandshakeTimeout = handshakeTimeout ?? TimeSpan.FromSeconds(10) }),
-        Options.Create(new CircuitOptions()),
-        TimeProvider.System,
-        NullLoggerFactory.Instance,
-        new TestMeterFactory());
-
-    /// <summary>A loopback port with nothing listening on it (bound, then closed).</summary>
-    public static ushort ClosedPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return (ushort)((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-}
-
 /// <summary>
 /// A relay's link port on loopback: a real listener that answers every connection with the responder side of the
 /// Noise handshake under <c>key</c>, as hpc-relay does.
@@ -36,7 +15,7 @@ internal static class TestLinks
 internal sealed class LinkResponder : IAsyncDisposable
 {
     private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-    private readonly LinkRuntime _runtime = TestLinks.Runtime();
+    private readonly LinkRuntime _runtime = TestLinks.Runtime(link: o => o.HandshakeTimeout = TimeSpan.FromSeconds(10));
     private readonly LinkKey _key;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Link> _links = [];
@@ -61,7 +40,7 @@ internal sealed class LinkResponder : IAsyncDisposable
     /// <summary>Waits, bounded, until at least <paramref name="count"/> handshakes have completed on this side.</summary>
     public async Task WaitForHandshakesAsync(int count)
     {
-        using var limit = new CancellationTokenSource(TestLinks.Timeout);
+        using var limit = new CancellationTokenSource(TestTimeouts.Host);
         while (true)
         {
             Task changed;
@@ -83,7 +62,7 @@ internal sealed class LinkResponder : IAsyncDisposable
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener.Dispose();
-        await _acceptLoop.WaitAsync(TestLinks.Timeout).ConfigureAwait(false);
+        await _acceptLoop.WaitAsync(TestTimeouts.Host).ConfigureAwait(false);
         Link[] links;
         lock (_links)
         {
@@ -92,7 +71,7 @@ internal sealed class LinkResponder : IAsyncDisposable
 
         foreach (var link in links)
         {
-            await link.DisposeAsync().AsTask().WaitAsync(TestLinks.Timeout).ConfigureAwait(false);
+            await link.DisposeAsync().AsTask().WaitAsync(TestTimeouts.Host).ConfigureAwait(false);
         }
 
         _runtime.Dispose();
@@ -144,57 +123,6 @@ internal sealed class LinkResponder : IAsyncDisposable
             }
 
             changed.TrySetResult();
-        }
-    }
-}
-
-/// <summary>A port that accepts TCP connections and never sends or reads a byte: a stalled or firewalled relay.</summary>
-internal sealed class SilentListener : IDisposable
-{
-    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-    private readonly List<Socket> _accepted = [];
-    private readonly CancellationTokenSource _stop = new();
-
-    public SilentListener()
-    {
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(64);
-        Port = (ushort)((IPEndPoint)_listener.LocalEndPoint!).Port;
-        _ = AcceptLoop();
-    }
-
-    public ushort Port { get; }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Dispose();
-        lock (_accepted)
-        {
-            foreach (var socket in _accepted)
-            {
-                socket.Dispose();
-            }
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task AcceptLoop()
-    {
-        try
-        {
-            while (true)
-            {
-                var socket = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
-                lock (_accepted)
-                {
-                    _accepted.Add(socket);
-                }
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
         }
     }
 }
