@@ -1,0 +1,38 @@
+using HiddenPoint.Client.Messaging.Ledger;
+using HiddenPoint.Client.Messaging.Storage;
+
+namespace HiddenPoint.Client.Tests.Storage;
+
+/// <summary>The ledger contract on the encrypted SQLite store.</summary>
+public sealed class MessageStoreLedgerTests : LedgerContractTests, IDisposable
+{
+    private readonly StoreFixture _fixture = new();
+
+    protected override async Task<IMessageLedger> CreateLedgerAsync() => await _fixture.OpenAsync();
+
+    protected override Task DestroyLedgerAsync(IMessageLedger ledger)
+    {
+        ((MessageStore)ledger).Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Fact]
+    public async Task Ledger_state_survives_closing_and_reopening()
+    {
+        var alice = Testing.TestHiddenIds.Random();
+        await EnqueueAsync(alice, "one");
+        await EnqueueAsync(alice, "two");
+        await Ledger.MarkDeliveredAsync(alice, 1, Cancel());
+        await Ledger.AcceptIncomingAsync(Incoming(alice, 1, "in"), Cancel());
+        ((MessageStore)Ledger).Dispose();
+
+        using var reopened = await _fixture.OpenAsync(create: false);
+        var pending = Assert.Single(await reopened.PendingAsync(alice, Cancel()));
+        Assert.Equal(2UL, pending.Sequence);
+        Assert.Equal(1UL, await reopened.DeliveredThroughAsync(alice, Cancel()));
+        Assert.Equal(3UL, (await reopened.EnqueueAsync(alice, MessageId.NewRandom(), "three"u8.ToArray(), DateTimeOffset.UnixEpoch, Cancel())).Sequence);
+        Assert.Equal(alice, Assert.Single(await reopened.ContactsWithPendingAsync(Cancel())));
+    }
+}
