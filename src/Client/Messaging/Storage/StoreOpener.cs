@@ -236,27 +236,58 @@ internal static class StoreOpener
             size = -1;
         }
 
-        return new StoreDamage(problems, size, Rows(connection, "contacts"), Rows(connection, "messages"), Rows(connection, "conversations"));
+        // A connection of its own, read-only: the one that met the damage may have given up on the schema, and it holds
+        // the exclusive lock (the store's lock file still keeps other stores out).
+        connection.Close();
+        using var fresh = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ConnectionString);
+        try
+        {
+            fresh.Open();
+
+            // A truncated file is otherwise refused outright (its header claims more pages than the file has).
+            Execute(fresh, "PRAGMA writable_schema = ON");
+        }
+        catch (SqliteException)
+        {
+            return new StoreDamage(problems, size, null, null, null);
+        }
+
+        return new StoreDamage(problems, size, Rows(fresh, "contacts"), Rows(fresh, "messages"), Rows(fresh, "conversations"));
     }
 
+    // Rows readable from each end of the table's b-tree up to the first damaged page: a gap in the middle costs only
+    // the rows on the pages lost.
     private static long? Rows(SqliteConnection connection, string table)
+    {
+        var (forward, complete) = Scan(connection, $"SELECT rowid FROM {table} ORDER BY rowid");
+        if (complete)
+        {
+            return forward;
+        }
+
+        var (backward, _) = Scan(connection, $"SELECT rowid FROM {table} ORDER BY rowid DESC");
+        var rows = forward + backward;
+        return rows == 0 ? null : rows;
+    }
+
+    private static (long Rows, bool Complete) Scan(SqliteConnection connection, string sql)
     {
         long rows = 0;
         try
         {
             using var scan = connection.CreateCommand();
-            scan.CommandText = $"SELECT rowid FROM {table}";
+            scan.CommandText = sql;
             using var reader = scan.ExecuteReader();
             while (reader.Read())
             {
                 rows++;
             }
 
-            return rows;
+            return (rows, true);
         }
         catch (SqliteException)
         {
-            return rows == 0 ? null : rows;
+            return (rows, false);
         }
     }
 
