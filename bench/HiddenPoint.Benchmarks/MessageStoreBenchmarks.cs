@@ -74,6 +74,8 @@ public class MessageStoreWriteBenchmarks
     private MessageStore _store = null!;
     private HiddenId _contact = null!;
     private byte[] _body = null!;
+    private const int Window = 64;
+
     private ulong _incoming;
 
     /// <summary>SQLite synchronous=FULL (PowerLoss) or NORMAL (ProcessCrash), both in WAL mode.</summary>
@@ -102,6 +104,36 @@ public class MessageStoreWriteBenchmarks
     {
         var message = await _store.EnqueueAsync(_contact, MessageId.NewRandom(), _body, DateTimeOffset.UnixEpoch, CancellationToken.None);
         await _store.MarkDeliveredAsync(_contact, message.Sequence, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// 64 messages enqueued without waiting for each (as a conversation with a window of outstanding messages does),
+    /// then one acknowledgement for all: the writer commits what is waiting together. Per message.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Window)]
+    public async Task EnqueueWindowAndMarkDelivered()
+    {
+        Task<OutgoingMessage>? last = null;
+        for (var i = 0; i < Window; i++)
+        {
+            last = _store.EnqueueAsync(_contact, MessageId.NewRandom(), _body, DateTimeOffset.UnixEpoch, CancellationToken.None);
+        }
+
+        var message = await last!;
+        await _store.MarkDeliveredAsync(_contact, message.Sequence, CancellationToken.None);
+    }
+
+    /// <summary>64 received messages stored without waiting for each, then awaited together. Per message.</summary>
+    [Benchmark(OperationsPerInvoke = Window)]
+    public async Task AcceptIncomingWindow()
+    {
+        Task<bool>? last = null;
+        for (var i = 0; i < Window; i++)
+        {
+            last = _store.AcceptIncomingAsync(new IncomingMessage(_contact, MessageId.NewRandom(), ++_incoming, _body, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch), CancellationToken.None);
+        }
+
+        await last!;
     }
 
     /// <summary>Store one received 100-byte message.</summary>

@@ -35,4 +35,33 @@ public sealed class MessageStoreLedgerTests : LedgerContractTests, IDisposable
         Assert.Equal(3UL, (await reopened.EnqueueAsync(alice, MessageId.NewRandom(), "three"u8.ToArray(), DateTimeOffset.UnixEpoch, Cancel())).Sequence);
         Assert.Equal(alice, Assert.Single(await reopened.ContactsWithPendingAsync(Cancel())));
     }
+
+    [Fact]
+    public async Task A_refused_change_committed_with_others_fails_alone()
+    {
+        var alice = Testing.TestHiddenIds.Random();
+        var first = EnqueueAsync(alice, "one");
+        var refused = Ledger.MarkDeliveredAsync(alice, 5, Cancel());
+        var gap = Ledger.AcceptIncomingAsync(Incoming(alice, 2, "gap"), Cancel());
+        var second = EnqueueAsync(alice, "two");
+        var accepted = Ledger.AcceptIncomingAsync(Incoming(alice, 1, "in"), Cancel());
+
+        Assert.Equal(1UL, (await first).Sequence);
+        Assert.Equal(2UL, (await second).Sequence);
+        Assert.True(await accepted);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => refused);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => gap);
+        Assert.Equal(2, (await Ledger.PendingAsync(alice, Cancel())).Count);
+        Assert.Equal(1UL, await Ledger.DeliveredThroughAsync(alice, Cancel()));
+    }
+
+    [Fact]
+    public async Task Changes_issued_without_waiting_are_applied_in_order()
+    {
+        var bob = Testing.TestHiddenIds.Random();
+        var accepts = Enumerable.Range(1, 100).Select(i => Ledger.AcceptIncomingAsync(Incoming(bob, (ulong)i, "m" + i), Cancel())).ToArray();
+
+        Assert.All(await Task.WhenAll(accepts).WaitAsync(Testing.TestTimeouts.Step), Assert.True);
+        Assert.Equal(100UL, await Ledger.DeliveredThroughAsync(bob, Cancel()));
+    }
 }

@@ -33,14 +33,16 @@ public sealed partial class MessageStore
                 select.Parameters.AddWithValue("$contact", index);
                 select.Parameters.AddWithValue("$before", before ?? long.MaxValue);
                 select.Parameters.AddWithValue("$limit", count + 1);
-                var entries = new List<HistoryEntry>(count + 1);
+                var entries = new List<HistoryEntry>(count);
+                var more = false;
                 using (var reader = select.ExecuteReader())
                 {
                     while (reader.Read())
                     {
+                        // One row past the page says whether an older page exists.
                         if (entries.Count == count)
                         {
-                            entries.Add(null!);
+                            more = true;
                             break;
                         }
 
@@ -61,12 +63,6 @@ public sealed partial class MessageStore
                             (FailureReason)reader.GetInt64(8),
                             Damaged: body is null));
                     }
-                }
-
-                var more = entries.Count > count;
-                if (more)
-                {
-                    entries.RemoveAt(count);
                 }
 
                 entries.Reverse();

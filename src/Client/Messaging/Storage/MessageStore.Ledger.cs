@@ -43,8 +43,8 @@ public sealed partial class MessageStore
                 var index = _cipher.ContactIndex(contact);
                 var select = Command(
                     """
-                    SELECT position, sequence, message_id, body, stored_at, state, reason FROM messages
-                    WHERE contact = $contact AND direction = 1 AND state IN (1, 2) ORDER BY sequence
+                    SELECT position, sequence, message_id, body, stored_at, state, reason FROM messages INDEXED BY messages_undelivered
+                    WHERE contact = $contact AND direction = 1 AND state <> 3 AND state IN (1, 2) ORDER BY sequence
                     """,
                     transaction);
                 select.Parameters.AddWithValue("$contact", index);
@@ -82,7 +82,7 @@ public sealed partial class MessageStore
                 var select = Command(
                     """
                     SELECT rowid, contact, hidden_id FROM conversations AS c WHERE EXISTS
-                        (SELECT 1 FROM messages AS m WHERE m.contact = c.contact AND m.direction = 1 AND m.state IN (1, 2))
+                        (SELECT 1 FROM messages AS m INDEXED BY messages_undelivered WHERE m.contact = c.contact AND m.direction = 1 AND m.state <> 3 AND m.state IN (1, 2))
                     """,
                     transaction);
                 var contacts = new List<HiddenId>();
@@ -105,7 +105,7 @@ public sealed partial class MessageStore
             transaction =>
             {
                 var update = Command(
-                    "UPDATE messages SET state = 2 WHERE contact = $contact AND direction = 1 AND state = 1 AND sequence <= $through",
+                    "UPDATE messages INDEXED BY messages_undelivered SET state = 2 WHERE contact = $contact AND direction = 1 AND state <> 3 AND state = 1 AND sequence <= $through",
                     transaction);
                 update.Parameters.AddWithValue("$contact", _cipher.ContactIndex(contact));
                 update.Parameters.AddWithValue("$through", (long)through);
@@ -130,7 +130,7 @@ public sealed partial class MessageStore
 
                 // Failed messages included: an acknowledgement is the recipient's word that it has them.
                 var update = Command(
-                    "UPDATE messages SET state = 3, reason = 0 WHERE contact = $contact AND direction = 1 AND state <> 3 AND sequence <= $through",
+                    "UPDATE messages INDEXED BY messages_undelivered SET state = 3, reason = 0 WHERE contact = $contact AND direction = 1 AND state <> 3 AND sequence <= $through",
                     transaction);
                 update.Parameters.AddWithValue("$contact", index);
                 update.Parameters.AddWithValue("$through", (long)throughSequence);

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using HiddenPoint.Client.Messaging.Ledger;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -9,8 +10,10 @@ namespace HiddenPoint.Client.Messaging.Storage;
 /// The user's encrypted message store (docs/messaging-store.md): contacts, history and outbox, conversation counters
 /// and settings in one SQLite database, every value a user wrote or received sealed under the database key. It is the
 /// conversation engine's <see cref="IMessageLedger"/>. One store per database file at a time (a second is refused with
-/// <see cref="StoreOpenFailure.InUse"/>); one connection, used by one call at a time; each change is one transaction,
-/// durable when its task completes.
+/// <see cref="StoreOpenFailure.InUse"/>); one connection, used by one call at a time. Changes go to one writer loop,
+/// which runs every change waiting at that moment in one transaction (each under its own savepoint, so one that fails
+/// fails alone) and commits it with one fsync (group commit): a change's task completes only after its commit, so each
+/// is durable when its task completes, and callers with several changes in flight share the cost of a commit.
 /// </summary>
 public sealed partial class MessageStore : IMessageLedger, IDisposable
 {
@@ -21,6 +24,8 @@ public sealed partial class MessageStore : IMessageLedger, IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Channel<StoreWrite> _writes = Channel.CreateUnbounded<StoreWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
     private bool _disposed;
 
     private MessageStore(string path, int schemaVersion, SqliteConnection connection, StoreCipher cipher, StoreLock storeLock, TimeProvider time, ILogger logger)
@@ -32,7 +37,11 @@ public sealed partial class MessageStore : IMessageLedger, IDisposable
         _lock = storeLock;
         _time = time;
         _logger = logger;
+        _writer = Task.Run(WriteLoopAsync);
     }
+
+    /// <summary>The most changes one commit carries.</summary>
+    internal const int MaxChangesPerCommit = 256;
 
     /// <summary>The schema version this program writes.</summary>
     public static int CurrentSchemaVersion => StoreSchema.CurrentVersion;
@@ -83,11 +92,13 @@ public sealed partial class MessageStore : IMessageLedger, IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        if (_disposed)
+        if (!_writes.Writer.TryComplete())
         {
             return;
         }
 
+        // Changes already accepted are committed before the store closes.
+        _writer.GetAwaiter().GetResult();
         _gate.Wait();
         try
         {
@@ -110,21 +121,73 @@ public sealed partial class MessageStore : IMessageLedger, IDisposable
         _gate.Dispose();
     }
 
-    // Runs work under the gate, inside one transaction committed when work returns.
-    private async Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken)
+    // Hands work to the writer loop; the task completes when the transaction that ran it has committed.
+    private Task<T> WriteAsync<T>(Func<SqliteTransaction, T> work, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        cancellationToken.ThrowIfCancellationRequested();
+        var write = new StoreWrite<T>(work, cancellationToken);
+        ObjectDisposedException.ThrowIf(!_writes.Writer.TryWrite(write), this);
+        return write.Task;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<StoreWrite>(MaxChangesPerCommit);
+        var reader = _writes.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            using var transaction = _connection.BeginTransaction();
-            var result = work(transaction);
-            transaction.Commit();
-            return result;
-        }
-        finally
-        {
-            _gate.Release();
+            await _gate.WaitAsync().ConfigureAwait(false);
+            StoreWrite? current = null;
+            try
+            {
+                batch.Clear();
+                using var transaction = _connection.BeginTransaction();
+                while (batch.Count < MaxChangesPerCommit && reader.TryRead(out current))
+                {
+                    if (current.CancellationToken.IsCancellationRequested)
+                    {
+                        current.Cancel();
+                        continue;
+                    }
+
+                    transaction.Save("change");
+                    try
+                    {
+                        current.Run(transaction);
+                        transaction.Release("change");
+                        batch.Add(current);
+                    }
+                    catch (Exception e)
+                    {
+                        // The caller's own refusal (an acknowledgement out of range, a gap) or a failed statement:
+                        // undo that change only, and tell its caller alone.
+                        transaction.Rollback("change");
+                        transaction.Release("change");
+                        current.Fail(e);
+                    }
+
+                    current = null;
+                }
+
+                transaction.Commit();
+                foreach (var write in batch)
+                {
+                    write.Complete();
+                }
+            }
+            catch (Exception e)
+            {
+                // The database failed (a savepoint, the commit): none of the batch is durable, and every caller is told.
+                current?.Fail(e);
+                foreach (var write in batch)
+                {
+                    write.Fail(e);
+                }
+            }
+            finally
+            {
+                _gate.Release();
+            }
         }
     }
 

@@ -66,10 +66,14 @@ internal static class StoreSchema
             """),
 
         // Version 2: indexes for opening a conversation's latest messages and paging back (without it, SQLite sorts a
-        // conversation's whole history), for the outbox (pending messages only) and for finding a message by id.
+        // conversation's whole history), for the outgoing messages not yet delivered (the outbox and the failed ones:
+        // an acknowledgement then touches only those, not the whole delivered history) and for finding a message by
+        // id. Queries name the partial index (INDEXED BY: without statistics the planner prefers the unique index, which
+        // walks the whole delivered history) and repeat its condition "state <> 3" word for word (SQLite uses a partial
+        // index only when the query's terms contain its WHERE).
         new(2, """
             CREATE INDEX messages_history ON messages (contact, position);
-            CREATE INDEX messages_outbox ON messages (contact, sequence) WHERE direction = 1 AND state IN (1, 2);
+            CREATE INDEX messages_undelivered ON messages (contact, sequence) WHERE direction = 1 AND state <> 3;
             CREATE INDEX messages_by_id ON messages (contact, message_id);
             """),
     ];
