@@ -150,19 +150,19 @@ public sealed partial class MessageStore : IMessageLedger, IDisposable
                         continue;
                     }
 
-                    transaction.Save("change");
+                    Command("SAVEPOINT change", transaction).ExecuteNonQuery();
                     try
                     {
                         current.Run(transaction);
-                        transaction.Release("change");
+                        Command("RELEASE change", transaction).ExecuteNonQuery();
                         batch.Add(current);
                     }
                     catch (Exception e)
                     {
                         // The caller's own refusal (an acknowledgement out of range, a gap) or a failed statement:
                         // undo that change only, and tell its caller alone.
-                        transaction.Rollback("change");
-                        transaction.Release("change");
+                        Command("ROLLBACK TO change", transaction).ExecuteNonQuery();
+                        Command("RELEASE change", transaction).ExecuteNonQuery();
                         current.Fail(e);
                     }
 
