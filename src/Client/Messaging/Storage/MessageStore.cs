@@ -183,6 +183,12 @@ public sealed partial class MessageStore : IMessageLedger, IDisposable
                 {
                     write.Fail(e);
                 }
+
+                // A transaction that cannot even begin fails the next change, so the loop never spins on the same error.
+                if (current is null && batch.Count == 0 && reader.TryRead(out var next))
+                {
+                    next.Fail(e);
+                }
             }
             finally
             {
