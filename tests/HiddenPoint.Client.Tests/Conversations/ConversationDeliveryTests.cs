@@ -121,8 +121,12 @@ public sealed class ConversationDeliveryTests
         Assert.Equal(2, b.LinksDialled);
 
         // Both connections are open until the grace period ends; the old one then closes and the new one carries on.
-        Assert.Equal(2, a.Log.OfType<ConversationStatusChanged>().Count(e => e.Status == ConversationStatus.Connected) + 1);
-        time.Advance(TimeSpan.FromSeconds(10));
+        var old = b.Links[0];
+        time.Advance(TimeSpan.FromSeconds(9.9));
+        Assert.False(old.AToB.IsCompleted || old.BToA.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(0.1));
+        await Task.WhenAll(old.AToB, old.BToA).WaitAsync(TestTimeouts.Step);
+        Assert.False(b.Links[1].AToB.IsCompleted);
         await a.SendAsync(b, "three");
         await WaitDeliveredAsync(a, b, 3);
         Assert.Equal(2, b.LinksDialled);

@@ -15,6 +15,10 @@ public sealed class InMemoryMessageLedger : IMessageLedger
     private readonly Dictionary<HiddenId, List<OutgoingMessage>> _outgoing = [];
     private readonly Dictionary<HiddenId, List<IncomingMessage>> _incoming = [];
 
+    // Per contact, how far MarkSent and MarkDelivered have already gone: each call only walks what is new, so a long
+    // benchmark does not slow down as the outbox grows.
+    private readonly Dictionary<HiddenId, (int Sent, int Delivered)> _marked = [];
+
     /// <summary>How many times <see cref="AcceptIncomingAsync"/> stored a message (duplicates excluded).</summary>
     public int StoredCount { get; private set; }
 
@@ -85,13 +89,16 @@ public sealed class InMemoryMessageLedger : IMessageLedger
         {
             var list = Outbox(contact);
             ArgumentOutOfRangeException.ThrowIfGreaterThan(throughSequence, (ulong)list.Count);
-            for (var i = 0; i < (int)throughSequence; i++)
+            var marked = _marked.GetValueOrDefault(contact);
+            for (var i = Math.Max(marked.Sent, marked.Delivered); i < (int)throughSequence; i++)
             {
                 if (list[i].State == DeliveryState.Queued)
                 {
                     list[i] = list[i] with { State = DeliveryState.Sent };
                 }
             }
+
+            _marked[contact] = marked with { Sent = Math.Max(marked.Sent, (int)throughSequence) };
 
             return Task.CompletedTask;
         }
@@ -104,13 +111,16 @@ public sealed class InMemoryMessageLedger : IMessageLedger
         {
             var list = Outbox(contact);
             ArgumentOutOfRangeException.ThrowIfGreaterThan(throughSequence, (ulong)list.Count);
-            for (var i = 0; i < (int)throughSequence; i++)
+            var marked = _marked.GetValueOrDefault(contact);
+            for (var i = marked.Delivered; i < (int)throughSequence; i++)
             {
                 if (list[i].State != DeliveryState.Failed)
                 {
                     list[i] = list[i] with { State = DeliveryState.Delivered, Reason = FailureReason.None };
                 }
             }
+
+            _marked[contact] = marked with { Delivered = Math.Max(marked.Delivered, (int)throughSequence) };
 
             return Task.CompletedTask;
         }

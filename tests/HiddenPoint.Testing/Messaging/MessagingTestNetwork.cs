@@ -118,6 +118,9 @@ public sealed class MessagingTestPeer : IAsyncDisposable, IConversationDialer
     /// <summary>How many connections to it were dialled.</summary>
     public int LinksDialled => _links.Count;
 
+    /// <summary>The links dialled to it, oldest first.</summary>
+    public IReadOnlyList<SeverableDuplexLink> Links => [.. _links];
+
     /// <summary>The outcome of every connection made to it, in order.</summary>
     public ConcurrentQueue<Task<IncomingConnectionOutcome>> Accepted { get; } = new();
 
