@@ -331,8 +331,12 @@ internal sealed class Conversation : IDisposable
         else
         {
             _dialing = false;
-            _failures = 0;
         }
+
+        // The contact is reachable: any back-off is over.
+        _failures = 0;
+        _retryTimer?.Dispose();
+        _retryTimer = null;
 
         MessagingLog.ConnectionOpened(_logger, _number, connection.Number, connection.Outgoing ? "outgoing" : "incoming");
         var previous = _current;
@@ -412,9 +416,12 @@ internal sealed class Conversation : IDisposable
             _sentOnCurrent = 0;
         }
 
-        // What was written and not acknowledged may be lost with it: write it again, in order, from the last
-        // acknowledgement (the receiver drops what it already has).
-        _writtenThrough = _ackedThrough;
+        // What it carried and was not acknowledged may be lost with it: write everything after the last acknowledgement
+        // again, in order (the receiver drops what it already has).
+        if (connection.WrittenThrough > _ackedThrough)
+        {
+            _writtenThrough = _ackedThrough;
+        }
         if (_current is null && !_stop.IsCancellationRequested)
         {
             await SetStatusAsync(PendingCount > 0 ? _status : ConversationStatus.Idle, _waitReason, null).ConfigureAwait(false);
@@ -440,6 +447,7 @@ internal sealed class Conversation : IDisposable
                 var message = _pending[index++];
                 FrameEncoder.WriteMessage(current.Output, message.Id, message.Sequence, message.CreatedAt, message.Body.Span);
                 _writtenThrough = message.Sequence;
+                current.WrittenThrough = message.Sequence;
                 _sentOnCurrent++;
                 current.Dirty = true;
             }

@@ -27,6 +27,9 @@ internal sealed class ConversationConnection(long number, ConversationTransport 
 
     public bool NeedsAck { get; set; }
 
+    /// <summary>The highest sequence written on this connection.</summary>
+    public ulong WrittenThrough { get; set; }
+
     public bool Ended { get; set; }
 
     public ITimer? GraceTimer { get; set; }
