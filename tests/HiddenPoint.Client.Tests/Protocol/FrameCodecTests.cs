@@ -71,6 +71,31 @@ public sealed class FrameCodecTests
     }
 
     [Fact]
+    public void A_frame_arriving_in_pieces_needs_more_until_its_last_byte_and_a_bad_header_in_pieces_is_refused()
+    {
+        var frame = Message(500);
+        for (var length = 2; length < frame.Length; length += 37)
+        {
+            var partial = Segments(frame[..length], 2);
+            Assert.Equal(FrameReadStatus.NeedMore, FrameDecoder.TryRead(ref partial, out _, out var error));
+            Assert.False(error.IsError);
+            Assert.Equal(length, partial.Length);
+        }
+
+        var twoFrames = Segments([.. frame, .. frame], 5);
+        Assert.Equal(FrameReadStatus.Frame, FrameDecoder.TryRead(ref twoFrames, out _, out _));
+        Assert.Equal(FrameReadStatus.Frame, FrameDecoder.TryRead(ref twoFrames, out _, out _));
+        Assert.Equal(0, twoFrames.Length);
+
+        var oversized = Segments([0x00, 0x01, 0x00, 0x00, 0x04], 3);
+        Assert.Equal(FrameReadStatus.Malformed, FrameDecoder.TryRead(ref oversized, out _, out var tooLong));
+        Assert.Equal(DecodeErrorKind.BadLength, tooLong.Kind);
+        var unknown = Segments([0x00, 0x00, 0x00, 0x09, 0x63, 0x00], 3);
+        Assert.Equal(FrameReadStatus.Malformed, FrameDecoder.TryRead(ref unknown, out _, out var badType));
+        Assert.Equal((DecodeErrorKind.UnknownCommand, 4), (badType.Kind, badType.Offset));
+    }
+
+    [Fact]
     public void A_declared_length_beyond_the_largest_frame_is_refused_before_the_body_arrives()
     {
         var header = new byte[5];

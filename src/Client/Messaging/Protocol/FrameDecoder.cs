@@ -92,28 +92,27 @@ public static class FrameDecoder
         }
         else
         {
-            // Enough for the length field and type, or the whole frame when its length is known and allowed.
-            var want = (int)Math.Min(buffer.Length, ConversationLimits.LengthFieldLength + ConversationLimits.MaxFrameLength);
-            if (buffer.Length >= ConversationLimits.LengthFieldLength)
+            // The header alone decides "malformed" or "need more" until the whole frame is there: nothing is copied
+            // for a frame still arriving.
+            Span<byte> header = stackalloc byte[PayloadOffset];
+            var headerLength = (int)Math.Min(buffer.Length, PayloadOffset);
+            buffer.Slice(0, headerLength).CopyTo(header);
+            status = TryDecode(header[..headerLength], out frame, out consumed, out error);
+            var total = headerLength >= ConversationLimits.LengthFieldLength
+                ? ConversationLimits.LengthFieldLength + (long)BinaryPrimitives.ReadUInt32BigEndian(header)
+                : long.MaxValue;
+            if (status == FrameReadStatus.NeedMore && buffer.Length >= total)
             {
-                Span<byte> lengthBytes = stackalloc byte[ConversationLimits.LengthFieldLength];
-                buffer.Slice(0, ConversationLimits.LengthFieldLength).CopyTo(lengthBytes);
-                var declared = BinaryPrimitives.ReadUInt32BigEndian(lengthBytes);
-                if (declared <= ConversationLimits.MaxFrameLength)
+                var rented = ArrayPool<byte>.Shared.Rent((int)total);
+                try
                 {
-                    want = (int)Math.Min(buffer.Length, ConversationLimits.LengthFieldLength + declared);
+                    buffer.Slice(0, total).CopyTo(rented);
+                    status = TryDecode(rented.AsSpan(0, (int)total), out frame, out consumed, out error);
                 }
-            }
-
-            var rented = ArrayPool<byte>.Shared.Rent(want);
-            try
-            {
-                buffer.Slice(0, want).CopyTo(rented);
-                status = TryDecode(rented.AsSpan(0, want), out frame, out consumed, out error);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(rented);
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
             }
         }
 
