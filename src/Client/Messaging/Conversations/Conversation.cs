@@ -265,7 +265,7 @@ internal sealed class Conversation : IDisposable
         if (message.Sequence != _deliveredThrough + 1)
         {
             // Out of order: held until the gap fills, within bounds; one further ahead comes again after a retry.
-            if (message.Sequence - _deliveredThrough <= (ulong)_options.MaxHeldOutOfOrder && _held.Count < _options.MaxHeldOutOfOrder)
+            if (message.Sequence - _deliveredThrough - 1 <= (ulong)_options.MaxHeldOutOfOrder && _held.Count < _options.MaxHeldOutOfOrder)
             {
                 _held.TryAdd(message.Sequence, message);
             }
