@@ -5,7 +5,7 @@ using HiddenPoint.Client.Messaging.Protocol;
 using HiddenPoint.Crypto.HiddenPoints;
 using HiddenPoint.Protocol.Wire;
 
-namespace HiddenPoint.Client.Tests.Protocol;
+namespace HiddenPoint.Client.Tests.ConversationProtocol;
 
 public sealed class FrameCodecTests
 {
