@@ -208,6 +208,18 @@ public sealed class FrameCodecTests
     }
 
     [Fact]
+    public void The_hello_signs_exactly_the_documented_54_bytes()
+    {
+        using var identity = HiddenPointIdentitySecretKey.FromSeed(Enumerable.Repeat((byte)7, 32).ToArray());
+        var binding = Enumerable.Range(0, 32).Select(i => (byte)(0xa0 + i)).ToArray();
+        var signature = HelloProof.Sign(identity, binding);
+
+        byte[] documented = [.. System.Text.Encoding.ASCII.GetBytes("hpc messaging hello v1"), .. binding];
+        Assert.Equal(54, documented.Length);
+        Assert.True(identity.PublicKey.Key.Verify(documented, signature));
+    }
+
+    [Fact]
     public void Random_bytes_never_throw()
     {
         var random = new Random(14);
