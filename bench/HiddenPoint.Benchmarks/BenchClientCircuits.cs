@@ -1,3 +1,4 @@
+using HiddenPoint.Testing;
 using HiddenPoint.Client.Circuits;
 using HiddenPoint.Client.Guards;
 using HiddenPoint.Client.Paths;
@@ -16,11 +17,11 @@ namespace HiddenPoint.Benchmarks;
 /// </summary>
 internal sealed class BenchClientCircuits : IAsyncDisposable
 {
-    private readonly RelayBench.Meters _meters;
+    private readonly TestMeterFactory _meters;
     private readonly LinkRuntime _runtime;
     private readonly LinkManager _links;
 
-    private BenchClientCircuits(RelayBench.Meters meters, LinkRuntime runtime, LinkManager links, CircuitBuilder builder)
+    private BenchClientCircuits(TestMeterFactory meters, LinkRuntime runtime, LinkManager links, CircuitBuilder builder)
     {
         _meters = meters;
         _runtime = runtime;
@@ -39,7 +40,7 @@ internal sealed class BenchClientCircuits : IAsyncDisposable
             throw new InvalidOperationException($"No usable consensus: {reason}.");
         }
 
-        var meters = new RelayBench.Meters();
+        var meters = new TestMeterFactory();
         var runtime = new LinkRuntime(Options.Create(new LinkOptions()), Options.Create(new CircuitOptions()), TimeProvider.System, NullLoggerFactory.Instance, meters);
         var links = new LinkManager(runtime, Options.Create(new LinkManagerOptions()));
         var picker = new WeightedRelayPicker(new PathRules(ConsensusFamilies.Instance, new PathOptions { EnforceDistinctSubnets = false }));

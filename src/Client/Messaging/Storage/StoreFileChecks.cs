@@ -22,7 +22,7 @@ internal static class StoreFileChecks
     {
         if (OperatingSystem.IsWindows())
         {
-            return Directory.Exists(folder);
+            return System.IO.Directory.Exists(folder);
         }
 
         UnixFileMode mode;
@@ -45,7 +45,7 @@ internal static class StoreFileChecks
         }
         else
         {
-            if (!Directory.Exists(folder))
+            if (!System.IO.Directory.Exists(folder))
             {
                 return false;
             }

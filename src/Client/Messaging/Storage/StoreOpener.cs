@@ -344,11 +344,11 @@ internal static class StoreOpener
         {
             if (OperatingSystem.IsWindows())
             {
-                Directory.CreateDirectory(folder);
+                System.IO.Directory.CreateDirectory(folder);
             }
             else
             {
-                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                System.IO.Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
