@@ -9,9 +9,10 @@ namespace HiddenPoint.Network.Circuits;
 public sealed class CircuitOptions
 {
     /// <summary>
-    /// The most cells from links waiting for the circuit's reactor. A peer that overruns it (by ignoring the
-    /// window) gets the circuit closed: the cap is hard. Default 1,100 (one full window and a margin); range 16 to
-    /// 100,000.
+    /// The most cells from one link end (inward or outward, each counted apart) waiting for the circuit's reactor. A peer
+    /// that overruns it (by ignoring the window) gets the circuit closed: the cap is hard. Default 1,100 (one full
+    /// window and a margin); range 16 to 100,000. A relay's circuit may thus hold up to twice this many, one window each
+    /// way.
     /// </summary>
     public int MaxQueuedCells { get; set; } = 1_100;
 

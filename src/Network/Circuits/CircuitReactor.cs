@@ -40,7 +40,10 @@ public abstract class CircuitReactor : IAsyncDisposable
     private int _heldCells;
     private long _oldestBlockedAt;
     private Queue<CircuitInput>? _blocked;
-    private int _queuedFromLinks;
+    // Counted per direction: a relay's circuit carries a full window each way at once (DATA both ways on a joined
+    // circuit), so one count capped at one window closed busy honest circuits whenever the reactor fell behind.
+    private int _queuedFromInward;
+    private int _queuedFromOutward;
     private int _pendingClose;
     private int _goneEnds;
     private int _earlySent;
@@ -58,7 +61,7 @@ public abstract class CircuitReactor : IAsyncDisposable
         _account = link.QueueAccount;
         _time = link.TimeProvider;
         _sendSlots = new SemaphoreSlim(_options.MaxPendingSends);
-        _input = new ReactorQueue<CircuitInput>(_options.MaxQueuedCells + _options.MaxPendingSends + 16);
+        _input = new ReactorQueue<CircuitInput>((2 * _options.MaxQueuedCells) + _options.MaxPendingSends + 16);
     }
 
     private enum InputKind : byte
@@ -86,7 +89,7 @@ public abstract class CircuitReactor : IAsyncDisposable
     internal CircuitOptions Options => _options;
 
     /// <summary>Cells from links waiting for the reactor now.</summary>
-    public int QueuedCells => Volatile.Read(ref _queuedFromLinks);
+    public int QueuedCells => Volatile.Read(ref _queuedFromInward) + Volatile.Read(ref _queuedFromOutward);
 
     /// <summary>
     /// Cells the circuit holds queued now: cells from links waiting for the reactor, and local messages waiting for
@@ -167,10 +170,12 @@ public abstract class CircuitReactor : IAsyncDisposable
         }
 
         Hold();
-        if (Interlocked.Increment(ref _queuedFromLinks) > _options.MaxQueuedCells
-            || !_input.TryWrite(new CircuitInput(end == CircuitLinkEnd.Inward ? InputKind.CellFromInward : InputKind.CellFromOutward, cell, queuedAt: _time.GetTimestamp())))
+        var kind = end == CircuitLinkEnd.Inward ? InputKind.CellFromInward : InputKind.CellFromOutward;
+        ref var queued = ref QueuedFrom(kind);
+        if (Interlocked.Increment(ref queued) > _options.MaxQueuedCells
+            || !_input.TryWrite(new CircuitInput(kind, cell, queuedAt: _time.GetTimestamp())))
         {
-            Interlocked.Decrement(ref _queuedFromLinks);
+            Interlocked.Decrement(ref queued);
             Unhold();
             Pool.Return(cell);
             RequestClose(CircuitCloseReason.QueueOverflow);
@@ -445,7 +450,7 @@ public abstract class CircuitReactor : IAsyncDisposable
             case InputKind.CellFromInward:
             case InputKind.CellFromOutward:
             {
-                Interlocked.Decrement(ref _queuedFromLinks);
+                Interlocked.Decrement(ref QueuedFrom(item.Kind));
                 Unhold();
                 var from = item.Kind == InputKind.CellFromInward ? CircuitLinkEnd.Inward : CircuitLinkEnd.Outward;
                 var outcome = ProcessCell(from, item.Cell, tag);
@@ -589,13 +594,15 @@ public abstract class CircuitReactor : IAsyncDisposable
         _account.Add(-1);
     }
 
+    private ref int QueuedFrom(InputKind kind) => ref kind == InputKind.CellFromInward ? ref _queuedFromInward : ref _queuedFromOutward;
+
     private void Discard(CircuitInput item)
     {
         switch (item.Kind)
         {
             case InputKind.CellFromInward:
             case InputKind.CellFromOutward:
-                Interlocked.Decrement(ref _queuedFromLinks);
+                Interlocked.Decrement(ref QueuedFrom(item.Kind));
                 Unhold();
                 Pool.Return(item.Cell);
                 break;
