@@ -23,7 +23,7 @@ public sealed class HiddenPointTestNetwork : IAsyncDisposable
     {
         Relays = relays;
         Consensus = consensus;
-        ConsensusSource = new FixedConsensusSource(consensus);
+        ConsensusSource = new SwappableConsensusSource { Value = consensus };
     }
 
     /// <summary>The relays.</summary>
@@ -49,7 +49,7 @@ public sealed class HiddenPointTestNetwork : IAsyncDisposable
         var consensus = BuildConsensus(relays.Select(r => r.Status).ToList());
         foreach (var relay in relays)
         {
-            relay.ConsensusSource.Consensus = consensus;
+            relay.ConsensusSource.Value = consensus;
         }
 
         return new HiddenPointTestNetwork(relays, consensus);
@@ -97,19 +97,6 @@ public sealed class HiddenPointTestNetwork : IAsyncDisposable
         var timely = signed.IsValid ? signed.Value!.CheckValidAt(TimeProvider.System, null) : throw new InvalidOperationException(signed.ToString());
         return timely.IsUsable ? timely.Value! : throw new InvalidOperationException(timely.ToString());
     }
-
-    /// <summary>A consensus source holding one consensus.</summary>
-    private sealed class FixedConsensusSource(Consensus consensus) : IConsensusSource
-    {
-        public ReadOnlyMemory<byte> LatestDocument => consensus.Document;
-
-        public bool TryGetUsable([NotNullWhen(true)] out Consensus? usable, out ConsensusUnavailable reason)
-        {
-            usable = consensus;
-            reason = ConsensusUnavailable.None;
-            return true;
-        }
-    }
 }
 
 /// <summary>One relay of <see cref="HiddenPointTestNetwork"/>.</summary>
@@ -126,7 +113,7 @@ public sealed class HiddenPointTestRelay : IAsyncDisposable
         Engine = new RelayEngine(
             Keys,
             ConsensusSource,
-            new AdmitAll(),
+            new PermitAllAdmission(),
             new IntroductionPointRole(roleOptions, TimeProvider.System, Logs.CreateLogger<IntroductionPointRole>(), Meters),
             new RendezvousPointRole(roleOptions, TimeProvider.System, Logs.CreateLogger<RendezvousPointRole>(), Meters),
             new DirectoryStreamRole(HsDir, ConsensusSource, roleOptions, TimeProvider.System, Logs.CreateLogger<DirectoryStreamRole>(), Meters),
@@ -140,7 +127,7 @@ public sealed class HiddenPointTestRelay : IAsyncDisposable
     public int Index { get; }
 
     /// <summary>Its keys.</summary>
-    public RelayTestKeys Keys { get; } = new();
+    public TestRelayKeys Keys { get; } = new();
 
     /// <summary>The engine.</summary>
     public RelayEngine Engine { get; }
@@ -154,7 +141,7 @@ public sealed class HiddenPointTestRelay : IAsyncDisposable
     /// <summary>Whether it was killed (or the network disposed).</summary>
     public bool IsDown => Volatile.Read(ref _disposed) != 0;
 
-    internal MutableConsensusSource ConsensusSource { get; } = new();
+    internal SwappableConsensusSource ConsensusSource { get; } = new();
 
     internal TestMeterFactory Meters { get; } = new();
 
@@ -181,64 +168,5 @@ public sealed class HiddenPointTestRelay : IAsyncDisposable
         await Engine.DisposeAsync().ConfigureAwait(false);
         Keys.Dispose();
         Meters.Dispose();
-    }
-
-    /// <summary>A consensus source whose consensus is set once the whole network is up.</summary>
-    internal sealed class MutableConsensusSource : IConsensusSource
-    {
-        private Consensus? _consensus;
-
-        public Consensus? Consensus
-        {
-            get => Volatile.Read(ref _consensus);
-            set => Volatile.Write(ref _consensus, value);
-        }
-
-        public ReadOnlyMemory<byte> LatestDocument => Consensus?.Document ?? ReadOnlyMemory<byte>.Empty;
-
-        public bool TryGetUsable([NotNullWhen(true)] out Consensus? consensus, out ConsensusUnavailable reason)
-        {
-            consensus = Consensus;
-            reason = consensus is null ? ConsensusUnavailable.NoneYet : ConsensusUnavailable.None;
-            return consensus is not null;
-        }
-    }
-
-    private sealed class AdmitAll : IAddressAdmission
-    {
-        public AdmissionRefusal TryAdmitConnection(IPAddress address, out IDisposable? lease)
-        {
-            lease = null;
-            return AdmissionRefusal.None;
-        }
-
-        public AdmissionRefusal TryAdmitCircuit(IPAddress address) => AdmissionRefusal.None;
-    }
-}
-
-/// <summary>Fresh identity, link and circuit-handshake keys for a test relay.</summary>
-public sealed class RelayTestKeys : IRelayKeys, IDisposable
-{
-    private readonly RelayIdentityKey _identity = RelayIdentityKey.Generate();
-
-    /// <summary>Fresh keys.</summary>
-    public RelayTestKeys()
-    {
-        Id = _identity.Id;
-        Current = new RelayKeySet(LinkKey.Generate(), null, CircuitHandshakeKey.Generate(), null);
-    }
-
-    /// <inheritdoc/>
-    public RelayId Id { get; }
-
-    /// <inheritdoc/>
-    public RelayKeySet Current { get; }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        _identity.Dispose();
-        Current.LinkKey.Dispose();
-        Current.CircuitHandshakeKey.Dispose();
     }
 }
