@@ -32,7 +32,15 @@ internal sealed class InProcessNetwork : IAsyncDisposable
 
     public IReadOnlyList<IHost> Relays => _relays;
 
-    public static async Task<InProcessNetwork> StartAsync(int authorities, int relays, TimeSpan votingInterval)
+    /// <summary>The verified consensus that <see cref="WaitUntilReadyAsync"/> saw list every relay Running.</summary>
+    public Consensus? Consensus { get; private set; }
+
+    /// <summary>
+    /// Starts the authorities, then the relays. <paramref name="family"/>, when given, names the relays each relay
+    /// declares as its family (by index into the relays' ids, which exist before any relay starts).
+    /// </summary>
+    public static async Task<InProcessNetwork> StartAsync(
+        int authorities, int relays, TimeSpan votingInterval, Func<int, IReadOnlyList<RelayId>, IEnumerable<RelayId>>? family = null)
     {
         var network = new InProcessNetwork();
         network.StartAuthorities(authorities, votingInterval);
@@ -41,9 +49,21 @@ internal sealed class InProcessNetwork : IAsyncDisposable
             await authority.StartAsync().WaitAsync(HiddenPoint.Testing.TestTimeouts.Step);
         }
 
-        for (var i = 0; i < relays; i++)
+        var identities = Enumerable.Range(0, relays).Select(_ => RelayIdentityKey.Generate()).ToArray();
+        try
         {
-            network.RelayIds.Add(await network.StartRelayAsync(i));
+            network.RelayIds.AddRange(identities.Select(key => key.Id));
+            for (var i = 0; i < relays; i++)
+            {
+                await network.StartRelayAsync(i, identities[i], family?.Invoke(i, network.RelayIds) ?? []);
+            }
+        }
+        finally
+        {
+            foreach (var identity in identities)
+            {
+                identity.Dispose();
+            }
         }
 
         return network;
@@ -60,8 +80,14 @@ internal sealed class InProcessNetwork : IAsyncDisposable
         {
             var holder = new ConsensusHolder(pinned, TimeProvider.System);
             var download = await downloader.GetAsync(new RelayAddress(IPAddress.Loopback, (ushort)Authorities[0].Port), CancellationToken.None);
-            return download.Document is not null && holder.Offer(download.Document).Accepted && holder.TryGetUsable(out var usable, out _)
-                && RelayIds.All(id => usable.TryGetRelay(id, out var status) && status.Flags.HasFlag(RelayFlags.Running));
+            if (download.Document is not null && holder.Offer(download.Document).Accepted && holder.TryGetUsable(out var usable, out _)
+                && RelayIds.All(id => usable.TryGetRelay(id, out var status) && status.Flags.HasFlag(RelayFlags.Running)))
+            {
+                Consensus = usable;
+                return true;
+            }
+
+            return false;
         }, "a consensus that lists every relay Running");
         foreach (var relay in _relays)
         {
@@ -147,11 +173,10 @@ internal sealed class InProcessNetwork : IAsyncDisposable
         Authorities.AddRange(members.Select(m => (m.Id, m.Port, m.Nickname)));
     }
 
-    private async Task<RelayId> StartRelayAsync(int index)
+    private async Task StartRelayAsync(int index, RelayIdentityKey identity, IEnumerable<RelayId> family)
     {
         var folder = Path.Combine(_root, "relay" + index);
         var address = IPAddress.Parse($"127.{10 + index}.0.1");
-        using var identity = RelayIdentityKey.Generate();
         KeyFile.Write(identity, Path.Combine(folder, RelayKeyStore.IdentityFileName));
         var settings = new Dictionary<string, string?>
         {
@@ -170,11 +195,15 @@ internal sealed class InProcessNetwork : IAsyncDisposable
             settings[$"Relay:Authorities:{i}:Identity"] = Authorities[i].Id.ToString();
         }
 
+        foreach (var (member, i) in family.Select((member, i) => (member, i)))
+        {
+            settings[$"Relay:Family:{i}"] = member.ToString();
+        }
+
         var configuration = RelayHost.ReadConfiguration(null, [], settings);
         Assert.Empty(RelayHost.Validate(configuration));
         var host = RelayHost.Build(configuration, TimeProvider.System, logging => logging.ClearProviders());
         _relays.Add(host);
         await host.StartAsync().WaitAsync(HiddenPoint.Testing.TestTimeouts.Step);
-        return identity.Id;
     }
 }
