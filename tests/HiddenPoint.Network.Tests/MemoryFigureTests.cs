@@ -34,6 +34,13 @@ public sealed class MemoryFigureTests(ITestOutputHelper output)
             Assert.Equal(CircuitAddResult.Added, relayLink.Table.TryAddFromPeer(id));
             var created = relayLink.Pool.Rent();
             circuits.Add(relayLink.AcceptRelayCircuit(id, new CgoRelayHop(keyMaterial), created, handler)!);
+
+            // Each acceptance queues a CREATED2 on the link, whose outbound queue is bounded (1,024 cells): on a busy
+            // machine 4,000 at once overran it and closed the circuits whose answer found no room. Let it drain.
+            if (i % 256 == 0)
+            {
+                await Eventually.TrueAsync(() => relayLink.OutboundCells == 0, "the link's outbound queue to drain");
+            }
         }
 
         await WaitUntilIdleAsync(circuits);
