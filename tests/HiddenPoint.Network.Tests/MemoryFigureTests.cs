@@ -35,8 +35,9 @@ public sealed class MemoryFigureTests(ITestOutputHelper output)
             var created = relayLink.Pool.Rent();
             circuits.Add(relayLink.AcceptRelayCircuit(id, new CgoRelayHop(keyMaterial), created, handler)!);
 
-            // Each acceptance queues a CREATED2 on the link, whose outbound queue is bounded (1,024 cells): on a busy
-            // machine 4,000 at once overran it and closed the circuits whose answer found no room. Let it drain.
+            // Each acceptance queues a CREATED2, a control cell; a link with more control cells waiting than twice its
+            // outbound queue (2 × 1,024) closes itself with ResourceLimit, and on a busy machine 4,000 at once got
+            // there. Let the queue drain.
             if (i % 256 == 0)
             {
                 await Eventually.TrueAsync(() => relayLink.OutboundCells == 0, "the link's outbound queue to drain");
