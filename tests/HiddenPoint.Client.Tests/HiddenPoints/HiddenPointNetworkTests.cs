@@ -164,7 +164,8 @@ public sealed class HiddenPointNetworkTests
         using (handshake)
         {
             var introduce1 = IntroduceRequest.Create(handshake, point.AuthKey, cookie, network.StatusOf(3));
-            var joined = rendezvous.AwaitRendezvousAsync(reply => IntroduceRequest.Finish(handshake, reply));
+            var channelBinding = new byte[CircuitKeySchedule.ChannelBindingLength];
+            var joined = rendezvous.AwaitRendezvousAsync(reply => IntroduceRequest.Finish(handshake, reply, channelBinding));
             Assert.True(network.Consensus.TryGetRelay(point.LinkSpecifiers.Identity, out var introductionPoint));
 
             // The introduction point forwards each INTRODUCE1 (one per circuit) as the same INTRODUCE2 bytes.
@@ -182,6 +183,10 @@ public sealed class HiddenPointNetworkTests
             Assert.Equal(0, host.IntroductionsRefused);
             await using var connection = await host.Connections.ReadAsync().AsTask().WaitAsync(Timeout);
             Assert.False(host.Connections.TryRead(out _));
+
+            // Both ends read the same channel binding from the key stream, and it is not all zeros.
+            Assert.Equal(channelBinding, connection.ChannelBinding.ToArray());
+            Assert.Contains(channelBinding, b => b != 0);
         }
     }
 

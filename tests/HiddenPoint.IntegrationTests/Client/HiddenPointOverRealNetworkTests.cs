@@ -43,6 +43,7 @@ public sealed class HiddenPointOverRealNetworkTests(ITestOutputHelper output) : 
         await using var connection = await clientCore.Connector.ConnectAsync(host.HiddenId.ToString()).WaitAsync(TestTimeouts.Step);
         await using var incoming = await accepted.WaitAsync(TestTimeouts.Step);
         output.WriteLine($"connected in {clock.Elapsed.TotalMilliseconds:0} ms (fresh descriptor fetch, circuits from the pool where ready)");
+        Assert.Equal(connection.ChannelBinding.ToArray(), incoming.ChannelBinding.ToArray());
 
         var first = await OpenAsync(connection, incoming, 80);
         var second = await OpenAsync(connection, incoming, 443);

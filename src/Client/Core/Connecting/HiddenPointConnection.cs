@@ -9,10 +9,11 @@ namespace HiddenPoint.Client.Connecting;
 /// </summary>
 public sealed class HiddenPointConnection : IAsyncDisposable
 {
-    internal HiddenPointConnection(ClientCircuit circuit, HopIndex endToEndHop)
+    internal HiddenPointConnection(ClientCircuit circuit, HopIndex endToEndHop, ReadOnlyMemory<byte> channelBinding)
     {
         Circuit = circuit;
         EndToEndHop = endToEndHop;
+        ChannelBinding = channelBinding;
     }
 
     /// <summary>The joined circuit (client side).</summary>
@@ -20,6 +21,12 @@ public sealed class HiddenPointConnection : IAsyncDisposable
 
     /// <summary>The end-to-end hop: the host.</summary>
     public HopIndex EndToEndHop { get; }
+
+    /// <summary>
+    /// 32 bytes that this connection's two ends alone know, fresh for every rendezvous (read from the hs_ntor key
+    /// stream after the end-to-end hop's keys; docs/client.md). Protocols above sign it to tie a proof to this connection.
+    /// </summary>
+    public ReadOnlyMemory<byte> ChannelBinding { get; }
 
     /// <summary>Completes when the circuit has closed.</summary>
     public Task<CircuitCloseReason> Completion => Circuit.Completion;

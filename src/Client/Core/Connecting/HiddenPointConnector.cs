@@ -73,9 +73,9 @@ public sealed class HiddenPointConnector
             step = ConnectStep.Introduce;
             try
             {
-                var endToEnd = await IntroduceAsync(points, subcredential, rendezvous, cookie, view.Consensus, overall.Token).ConfigureAwait(false);
+                var (endToEnd, channelBinding) = await IntroduceAsync(points, subcredential, rendezvous, cookie, view.Consensus, overall.Token).ConfigureAwait(false);
                 HiddenPointClientLog.Connected(_logger, (long)_time.GetElapsedTime(started).TotalMilliseconds);
-                return new HiddenPointConnection(rendezvous.Circuit, endToEnd);
+                return new HiddenPointConnection(rendezvous.Circuit, endToEnd, channelBinding);
             }
             catch
             {
@@ -183,7 +183,7 @@ public sealed class HiddenPointConnector
         throw new ConnectException(ConnectStep.EstablishRendezvous, ConnectFailure.RendezvousPointUnreachable);
     }
 
-    private async Task<HopIndex> IntroduceAsync(
+    private async Task<(HopIndex EndToEnd, byte[] ChannelBinding)> IntroduceAsync(
         IReadOnlyList<HsIntroductionPoint> points, Subcredential subcredential, ProvidedCircuit rendezvous, byte[] cookie, Consensus consensus,
         CancellationToken cancellationToken)
     {
@@ -214,7 +214,8 @@ public sealed class HiddenPointConnector
                 {
                     try
                     {
-                        return await joined.WaitAsync(_options.RendezvousTimeout, _time, cancellationToken).ConfigureAwait(false);
+                        var hop = await joined.WaitAsync(_options.RendezvousTimeout, _time, cancellationToken).ConfigureAwait(false);
+                        return (hop, handshakes.ChannelBinding);
                     }
                     catch (TimeoutException ex)
                     {
@@ -232,7 +233,7 @@ public sealed class HiddenPointConnector
                     // gave up waiting and closed the circuit, so no later introduction could be answered there.
                     if (joined.IsCompletedSuccessfully)
                     {
-                        return joined.Result;
+                        return (joined.Result, handshakes.ChannelBinding);
                     }
 
                     throw new ConnectException(ConnectStep.Introduce, ConnectFailure.RendezvousFailed, joined.Exception?.InnerException);
@@ -307,6 +308,9 @@ public sealed class HiddenPointConnector
         private readonly Lock _gate = new();
         private readonly List<HsNtorClient> _handshakes = [];
 
+        /// <summary>The channel binding of the handshake that finished; set before the rendezvous wait completes.</summary>
+        public byte[] ChannelBinding { get; } = new byte[CircuitKeySchedule.ChannelBindingLength];
+
         public Introduce1Message Add(HsNtorClient handshake, Func<HsNtorClient, Introduce1Message> create)
         {
             lock (_gate)
@@ -323,7 +327,7 @@ public sealed class HiddenPointConnector
                 // Newest first: almost always the introduction just acknowledged.
                 for (var i = _handshakes.Count - 1; i >= 0; i--)
                 {
-                    if (IntroduceRequest.Finish(_handshakes[i], rendezvous2) is { } hop)
+                    if (IntroduceRequest.Finish(_handshakes[i], rendezvous2, ChannelBinding) is { } hop)
                     {
                         return hop;
                     }

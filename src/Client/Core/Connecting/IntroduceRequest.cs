@@ -49,9 +49,10 @@ internal static class IntroduceRequest
 
     /// <summary>
     /// The end-to-end hop from RENDEZVOUS2's data (the host's Y and AUTH), or null when it is malformed or its AUTH does
-    /// not verify (the circuit is then closed by <c>ClientCircuit.AwaitRendezvousAsync</c>).
+    /// not verify (the circuit is then closed by <c>ClientCircuit.AwaitRendezvousAsync</c>). On success
+    /// <paramref name="channelBinding"/> holds the connection's channel binding (<see cref="CircuitKeySchedule.ReadChannelBinding"/>).
     /// </summary>
-    public static CgoClientHop? Finish(HsNtorClient handshake, ReadOnlySpan<byte> rendezvous2)
+    public static CgoClientHop? Finish(HsNtorClient handshake, ReadOnlySpan<byte> rendezvous2, Span<byte> channelBinding)
     {
         var reader = new WireReader(rendezvous2);
         if (!Rendezvous2Message.TryDecode(ref reader, out var message, out _))
@@ -69,7 +70,9 @@ internal static class IntroduceRequest
 
         using (keyStream)
         {
-            return CircuitKeySchedule.ReadClientHop(keyStream);
+            var hop = CircuitKeySchedule.ReadClientHop(keyStream);
+            CircuitKeySchedule.ReadChannelBinding(keyStream, channelBinding);
+            return hop;
         }
     }
 }

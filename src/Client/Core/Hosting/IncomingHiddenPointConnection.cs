@@ -10,10 +10,11 @@ namespace HiddenPoint.Client.Hosting;
 /// </summary>
 public sealed class IncomingHiddenPointConnection : IAsyncDisposable
 {
-    internal IncomingHiddenPointConnection(ClientCircuit circuit, HopIndex endToEndHop, ChannelReader<IncomingStream> streams)
+    internal IncomingHiddenPointConnection(ClientCircuit circuit, HopIndex endToEndHop, ReadOnlyMemory<byte> channelBinding, ChannelReader<IncomingStream> streams)
     {
         Circuit = circuit;
         EndToEndHop = endToEndHop;
+        ChannelBinding = channelBinding;
         IncomingStreams = streams;
     }
 
@@ -22,6 +23,9 @@ public sealed class IncomingHiddenPointConnection : IAsyncDisposable
 
     /// <summary>The end-to-end hop, the client's end of the circuit.</summary>
     public HopIndex EndToEndHop { get; }
+
+    /// <summary>The connection's channel binding, the same 32 bytes the client's <c>HiddenPointConnection.ChannelBinding</c> holds.</summary>
+    public ReadOnlyMemory<byte> ChannelBinding { get; }
 
     /// <summary>The client's BEGINs, each to be accepted or refused (by virtual port); ends when the circuit closes.</summary>
     public ChannelReader<IncomingStream> IncomingStreams { get; }

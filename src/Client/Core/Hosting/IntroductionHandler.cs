@@ -140,13 +140,15 @@ internal sealed class IntroductionHandler : IDisposable
 
             var handshakeInfo = new byte[HsNtorIntroduction.HandshakeInfoLength];
             CgoRelayHop endToEnd;
+            var channelBinding = new byte[CircuitKeySchedule.ChannelBindingLength];
             using (var keyStream = opened.Respond(handshakeInfo))
             {
                 endToEnd = CircuitKeySchedule.ReadRelayHop(keyStream);
+                CircuitKeySchedule.ReadChannelBinding(keyStream, channelBinding);
             }
 
             Interlocked.Increment(ref _accepted);
-            var task = RendezvousAsync(rendezvousPoint, plaintext.Cookie.ToArray(), handshakeInfo, endToEnd);
+            var task = RendezvousAsync(rendezvousPoint, plaintext.Cookie.ToArray(), handshakeInfo, endToEnd, channelBinding);
             _inFlight.TryAdd(task, 0);
             _ = task.ContinueWith(static (done, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(done, out _), _inFlight, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
@@ -164,7 +166,7 @@ internal sealed class IntroductionHandler : IDisposable
         HiddenPointClientLog.IntroductionRefused(_logger, reason);
     }
 
-    private async Task RendezvousAsync(RelayStatus rendezvousPoint, byte[] cookie, byte[] handshakeInfo, CgoRelayHop endToEnd)
+    private async Task RendezvousAsync(RelayStatus rendezvousPoint, byte[] cookie, byte[] handshakeInfo, CgoRelayHop endToEnd, byte[] channelBinding)
     {
         CgoRelayHop? hop = endToEnd;
         ProvidedCircuit? provided = null;
@@ -185,7 +187,7 @@ internal sealed class IntroductionHandler : IDisposable
             var rendezvous1 = new Rendezvous1Message(
                 cookie, handshakeInfo.AsSpan(0, HiddenPointWire.X25519KeyLength), handshakeInfo.AsSpan(HiddenPointWire.X25519KeyLength));
             await circuit.SendAsync(rendezvousHop, rendezvous1, default, deadline.Token).ConfigureAwait(false);
-            if (!_connections.TryWrite(new IncomingHiddenPointConnection(circuit, endToEndHop, streams)))
+            if (!_connections.TryWrite(new IncomingHiddenPointConnection(circuit, endToEndHop, channelBinding, streams)))
             {
                 HiddenPointClientLog.HostRendezvousFailed(_logger, "connection_backlog_full");
                 return;

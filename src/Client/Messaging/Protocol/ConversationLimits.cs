@@ -6,6 +6,12 @@ public static class ConversationLimits
     /// <summary>The only protocol version this implementation speaks.</summary>
     public const ushort Version = 1;
 
+    /// <summary>
+    /// The virtual port of the conversation stream on a hidden-point connection. A host refuses a stream to any other
+    /// port, and the first stream to this port is the conversation.
+    /// </summary>
+    public const ushort VirtualPort = 1;
+
     /// <summary>The largest message body: 16 KiB of UTF-8 text.</summary>
     public const int MaxBodyLength = 16_384;
 
