@@ -14,6 +14,9 @@ internal static class Program
             Runs eight relays here and a hidden point online with three introduction points in a child process; prints
             the child's CPU use over an idle window of [seconds] (default 60) as idle_cpu_percent (of one core) and its
             resident size at the end as idle_rss_MB.
+        HiddenPoint.Benchmarks --messaging [count]
+            Runs three authorities, eight relays and two messengers here; prints messages_per_s (count acknowledged
+            100-byte messages on one conversation, default 20,000) and the one-at-a-time round trip, median and p99.
         """;
 
     /// <summary>
@@ -37,6 +40,18 @@ internal static class Program
         if (args.Length == 3 && args[0] == IdleHostFigure.ChildMode && TryReadWindow(args[2], out var childWindow))
         {
             return await IdleHostFigure.RunChildAsync(args[1], childWindow).ConfigureAwait(false);
+        }
+
+        if (args.Length > 0 && args[0] == MessagingFigure.Mode)
+        {
+            var count = MessagingFigure.DefaultCount;
+            if (args.Length > 2 || (args.Length == 2 && !(int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out count) && count is > 0 and <= 1_000_000)))
+            {
+                await Console.Error.WriteLineAsync(Usage).ConfigureAwait(false);
+                return 2;
+            }
+
+            return await MessagingFigure.RunAsync(count).ConfigureAwait(false);
         }
 
         if (args.Contains("--help") || args.Contains("-h"))

@@ -86,6 +86,12 @@ public sealed class HiddenId : IEquatable<HiddenId>
     /// <inheritdoc/>
     public override int GetHashCode() => IdentityKey.GetHashCode();
 
+    /// <summary>Two hidden-ids are equal when they name the same identity key (not when they are the same object).</summary>
+    public static bool operator ==(HiddenId? left, HiddenId? right) => left is null ? right is null : left.Equals(right);
+
+    /// <summary>The negation of <see cref="op_Equality"/>.</summary>
+    public static bool operator !=(HiddenId? left, HiddenId? right) => !(left == right);
+
     private static HiddenIdError Parse(
         ReadOnlySpan<char> text, HiddenIdLabels labels, out HiddenPointIdentityPublicKey? identityKey)
     {

@@ -3,7 +3,7 @@ using HiddenPoint.Client.Circuits;
 using HiddenPoint.Client.Directory;
 using HiddenPoint.Client.Guards;
 using HiddenPoint.Client.Paths;
-using HiddenPoint.IntegrationTests.WholeNetwork;
+using HiddenPoint.Testing.Network;
 using HiddenPoint.Network.Directory;
 using HiddenPoint.Testing;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -3,7 +3,7 @@ using HiddenPoint.Client;
 using HiddenPoint.Client.Directory;
 using HiddenPoint.Client.Hosting;
 using HiddenPoint.Crypto.Keys;
-using HiddenPoint.IntegrationTests.WholeNetwork;
+using HiddenPoint.Testing.Network;
 using HiddenPoint.Network.Streams;
 using HiddenPoint.Testing;
 using Xunit.Abstractions;

@@ -3,6 +3,7 @@ using HiddenPoint.Network.Directory;
 using HiddenPoint.Protocol.Documents;
 using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Testing;
+using HiddenPoint.Testing.Network;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HiddenPoint.IntegrationTests.WholeNetwork;

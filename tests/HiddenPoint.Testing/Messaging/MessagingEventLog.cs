@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using HiddenPoint.Client.Messaging.Conversations;
 
 namespace HiddenPoint.Testing.Messaging;
@@ -14,9 +15,15 @@ public sealed class MessagingEventLog
 
     /// <summary>Starts draining <paramref name="engine"/>'s events.</summary>
     public MessagingEventLog(MessagingEngine engine)
+        : this(engine?.Events ?? throw new ArgumentNullException(nameof(engine)))
     {
-        ArgumentNullException.ThrowIfNull(engine);
-        Draining = DrainAsync(engine);
+    }
+
+    /// <summary>Starts draining <paramref name="events"/> (an engine's, or a messenger subscription's).</summary>
+    public MessagingEventLog(ChannelReader<MessagingEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        Draining = DrainAsync(events);
     }
 
     /// <summary>The drain; ends when the engine is disposed.</summary>
@@ -67,9 +74,9 @@ public sealed class MessagingEventLog
         }
     }
 
-    private async Task DrainAsync(MessagingEngine engine)
+    private async Task DrainAsync(ChannelReader<MessagingEvent> events)
     {
-        await foreach (var @event in engine.Events.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var @event in events.ReadAllAsync().ConfigureAwait(false))
         {
             TaskCompletionSource changed;
             lock (_lock)

@@ -18,6 +18,9 @@ internal sealed class Conversation : IDisposable
     // behind a long burst.
     private const int MaxCommandsPerPass = 256;
 
+    // The most ledger calls started before the first of them is awaited (the store commits up to 256 changes at once).
+    private const int MaxPipelinedRun = 256;
+
     private readonly HiddenId _contact;
     private readonly long _number;
     private readonly MessagingEngine _engine;
@@ -167,7 +170,7 @@ internal sealed class Conversation : IDisposable
         switch (command)
         {
             case SendCommand send:
-                await EnqueueAsync(send, token).ConfigureAwait(false);
+                await EnqueueAsync(TakeFollowingSends(send), token).ConfigureAwait(false);
                 break;
             case FrameArrived arrived:
                 arrived.Connection.FrameHandled();
@@ -203,31 +206,60 @@ internal sealed class Conversation : IDisposable
         }
     }
 
-    private async Task EnqueueAsync(SendCommand send, CancellationToken token)
+    // Sends queued one after another are written to the ledger as one pipelined run: every call is started before the
+    // first is awaited, so the store commits them together instead of one commit (one fsync) per message.
+    private List<SendCommand> TakeFollowingSends(SendCommand first)
     {
-        OutgoingMessage message;
-        try
+        var run = new List<SendCommand> { first };
+        while (run.Count < MaxPipelinedRun && _inbox.Reader.TryPeek(out var next) && next is SendCommand send)
         {
-            message = await _ledger.EnqueueAsync(_contact, MessageId.NewRandom(), send.Body, _time.GetUtcNow(), token).ConfigureAwait(false);
-        }
-        catch (Exception exception)
-        {
-            send.Done.TrySetException(exception);
-            throw;
+            _inbox.Reader.TryRead(out _);
+            run.Add(send);
         }
 
-        if (PendingCount == 0 && message.Sequence - 1 > _ackedThrough)
+        return run;
+    }
+
+    private async Task EnqueueAsync(List<SendCommand> sends, CancellationToken token)
+    {
+        var enqueued = new Task<OutgoingMessage>[sends.Count];
+        var now = _time.GetUtcNow();
+        for (var i = 0; i < sends.Count; i++)
         {
-            // Everything before it was settled earlier (delivered or failed).
-            _ackedThrough = message.Sequence - 1;
-            _writtenThrough = Math.Max(_writtenThrough, _ackedThrough);
-            _markedSentThrough = Math.Max(_markedSentThrough, _ackedThrough);
+            enqueued[i] = _ledger.EnqueueAsync(_contact, MessageId.NewRandom(), sends[i].Body, now, token);
         }
 
-        _pending.Add(message);
-        _lastEnqueued = message.Sequence;
-        await _engine.RaiseAsync(new DeliveryStateChanged(_contact, message.Id, message.Sequence, DeliveryState.Queued, FailureReason.None), token).ConfigureAwait(false);
-        send.Done.TrySetResult(message);
+        for (var i = 0; i < sends.Count; i++)
+        {
+            OutgoingMessage message;
+            try
+            {
+                message = await enqueued[i].ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                // The conversation stops on a ledger fault; the sends of this run not yet answered hear why.
+                for (var j = i; j < sends.Count; j++)
+                {
+                    sends[j].Done.TrySetException(exception);
+                }
+
+                throw;
+            }
+
+            if (PendingCount == 0 && message.Sequence - 1 > _ackedThrough)
+            {
+                // Everything before it was settled earlier (delivered or failed).
+                _ackedThrough = message.Sequence - 1;
+                _writtenThrough = Math.Max(_writtenThrough, _ackedThrough);
+                _markedSentThrough = Math.Max(_markedSentThrough, _ackedThrough);
+            }
+
+            _pending.Add(message);
+            _lastEnqueued = message.Sequence;
+            await _engine.RaiseAsync(new DeliveryStateChanged(_contact, message.Id, message.Sequence, DeliveryState.Queued, FailureReason.None), token).ConfigureAwait(false);
+            sends[i].Done.TrySetResult(message);
+        }
     }
 
     private async Task OnFrameAsync(ConversationConnection connection, ConversationFrame frame, CancellationToken token)
@@ -273,11 +305,24 @@ internal sealed class Conversation : IDisposable
             return;
         }
 
-        await StoreAsync(message, token).ConfigureAwait(false);
-        while (_held.Remove(_deliveredThrough + 1, out var next))
+        // The run of consecutive messages that can be stored now: this one, those right behind it in the inbox, and
+        // those held that continue it. Stored pipelined (one commit for the run), each still exactly once and in order.
+        var run = new List<MessageFrame> { message };
+        while (run.Count < MaxPipelinedRun && _inbox.Reader.TryPeek(out var next)
+            && next is FrameArrived { Frame: MessageFrame following } arrived && !arrived.Connection.Ended && following.Sequence == run[^1].Sequence + 1)
         {
-            await StoreAsync(next, token).ConfigureAwait(false);
+            _inbox.Reader.TryRead(out _);
+            arrived.Connection.FrameHandled();
+            arrived.Connection.NeedsAck = true;
+            run.Add(following);
         }
+
+        while (_held.Remove(run[^1].Sequence + 1, out var held))
+        {
+            run.Add(held);
+        }
+
+        await StoreAsync(run, token).ConfigureAwait(false);
 
         // Anything held at or below what is now stored is a duplicate.
         while (_held.Count > 0 && _held.First().Key <= _deliveredThrough)
@@ -286,14 +331,25 @@ internal sealed class Conversation : IDisposable
         }
     }
 
-    private async Task StoreAsync(MessageFrame message, CancellationToken token)
+    private async Task StoreAsync(List<MessageFrame> run, CancellationToken token)
     {
-        var incoming = new IncomingMessage(_contact, message.Id, message.Sequence, message.Body, message.SentAt, _time.GetUtcNow());
-        var stored = await _ledger.AcceptIncomingAsync(incoming, token).ConfigureAwait(false);
-        _deliveredThrough = message.Sequence;
-        if (stored)
+        var received = _time.GetUtcNow();
+        var incoming = new IncomingMessage[run.Count];
+        var stores = new Task<bool>[run.Count];
+        for (var i = 0; i < run.Count; i++)
         {
-            await _engine.RaiseAsync(new MessageReceived(incoming, _isContactRequest), token).ConfigureAwait(false);
+            incoming[i] = new IncomingMessage(_contact, run[i].Id, run[i].Sequence, run[i].Body, run[i].SentAt, received);
+            stores[i] = _ledger.AcceptIncomingAsync(incoming[i], token);
+        }
+
+        for (var i = 0; i < run.Count; i++)
+        {
+            var stored = await stores[i].ConfigureAwait(false);
+            _deliveredThrough = run[i].Sequence;
+            if (stored)
+            {
+                await _engine.RaiseAsync(new MessageReceived(incoming[i], _isContactRequest), token).ConfigureAwait(false);
+            }
         }
     }
 

@@ -8,6 +8,12 @@ namespace HiddenPoint.Client.Messaging.Ledger;
 /// moment afterwards still has the change, and one killed before has none of it. The conversation engine acknowledges
 /// a received message only after <see cref="AcceptIncomingAsync"/> has completed, and forgets an outgoing message only
 /// after <see cref="MarkDeliveredAsync"/> has; that is what makes "nothing acknowledged is lost" hold.
+/// <para>
+/// Calls may be pipelined: the engine starts a run of <see cref="EnqueueAsync"/> or <see cref="AcceptIncomingAsync"/>
+/// calls before it awaits the first. An implementation applies changes in the order the calls were made (each call
+/// sees the effect of every earlier one), so that a run commits together and still gets its sequence numbers, and
+/// passes its checks, exactly as one call after another would.
+/// </para>
 /// </summary>
 public interface IMessageLedger
 {

@@ -11,14 +11,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace HiddenPoint.IntegrationTests.WholeNetwork;
+namespace HiddenPoint.Testing.Network;
 
 /// <summary>
 /// Real directory authorities and relay hosts in this process, as `hpc-directory run` and `hpc-relay run` compose them:
 /// authorities on 127.0.0.1 with a short voting interval, each relay on its own 127.N.0.1 (its own /16, so that the
 /// client's path rules hold as on the internet).
 /// </summary>
-internal sealed class InProcessNetwork : IAsyncDisposable
+public sealed class InProcessNetwork : IAsyncDisposable
 {
     public static readonly TimeSpan Ready = TimeSpan.FromSeconds(120);
 
@@ -96,6 +96,26 @@ internal sealed class InProcessNetwork : IAsyncDisposable
         }
     }
 
+    /// <summary>The client configuration that names these authorities (bootstrap retries kept short for tests).</summary>
+    public HiddenPoint.Client.Directory.ClientDirectoryOptions ClientDirectoryOptions() => new()
+    {
+        Authorities = [.. Authorities.Select(a => new HiddenPoint.Client.Directory.ClientAuthorityOptions { Nickname = a.Nickname, Address = "127.0.0.1:" + a.Port, Identity = a.Id.ToString() })],
+        RetryInitial = TimeSpan.FromMilliseconds(250),
+    };
+
+    /// <summary>Stops the relay <paramref name="id"/>: its listener, links and circuits close, as a relay that went away.</summary>
+    public async Task StopRelayAsync(RelayId id)
+    {
+        var index = RelayIds.IndexOf(id);
+        if (index < 0)
+        {
+            throw new ArgumentException("Not a relay of this network.", nameof(id));
+        }
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await _relays[index].StopAsync(stop.Token);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var relay in _relays)
@@ -129,7 +149,7 @@ internal sealed class InProcessNetwork : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                Assert.Fail($"timed out waiting for {what}");
+                throw new TimeoutException($"Timed out waiting for {what}.");
             }
         }
     }
@@ -201,7 +221,12 @@ internal sealed class InProcessNetwork : IAsyncDisposable
         }
 
         var configuration = RelayHost.ReadConfiguration(null, [], settings);
-        Assert.Empty(RelayHost.Validate(configuration));
+        var problems = RelayHost.Validate(configuration);
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("The test relay's configuration is refused: " + string.Join("; ", problems));
+        }
+
         var host = RelayHost.Build(configuration, TimeProvider.System, logging => logging.ClearProviders());
         _relays.Add(host);
         await host.StartAsync().WaitAsync(HiddenPoint.Testing.TestTimeouts.Step);
