@@ -4,7 +4,7 @@
 # the work; see testnet/README.md.
 #
 #   testnet/run.sh [run] [--relays N] [--timeout S] [--voting-interval S] [--smoke] [--no-build]
-#   testnet/run.sh stop | status | logs [NODE] | clean
+#   testnet/run.sh stop | status | logs [NODE] | clean | help
 #
 # `run` builds once (Release) unless --no-build is given. Needs only the .NET SDK and standard Debian tools.
 set -euo pipefail
@@ -17,6 +17,9 @@ state="$here/.state"
 command="run"
 if [[ $# -gt 0 && "$1" != --* ]]; then
     command="$1"
+    shift
+elif [[ $# -gt 0 && "$1" == "--help" ]]; then
+    command="help"
     shift
 fi
 
@@ -44,6 +47,10 @@ if [[ "$command" == "run" && "$build" == "yes" ]] || [[ ! -f "$program" ]]; then
         echo "run.sh: the build failed." >&2
         exit 1
     fi
+fi
+
+if [[ "$command" == "help" || "$command" == "-h" ]]; then
+    exec dotnet "$program" --help
 fi
 
 exec dotnet "$program" "$command" --state-dir "$state" ${args[@]+"${args[@]}"}

@@ -19,7 +19,7 @@ internal static class CleanCommand
                 return ExitCodes.AlreadyRunning;
             }
 
-            var stopped = await StopCommand.RunAsync(stateDirectory, output, clock).ConfigureAwait(false);
+            var stopped = await StopCommand.RunAsync(stateDirectory, output, clock, keepingState: false).ConfigureAwait(false);
             if (stopped != ExitCodes.Ok)
             {
                 return stopped;

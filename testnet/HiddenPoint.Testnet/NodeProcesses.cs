@@ -44,7 +44,14 @@ internal static partial class NodeProcesses
             }
         }
 
-        return Process.Start(start) ?? throw new TestnetException($"could not start {Path.GetFileName(program)}.");
+        try
+        {
+            return Process.Start(start) ?? throw new TestnetException($"could not start {Path.GetFileName(program)}.");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new TestnetException($"could not start {Path.GetFileName(program)} through setsid (util-linux): {e.Message}", e);
+        }
     }
 
     /// <summary>Runs a node program to completion (keygen) and returns its exit code and standard output.</summary>

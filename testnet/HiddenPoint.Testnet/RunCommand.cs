@@ -208,7 +208,7 @@ internal sealed class RunCommand
                 }
 
                 _progress.Show(view is null
-                    ? $"{state.Nodes.Count} nodes up; waiting for the first consensus (a vote every {_options.VotingInterval.TotalSeconds:0} s)"
+                    ? $"{state.Nodes.Count} nodes started; waiting for the first consensus (a vote every {_options.VotingInterval.TotalSeconds:0} s)"
                     : Describe(view, watch.RelayCount));
                 await Task.Delay(s_pollInterval, _clock, bound.Token).ConfigureAwait(false);
             }

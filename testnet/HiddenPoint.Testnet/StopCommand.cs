@@ -3,7 +3,7 @@ namespace HiddenPoint.Testnet;
 /// <summary><c>hpc-testnet stop</c>: stops every recorded node by its process id (SIGTERM, bounded wait, SIGKILL).</summary>
 internal static class StopCommand
 {
-    public static async Task<int> RunAsync(string stateDirectory, TextWriter output, TimeProvider clock)
+    public static async Task<int> RunAsync(string stateDirectory, TextWriter output, TimeProvider clock, bool keepingState = true)
     {
         var state = TestnetState.Load(stateDirectory);
         var running = state?.Nodes.Where(NodeProcesses.IsRunning).ToList() ?? [];
@@ -26,7 +26,9 @@ internal static class StopCommand
             return ExitCodes.Failure;
         }
 
-        await output.WriteLineAsync($"Stopped {running.Count} nodes. Keys, configuration and logs stay in {stateDirectory} (`run.sh clean` removes them).").ConfigureAwait(false);
+        await output.WriteLineAsync(keepingState
+            ? $"Stopped {running.Count} nodes. Keys, configuration and logs stay in {stateDirectory} (`run.sh clean` removes them)."
+            : $"Stopped {running.Count} nodes.").ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 }
