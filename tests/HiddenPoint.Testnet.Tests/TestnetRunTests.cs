@@ -52,6 +52,28 @@ public sealed class TestnetRunTests
         Assert.All(state.Nodes, n => Assert.False(NodeProcesses.IsRunning(n), n.Name + " still runs after stop"));
     }
 
+    [Fact]
+    public async Task A_run_whose_relay_dies_fails_naming_it_and_stops_every_other_process()
+    {
+        using var folder = new PrivateTempFolder("hpc-testnet-");
+        using var testnet = new TestnetUnderTest(folder.Path);
+        using var run = testnet.Start("run", "--relays", "3", "--timeout", "90");
+
+        // Killed as soon as it is recorded: at least one voting interval before any consensus can list it.
+        var started = await testnet.WaitForStartedAsync(6);
+        var victim = started.Relays.First();
+        using (var process = System.Diagnostics.Process.GetProcessById(victim.ProcessId))
+        {
+            process.Kill();
+        }
+
+        var (exitCode, output) = await run.WaitAsync();
+
+        Assert.True(exitCode == 1, output);
+        Assert.Contains($"{victim.Name} exited", output, StringComparison.Ordinal);
+        Assert.All(started.Nodes, n => Assert.False(NodeProcesses.IsRunning(n), n.Name + " still runs after the failed run"));
+    }
+
     private static void AssertListsEveryRelay(Consensus consensus, TestnetState state)
     {
         foreach (var relay in state.Relays)

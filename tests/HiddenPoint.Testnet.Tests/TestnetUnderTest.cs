@@ -20,6 +20,13 @@ internal sealed class TestnetUnderTest : IDisposable
     /// <summary>Runs <c>hpc-testnet COMMAND ARGS --state-dir STATE</c> and returns its exit code and both outputs.</summary>
     public async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
     {
+        using var command = Start(args);
+        return await command.WaitAsync();
+    }
+
+    /// <summary>Starts <c>hpc-testnet COMMAND ARGS --state-dir STATE</c>; the caller waits for it with <see cref="Command.WaitAsync"/>.</summary>
+    public Command Start(params string[] args)
+    {
         var start = new ProcessStartInfo(DotnetHost())
         {
             UseShellExecute = false,
@@ -34,21 +41,30 @@ internal sealed class TestnetUnderTest : IDisposable
 
         start.ArgumentList.Add("--state-dir");
         start.ArgumentList.Add(_stateDirectory);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(CommandBound);
-        try
-        {
-            await process.WaitForExitAsync(bound.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"hpc-testnet {string.Join(' ', args)} did not finish within {CommandBound}:\n{await output}{await error}");
-        }
+        return new Command(Process.Start(start)!, string.Join(' ', args));
+    }
 
-        return (process.ExitCode, await output + await error);
+    /// <summary>
+    /// Waits until <c>testnet.json</c> records a process id for each of <paramref name="nodes"/> nodes, polling for at
+    /// most <see cref="TestTimeouts.Host"/> (the run rewrites the file as each node starts).
+    /// </summary>
+    public async Task<TestnetState> WaitForStartedAsync(int nodes)
+    {
+        var deadline = DateTime.UtcNow + TestTimeouts.Host;
+        while (true)
+        {
+            if (TestnetState.Load(_stateDirectory) is { } state && state.Nodes.Count(n => n.ProcessId > 0) == nodes)
+            {
+                return state;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the run did not record {nodes} started nodes within {TestTimeouts.Host}");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     public TestnetState State() => TestnetState.Load(_stateDirectory) ?? throw new InvalidOperationException("no testnet.json was written");
@@ -108,4 +124,48 @@ internal sealed class TestnetUnderTest : IDisposable
 
     private static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    /// <summary>One running hpc-testnet command and its collected output.</summary>
+    internal sealed class Command : IDisposable
+    {
+        private readonly Process _process;
+        private readonly string _what;
+        private readonly Task<string> _output;
+        private readonly Task<string> _error;
+
+        public Command(Process process, string what)
+        {
+            _process = process;
+            _what = what;
+            _output = process.StandardOutput.ReadToEndAsync();
+            _error = process.StandardError.ReadToEndAsync();
+        }
+
+        /// <summary>Waits at most <see cref="CommandBound"/> for the command to exit; kills it after that.</summary>
+        public async Task<(int ExitCode, string Output)> WaitAsync()
+        {
+            using var bound = new CancellationTokenSource(CommandBound);
+            try
+            {
+                await _process.WaitForExitAsync(bound.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"hpc-testnet {_what} did not finish within {CommandBound}:\n{await _output}{await _error}");
+            }
+
+            return (_process.ExitCode, await _output + await _error);
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            _process.Dispose();
+        }
+    }
 }
