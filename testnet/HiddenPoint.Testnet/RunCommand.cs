@@ -81,6 +81,11 @@ internal sealed class RunCommand
         {
             _progress.Done("interrupted.");
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The state folder cannot be written (a full disk, its permissions): still stop what was started.
+            _progress.Done("failed: " + e.Message);
+        }
         finally
         {
             if (!succeeded || _options.Smoke)
