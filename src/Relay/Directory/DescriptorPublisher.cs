@@ -178,7 +178,10 @@ internal sealed class DescriptorPublisher : BackgroundService
                     }
 
                     RelayLog.DescriptorRefused(_logger, authority.Nickname, last.Reason, Meaning(code));
-                    if (code != "RateLimited")
+
+                    // Both are the authority's "not now" (HTTP 429): RateLimited per window, Busy while its share of
+                    // uploads in progress from this address is taken. Every other refusal would be refused again.
+                    if (code is not ("RateLimited" or "Busy"))
                     {
                         return (authority.Nickname, last);
                     }
@@ -221,6 +224,7 @@ internal sealed class DescriptorPublisher : BackgroundService
         "TooOld" => "this relay's clock is behind the authority's; check the system clock (NTP)",
         "KeysExpired" => "the key certificates had expired by the authority's clock; check the system clock (NTP)",
         "RateLimited" => "too many uploads from this address; retrying later",
+        "Busy" => "the authority is handling other uploads from this address; retrying shortly",
         "BadSignature" or "BadCertificate" or "Malformed" => "the authority cannot read or verify this descriptor; is it running a compatible version?",
         "TooLarge" => "the descriptor is over the authority's size limit (too many family members?)",
         "StoreFull" => "the authority holds as many relays as it will",

@@ -185,6 +185,40 @@ public sealed class DescriptorPublisherTests : IDisposable
         Assert.Contains(_log.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains("HTTP 503", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("Busy")]
+    [InlineData("RateLimited")]
+    public async Task An_authority_that_answers_not_now_is_retried_until_it_accepts(string reason)
+    {
+        // Relays behind one address (a testnet on loopback, a shared NAT) upload at once; the authority's per-source
+        // cap then answers 429 Busy with Retry-After, which must not leave the relay out until the next interval.
+        using var identity = HostingFixtures.WriteIdentity(_folder.Path);
+        await using var authority = new LocalAuthority(TimeProvider.System) { RefuseWith = reason };
+        var options = HostingFixtures.Options(_folder.Path, ("auth1", authority.Address, AuthorityIdentityKey.Generate().Id));
+        var (publisher, keys, client) = Create(options, TimeProvider.System);
+        using var _ = keys;
+        using var __ = client;
+        var firstAttempt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        authority.Uploaded += () => firstAttempt.TrySetResult();
+        var round = NextRound(publisher);
+        await publisher.StartAsync(CancellationToken.None);
+        try
+        {
+            await firstAttempt.Task.WaitAsync(TestTimeouts.Host);
+            authority.RefuseWith = null;
+            var result = Assert.Single((await TestTimeouts.Within(round, TestTimeouts.Host)).Results);
+            Assert.Equal(UploadOutcome.Accepted, result.Result.Outcome);
+        }
+        finally
+        {
+            await publisher.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Single(authority.Accepted);
+        Assert.True(authority.Uploads >= 2);
+        Assert.Contains(_log.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains(reason, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task An_authority_that_does_not_listen_is_reported_and_retried()
     {

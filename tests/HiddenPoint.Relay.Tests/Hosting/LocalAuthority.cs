@@ -141,7 +141,8 @@ internal sealed class LocalAuthority : IAsyncDisposable
 
         if (RefuseWith is { } reason)
         {
-            return (400, reason + "\n");
+            // As hpc-directory answers: 429 for "not now", 400 for a descriptor it will not take.
+            return (reason is "RateLimited" or "Busy" ? 429 : 400, reason + "\n");
         }
 
         if (!RelayDescriptorParser.TryParse(document, out var unverified, out var error))

@@ -1,0 +1,86 @@
+using HiddenPoint.Crypto.Keys;
+using HiddenPoint.Protocol.Documents;
+
+namespace HiddenPoint.Testnet.Tests;
+
+/// <summary>
+/// The testnet as separate processes: hpc-testnet starts hpc-directory and hpc-relay exactly as testnet/run.sh does.
+/// Each test bounds every command (<see cref="TestnetUnderTest.CommandBound"/>) and kills what it started on the way out.
+/// </summary>
+public sealed class TestnetRunTests
+{
+    private const int Relays = 5;
+
+    [Fact]
+    public async Task A_smoke_run_publishes_a_consensus_listing_every_relay_for_clients_and_stops_every_process()
+    {
+        using var folder = new PrivateTempFolder("hpc-testnet-");
+        using var testnet = new TestnetUnderTest(folder.Path);
+
+        var (exitCode, output) = await testnet.RunAsync("run", "--smoke", "--relays", $"{Relays}", "--timeout", "90");
+
+        Assert.True(exitCode == 0, output);
+        var state = testnet.State();
+        Assert.Equal(3 + Relays, state.Nodes.Count);
+        Assert.All(state.Nodes, n => Assert.True(n.ProcessId > 0, n.Name + " was never started"));
+        Assert.All(state.Nodes, n => Assert.False(NodeProcesses.IsRunning(n), n.Name + " still runs after the smoke run"));
+        AssertListsEveryRelay(TestnetUnderTest.NewestPublishedConsensus(state), state);
+    }
+
+    [Fact]
+    public async Task A_running_testnet_refuses_a_second_run_reports_its_status_and_stops()
+    {
+        using var folder = new PrivateTempFolder("hpc-testnet-");
+        using var testnet = new TestnetUnderTest(folder.Path);
+
+        var run = await testnet.RunAsync("run", "--relays", "3", "--timeout", "90");
+        Assert.True(run.ExitCode == 0, run.Output);
+        var state = testnet.State();
+        Assert.All(state.Nodes, n => Assert.True(NodeProcesses.IsRunning(n), n.Name + " is not running after run"));
+
+        var second = await testnet.RunAsync("run", "--relays", "3");
+        Assert.Equal(3, second.ExitCode);
+        Assert.Contains("already running", second.Output, StringComparison.Ordinal);
+        Assert.Equal(state.Nodes.Select(n => n.ProcessId), testnet.State().Nodes.Select(n => n.ProcessId));
+
+        var status = await testnet.RunAsync("status");
+        Assert.True(status.ExitCode == 0, status.Output);
+        Assert.Contains("6 of 6 nodes up", status.Output, StringComparison.Ordinal);
+
+        var stop = await testnet.RunAsync("stop");
+        Assert.True(stop.ExitCode == 0, stop.Output);
+        Assert.All(state.Nodes, n => Assert.False(NodeProcesses.IsRunning(n), n.Name + " still runs after stop"));
+    }
+
+    [Fact]
+    public async Task A_run_whose_relay_dies_fails_naming_it_and_stops_every_other_process()
+    {
+        using var folder = new PrivateTempFolder("hpc-testnet-");
+        using var testnet = new TestnetUnderTest(folder.Path);
+        using var run = testnet.Start("run", "--relays", "3", "--timeout", "90");
+
+        // Killed as soon as it is recorded: at least one voting interval before any consensus can list it.
+        var started = await testnet.WaitForStartedAsync(6);
+        var victim = started.Relays.First();
+        using (var process = System.Diagnostics.Process.GetProcessById(victim.ProcessId))
+        {
+            process.Kill();
+        }
+
+        var (exitCode, output) = await run.WaitAsync();
+
+        Assert.True(exitCode == 1, output);
+        Assert.Contains($"{victim.Name} exited", output, StringComparison.Ordinal);
+        Assert.All(started.Nodes, n => Assert.False(NodeProcesses.IsRunning(n), n.Name + " still runs after the failed run"));
+    }
+
+    private static void AssertListsEveryRelay(Consensus consensus, TestnetState state)
+    {
+        foreach (var relay in state.Relays)
+        {
+            Assert.True(consensus.TryGetRelay(new RelayId(TestnetUnderTest.Key(relay.Identity)), out var entry), relay.Name + " is not listed");
+            Assert.Equal(ConsensusWatch.ClientFlags, entry.Flags & ConsensusWatch.ClientFlags);
+            Assert.Equal(relay.Endpoint, entry.Addresses[0].ToString());
+        }
+    }
+}
