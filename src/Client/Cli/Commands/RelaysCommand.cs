@@ -31,6 +31,7 @@ internal sealed class RelaysCommand() : CliVerb("relays",
         Description = "Give up fetching the consensus after this many seconds (exit 69)",
         HelpName = "SECONDS",
         DefaultValueFactory = _ => DefaultTimeoutSeconds,
+        CustomParser = ParseTimeout,
     };
 
     public override IReadOnlyList<VerbExample> Examples { get; } =
@@ -42,13 +43,6 @@ internal sealed class RelaysCommand() : CliVerb("relays",
 
     protected override void Define(Command command)
     {
-        _timeout.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 1 or > 3600)
-            {
-                result.AddError("--timeout must be from 1 to 3600 seconds.");
-            }
-        });
         command.Options.Add(_timeout);
         AddJsonOption(command);
     }
@@ -83,6 +77,18 @@ internal sealed class RelaysCommand() : CliVerb("relays",
 
             Render(context.Console.Out, consensus, core.Directory.LastSource, elapsed, refreshNote);
         }
+    }
+
+    private static int ParseTimeout(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is >= 1 and <= 3600)
+        {
+            return seconds;
+        }
+
+        result.AddError($"--timeout: '{text}' is not a number of seconds from 1 to 3600.");
+        return DefaultTimeoutSeconds;
     }
 
     // Bootstraps within the timeout, then refreshes a consensus that is past fresh-until once, best effort. Returns a

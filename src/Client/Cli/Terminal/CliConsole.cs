@@ -8,7 +8,7 @@ namespace HiddenPoint.Client.Cli.Terminal;
 /// </summary>
 internal sealed class CliConsole
 {
-    public CliConsole(TextWriter output, TextWriter error, bool inputIsTerminal, bool errorIsTerminal)
+    public CliConsole(TextWriter output, TextWriter error, bool outputIsTerminal, bool inputIsTerminal, bool errorIsTerminal)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
@@ -17,12 +17,20 @@ internal sealed class CliConsole
         InputIsTerminal = inputIsTerminal;
         ErrorIsTerminal = errorIsTerminal;
         Out = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        if (!outputIsTerminal)
+        {
+            // Not a terminal: no width to fit, so tables are not cut to the 80 columns Spectre assumes.
+            Out.Profile.Width = RedirectedWidth;
+        }
         Progress = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(error),
             Interactive = errorIsTerminal ? InteractionSupport.Yes : InteractionSupport.No,
         });
     }
+
+    /// <summary>The width tables are laid out in when standard output is not a terminal.</summary>
+    public const int RedirectedWidth = 200;
 
     /// <summary>Standard output as text: JSON and plain lines go here.</summary>
     public TextWriter Output { get; }
@@ -44,5 +52,9 @@ internal sealed class CliConsole
 
     /// <summary>The process's own streams.</summary>
     public static CliConsole FromProcess() => new(
-        Console.Out, Console.Error, inputIsTerminal: !Console.IsInputRedirected, errorIsTerminal: !Console.IsErrorRedirected);
+        Console.Out,
+        Console.Error,
+        outputIsTerminal: !Console.IsOutputRedirected,
+        inputIsTerminal: !Console.IsInputRedirected,
+        errorIsTerminal: !Console.IsErrorRedirected);
 }
