@@ -14,7 +14,7 @@ internal static class HiddenIdQrCode
     {
         ArgumentException.ThrowIfNullOrEmpty(text);
 
-        // Error correction M (15%): a hidden-id (60 characters) fits version 4, 33 modules a side, 19 lines with the zone.
+        // Error correction M (15%): a hidden-id (60 characters) fits version 4, 33 modules a side: 21 lines of 41 columns with the zone.
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(text, QRCodeGenerator.ECCLevel.M);
         using var code = new AsciiQRCode(data);
