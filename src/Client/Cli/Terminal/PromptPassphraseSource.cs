@@ -4,7 +4,8 @@ namespace HiddenPoint.Client.Cli.Terminal;
 
 /// <summary>
 /// The passphrase typed at the terminal, not echoed; for a new store asked twice, and again while the two differ or it
-/// is empty (at most <see cref="MaxAttempts"/> times). The characters are kept in a pinned buffer wiped after use.
+/// is empty (at most <see cref="MaxAttempts"/> times). The terminal stops echoing before the prompt is shown
+/// (<see cref="TerminalMode"/>); the bytes are kept in a pinned buffer wiped after use.
 /// </summary>
 internal sealed class PromptPassphraseSource : PassphraseSource
 {
@@ -28,8 +29,8 @@ internal sealed class PromptPassphraseSource : PassphraseSource
     /// <inheritdoc/>
     public override ValueTask<Passphrase> ReadAsync(CancellationToken cancellationToken)
     {
-        var first = GC.AllocateArray<char>(MaxLength, pinned: true);
-        var second = GC.AllocateArray<char>(MaxLength, pinned: true);
+        var first = GC.AllocateArray<byte>(MaxLength, pinned: true);
+        var second = GC.AllocateArray<byte>(MaxLength, pinned: true);
         try
         {
             for (var attempt = 1; attempt <= MaxAttempts; attempt++)
@@ -43,13 +44,13 @@ internal sealed class PromptPassphraseSource : PassphraseSource
 
                 if (!_confirm)
                 {
-                    return ValueTask.FromResult(Passphrase.FromText(first.AsSpan(0, length)));
+                    return ValueTask.FromResult(Passphrase.FromUtf8(first.AsSpan(0, length)));
                 }
 
                 var again = Read("The same passphrase again: ", second, cancellationToken);
                 if (first.AsSpan(0, length).SequenceEqual(second.AsSpan(0, again)))
                 {
-                    return ValueTask.FromResult(Passphrase.FromText(first.AsSpan(0, length)));
+                    return ValueTask.FromResult(Passphrase.FromUtf8(first.AsSpan(0, length)));
                 }
 
                 _prompt.WriteLine("The two passphrases differ; once more.");
@@ -64,14 +65,67 @@ internal sealed class PromptPassphraseSource : PassphraseSource
         }
     }
 
-    // Reads one line without echo: Enter ends it, Backspace removes a character, Ctrl-C cancels.
-    private int Read(string prompt, char[] buffer, CancellationToken cancellationToken)
+    // One line without echo, as UTF-8 bytes. The terminal is switched before the prompt is shown, so nothing typed
+    // after it is echoed even for a moment.
+    private int Read(string prompt, byte[] buffer, CancellationToken cancellationToken)
     {
+        using var mode = TerminalMode.ForPassphrase();
         _prompt.Write(prompt);
         _prompt.Flush();
+        try
+        {
+            return mode is null ? ReadKeys(buffer, cancellationToken) : ReadBytes(buffer, cancellationToken);
+        }
+        finally
+        {
+            _prompt.WriteLine();
+        }
+    }
+
+    // Byte by byte from the terminal in the prompt's mode: Enter ends the line, Backspace removes a character (all of
+    // its UTF-8 bytes), Ctrl-C or Ctrl-D cancels.
+    private static int ReadBytes(byte[] buffer, CancellationToken cancellationToken)
+    {
+        var length = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var next = TerminalMode.ReadByte();
+            if (next < 0)
+            {
+                throw new OperationCanceledException("The terminal closed.");
+            }
+
+            switch (next)
+            {
+                case '\r' or '\n':
+                    return length;
+                case 0x03 or 0x04:
+                    throw new OperationCanceledException("The passphrase prompt was cancelled.");
+                case 0x7F or 0x08:
+                    while (length > 0 && (buffer[--length] & 0xC0) == 0x80)
+                    {
+                    }
+
+                    break;
+                default:
+                    if (next >= 0x20 && length < buffer.Length)
+                    {
+                        buffer[length++] = (byte)next;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    // Where the terminal's mode cannot be set here: .NET's own key reading, which turns echo off while it reads.
+    private static int ReadKeys(byte[] buffer, CancellationToken cancellationToken)
+    {
         var length = 0;
         var treatControlC = Console.TreatControlCAsInput;
         Console.TreatControlCAsInput = true;
+        Span<byte> encoded = stackalloc byte[4];
         try
         {
             while (true)
@@ -80,23 +134,28 @@ internal sealed class PromptPassphraseSource : PassphraseSource
                 var key = Console.ReadKey(intercept: true);
                 if (key.Key == ConsoleKey.Enter)
                 {
-                    _prompt.WriteLine();
                     return length;
                 }
 
                 if (key.Key == ConsoleKey.C && key.Modifiers.HasFlag(ConsoleModifiers.Control))
                 {
-                    _prompt.WriteLine();
-                    throw new OperationCanceledException(cancellationToken);
+                    throw new OperationCanceledException("The passphrase prompt was cancelled.");
                 }
 
                 if (key.Key == ConsoleKey.Backspace)
                 {
-                    length = Math.Max(0, length - 1);
+                    while (length > 0 && (buffer[--length] & 0xC0) == 0x80)
+                    {
+                    }
                 }
-                else if (!char.IsControl(key.KeyChar) && length < buffer.Length)
+                else if (!char.IsControl(key.KeyChar) && !char.IsSurrogate(key.KeyChar))
                 {
-                    buffer[length++] = key.KeyChar;
+                    var written = System.Text.Encoding.UTF8.GetBytes([key.KeyChar], encoded);
+                    if (length + written <= buffer.Length)
+                    {
+                        encoded[..written].CopyTo(buffer.AsSpan(length));
+                        length += written;
+                    }
                 }
             }
         }
