@@ -19,10 +19,11 @@ namespace HiddenPoint.Testing.Network;
 /// </summary>
 public sealed class HiddenPointTestNetwork : IAsyncDisposable
 {
-    private HiddenPointTestNetwork(IReadOnlyList<HiddenPointTestRelay> relays, Consensus consensus)
+    private HiddenPointTestNetwork(IReadOnlyList<HiddenPointTestRelay> relays, Consensus consensus, AuthorityId authority)
     {
         Relays = relays;
         Consensus = consensus;
+        Authority = authority;
         ConsensusSource = new SwappableConsensusSource { Value = consensus };
     }
 
@@ -31,6 +32,10 @@ public sealed class HiddenPointTestNetwork : IAsyncDisposable
 
     /// <summary>The consensus every relay holds.</summary>
     public Consensus Consensus { get; }
+
+    /// <summary>The test authority that signed <see cref="Consensus"/> (whose signed bytes are its <c>Document</c>): the
+    /// identity a client pins to fetch it, e.g. from a <see cref="ConsensusHttpServer"/>.</summary>
+    public AuthorityId Authority { get; }
 
     /// <summary>The same consensus for clients and hosts.</summary>
     public IConsensusSource ConsensusSource { get; }
@@ -46,13 +51,13 @@ public sealed class HiddenPointTestNetwork : IAsyncDisposable
             await relay.Engine.StartAsync(new IPEndPoint(IPAddress.Loopback, 0), CancellationToken.None).ConfigureAwait(false);
         }
 
-        var consensus = BuildConsensus(relays.Select(r => r.Status).ToList());
+        var (consensus, authority) = BuildConsensus(relays.Select(r => r.Status).ToList());
         foreach (var relay in relays)
         {
             relay.ConsensusSource.Value = consensus;
         }
 
-        return new HiddenPointTestNetwork(relays, consensus);
+        return new HiddenPointTestNetwork(relays, consensus, authority);
     }
 
     /// <summary>The consensus entry of relay <paramref name="index"/>.</summary>
@@ -71,7 +76,7 @@ public sealed class HiddenPointTestNetwork : IAsyncDisposable
         }
     }
 
-    private static Consensus BuildConsensus(IReadOnlyList<RelayStatus> relays)
+    private static (Consensus Consensus, AuthorityId Authority) BuildConsensus(IReadOnlyList<RelayStatus> relays)
     {
         using var authority = AuthorityIdentityKey.Generate();
         var now = DateTimeOffset.UtcNow;
@@ -95,7 +100,7 @@ public sealed class HiddenPointTestNetwork : IAsyncDisposable
 
         var signed = unverified.VerifySignatures([authority.Id]);
         var timely = signed.IsValid ? signed.Value!.CheckValidAt(TimeProvider.System, null) : throw new InvalidOperationException(signed.ToString());
-        return timely.IsUsable ? timely.Value! : throw new InvalidOperationException(timely.ToString());
+        return timely.IsUsable ? (timely.Value!, authority.Id) : throw new InvalidOperationException(timely.ToString());
     }
 }
 

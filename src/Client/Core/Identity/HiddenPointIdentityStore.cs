@@ -12,6 +12,38 @@ namespace HiddenPoint.Client.Identity;
 /// </summary>
 public static class HiddenPointIdentityStore
 {
+    /// <summary>The identity file's name in the user's data directory.</summary>
+    public const string DefaultFileName = "identity.key";
+
+    /// <summary>
+    /// Creates a new identity and stores it at <paramref name="path"/>; never replaces a file that is there (a new key
+    /// would be a new hidden-id): <see cref="IdentityFileException"/> with <see cref="KeyFileProblem.AlreadyExists"/>.
+    /// </summary>
+    /// <param name="path">The identity file.</param>
+    /// <param name="logger">Where the creation is logged (5501), if anywhere.</param>
+    /// <exception cref="IdentityFileException">A file is there already, or the key could not be written.</exception>
+    public static HiddenPointIdentityKey Create(string path, ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var key = HiddenPointIdentityKey.Generate();
+        try
+        {
+            KeyFile.Write(key, path, replace: false);
+        }
+        catch (KeyFileException ex)
+        {
+            key.Dispose();
+            throw new IdentityFileException(path, ex.Problem, ex);
+        }
+
+        if (logger is not null)
+        {
+            HiddenPointClientLog.IdentityCreated(logger);
+        }
+
+        return key;
+    }
+
     /// <summary>Loads the identity at <paramref name="path"/>, creating and storing a new one when no file is there.</summary>
     /// <param name="path">The identity file.</param>
     /// <param name="logger">Where the creation of a new identity is logged (5501), if anywhere.</param>

@@ -46,6 +46,7 @@ public sealed class IdentityFileException : Exception
         KeyFileProblem.Invalid => "It is not a hidden-point identity key file; restore it from a backup.",
         KeyFileProblem.WrongOwner => "Run as the user who owns it.",
         KeyFileProblem.NotFound => "Create an identity first.",
+        KeyFileProblem.AlreadyExists => "An identity is there already; it is never replaced (a new key is a new hidden-id).",
         _ => "Check the path and its permissions.",
     };
 }
