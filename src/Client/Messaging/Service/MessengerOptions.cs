@@ -1,3 +1,4 @@
+using HiddenPoint.Client.Identity;
 using HiddenPoint.Client.Messaging.Conversations;
 using HiddenPoint.Client.Messaging.Storage;
 
@@ -11,9 +12,6 @@ public sealed class MessengerOptions
 {
     /// <summary>The configuration section.</summary>
     public const string Section = "Client";
-
-    /// <summary>The identity key file's name in the data directory.</summary>
-    public const string IdentityFileName = "identity.key";
 
     /// <summary>The folder of the user's state: identity, <see cref="MessageStoreOptions.DefaultFileName"/>, guards, consensus cache. Required.</summary>
     public string DataDirectory { get; set; } = string.Empty;
@@ -40,7 +38,7 @@ public sealed class MessengerOptions
     public MessageStoreOptions Store { get; set; } = new();
 
     /// <summary>The identity key file.</summary>
-    public string IdentityPath => Path.Combine(DataDirectory, IdentityFileName);
+    public string IdentityPath => Path.Combine(DataDirectory, HiddenPointIdentityStore.DefaultFileName);
 
     /// <summary>The database file.</summary>
     public string DatabasePath => string.IsNullOrEmpty(Store.DatabasePath) ? Path.Combine(DataDirectory, MessageStoreOptions.DefaultFileName) : Store.DatabasePath;
