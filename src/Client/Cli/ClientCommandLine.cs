@@ -61,6 +61,11 @@ internal sealed class ClientCommandLine
         new IdCommand(),
         new RelaysCommand(),
         new CheckCommand(),
+        new SendCommand(),
+        new ListenCommand(),
+        new ContactsCommand(),
+        new HistoryCommand(),
+        new StatusCommand(),
     ];
 
     /// <summary>The program's version, as <c>--version</c> prints it.</summary>

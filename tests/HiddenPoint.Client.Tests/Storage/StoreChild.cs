@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace HiddenPoint.Client.Tests.Storage;
 
-/// <summary>Runs hpc-store-child (tests/HiddenPoint.Client.StoreChild) from this project's output folder.</summary>
+/// <summary>Runs hpc-store-child (tests/HiddenPoint.Client.StoreChild) from its own output folder.</summary>
 internal static class StoreChild
 {
     public const string Passphrase = StoreFixture.Secret;
@@ -15,7 +15,7 @@ internal static class StoreChild
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "hpc-store-child.dll"));
+        start.ArgumentList.Add(HiddenPoint.Testing.ChildProgram.Locate("hpc-store-child"));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

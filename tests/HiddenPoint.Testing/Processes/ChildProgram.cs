@@ -13,8 +13,8 @@ public sealed record ChildProgramResult(int ExitCode, string Output, string Erro
 }
 
 /// <summary>
-/// Runs a program the test project references (hpc-client, hpc-relay, a test's own child) from the test's output
-/// folder as <c>dotnet NAME.dll</c>, with standard input closed (so the program sees no terminal), its environment
+/// Runs a program the test project references (hpc-client, hpc-relay, a test's own child) as <c>dotnet NAME.dll</c>
+/// from where <see cref="Locate"/> finds it, with standard input closed (so the program sees no terminal), its environment
 /// cleaned of the variables that configure it, and every run bounded (<see cref="TestTimeouts.Host"/> unless given):
 /// a program still running then is killed with its children and the test fails.
 /// </summary>
@@ -30,8 +30,22 @@ public sealed class ChildProgram
     public ChildProgram(string assemblyName, params string[] cleanedPrefixes)
     {
         ArgumentException.ThrowIfNullOrEmpty(assemblyName);
-        _assembly = Path.Combine(AppContext.BaseDirectory, assemblyName + ".dll");
+        _assembly = Locate(assemblyName);
         _cleanedPrefixes = cleanedPrefixes;
+    }
+
+    /// <summary>
+    /// Where <paramref name="assemblyName"/>'s .dll is: the path a test project recorded for it (assembly metadata
+    /// <c>program:NAME</c>, so that the program runs from its own output folder with its own dependencies), else the
+    /// test's output folder.
+    /// </summary>
+    public static string Locate(string assemblyName)
+    {
+        var key = "program:" + assemblyName;
+        var recorded = AppDomain.CurrentDomain.GetAssemblies()
+            .SelectMany(a => a.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false).Cast<System.Reflection.AssemblyMetadataAttribute>())
+            .FirstOrDefault(a => a.Key == key)?.Value;
+        return recorded is not null && File.Exists(recorded) ? recorded : Path.Combine(AppContext.BaseDirectory, assemblyName + ".dll");
     }
 
     /// <summary>Runs the program to its end.</summary>

@@ -45,7 +45,7 @@ public sealed class TerminalProgram : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(assemblyName);
         ArgumentNullException.ThrowIfNull(args);
-        var command = string.Join(' ', new[] { "dotnet", Path.Combine(AppContext.BaseDirectory, assemblyName + ".dll") }.Concat(args).Select(Quote));
+        var command = string.Join(' ', new[] { "dotnet", ChildProgram.Locate(assemblyName) }.Concat(args).Select(Quote));
 
         // -q: no banner; -e: exit with the program's exit code; -c: the command; /dev/null: no typescript file.
         var start = new ProcessStartInfo("script")

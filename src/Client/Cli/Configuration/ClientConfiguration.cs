@@ -107,7 +107,9 @@ internal sealed class ClientConfiguration
         return options;
     }
 
-    private T Bind<T>(string section)
+    /// <summary>The options of <paramref name="section"/>, not yet validated (defaults when the section is absent).</summary>
+    /// <exception cref="CliException">A value cannot be converted to its option's type.</exception>
+    public T Bind<T>(string section)
         where T : class, new()
     {
         try

@@ -37,6 +37,13 @@ internal enum CliError
     /// EX_UNAVAILABLE).</summary>
     NetworkUnavailable,
 
+    /// <summary>A message was not delivered within the time given; it stays queued in the outbox with the reason shown
+    /// (exit 75, EX_TEMPFAIL: the next run of the messenger or the daemon sends it).</summary>
+    NotDelivered,
+
+    /// <summary>A message failed for good (the contact refused it; exit 1).</summary>
+    DeliveryFailed,
+
     /// <summary>The user interrupted the command (Ctrl-C; exit 130).</summary>
     Interrupted,
 }

@@ -19,7 +19,7 @@ internal static class CliErrors
         CliError.Configuration or CliError.NotInitialized => ExitCodes.Configuration,
         CliError.AlreadyInitialized => ExitCodes.CannotCreate,
         CliError.WrongPassphrase => ExitCodes.PermissionDenied,
-        CliError.StoreInUse => ExitCodes.TryAgain,
+        CliError.StoreInUse or CliError.NotDelivered => ExitCodes.TryAgain,
         CliError.StoreDamaged => ExitCodes.DataError,
         CliError.NetworkUnavailable => ExitCodes.Unavailable,
         CliError.Interrupted => ExitCodes.Interrupted,

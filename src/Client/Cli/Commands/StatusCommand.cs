@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using HiddenPoint.Client.Cli.Output;
+using HiddenPoint.Client.Cli.Session;
+using HiddenPoint.Client.Messaging.Service;
+using Spectre.Console;
+
+namespace HiddenPoint.Client.Cli.Commands;
+
+/// <summary>
+/// <c>hpc-client status</c>: consensus age, guards, hidden point published, introduction points, queued and delivered
+/// counts, and conversations waiting for their contact — from the daemon when one runs; otherwise the store's counts
+/// and "offline".
+/// </summary>
+internal sealed class StatusCommand() : CliVerb("status",
+    "Show where the client stands: whether the daemon runs, the consensus and its age, the primary guards, whether " +
+    "the hidden point is published, and the message counts (queued, delivered, received, requests).")
+{
+    public override IReadOnlyList<VerbExample> Examples { get; } =
+    [
+        new("hpc-client status", "a table"),
+        new("hpc-client status --json | jq .published", "whether the hidden point is published"),
+    ];
+
+    protected override void Define(Command command) => AddJsonOption(command);
+
+    public override async Task RunAsync(VerbContext context, CancellationToken cancellationToken)
+    {
+        await using var session = await ClientSessions.OpenOfflineAsync(context, cancellationToken).ConfigureAwait(false);
+        var status = await session.StatusAsync(cancellationToken).ConfigureAwait(false);
+        var online = session.Kind == SessionKind.Daemon;
+        var now = context.Time.GetUtcNow();
+        if (Json(context))
+        {
+            await JsonOutput.WriteAsync(context.Console.Output, json => WriteJson(json, status, online, now)).ConfigureAwait(false);
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("").AddColumn("");
+        table.AddRow("hidden-id", Markup.Escape(status.HiddenId.ToString()));
+        table.AddRow("daemon", online ? "running" : "not running (the hidden point is offline; `hpc-client daemon` starts it)");
+        if (online)
+        {
+            table.AddRow("consensus", status.ConsensusValidAfter is { } validAfter
+                ? string.Create(CultureInfo.InvariantCulture, $"{status.RelaysListed} relays, {Age(now - validAfter)} old")
+                : "none yet");
+            table.AddRow("primary guards", Markup.Escape(status.PrimaryGuards.Count == 0 ? "-" : string.Join(", ", status.PrimaryGuards)));
+            table.AddRow("hidden point", status.Published ? $"published, {status.IntroductionPoints} introduction points" : "not yet published");
+        }
+
+        var counts = status.Counts;
+        table.AddRow("messages", string.Create(CultureInfo.InvariantCulture,
+            $"{counts.Queued + counts.Sent} queued, {counts.Delivered} delivered, {counts.Failed} failed, {counts.Received} received"));
+        table.AddRow("contacts", string.Create(CultureInfo.InvariantCulture, $"{counts.Contacts} contacts, {counts.Requests} requests"));
+        foreach (var waiting in status.Conversations.Where(c => c.Status == Messaging.Conversations.ConversationStatus.WaitingForContact))
+        {
+            table.AddRow("waiting", Markup.Escape($"{waiting.Contact}: {waiting.Reason}"));
+        }
+
+        context.Console.Out.Write(table);
+    }
+
+    private static string Age(TimeSpan age) => age.TotalMinutes < 1
+        ? string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, age.TotalSeconds):0} s")
+        : string.Create(CultureInfo.InvariantCulture, $"{age.TotalMinutes:0} min");
+
+    private static void WriteJson(Utf8JsonWriter json, MessengerStatus status, bool online, DateTimeOffset now)
+    {
+        json.WriteStartObject();
+        json.WriteString("hiddenId", status.HiddenId.ToString());
+        json.WriteBoolean("daemon", online);
+        if (status.ConsensusValidAfter is { } validAfter)
+        {
+            json.WriteString("consensusValidAfter", validAfter);
+            json.WriteNumber("consensusAgeSeconds", Math.Round((now - validAfter).TotalSeconds));
+        }
+
+        json.WriteNumber("relays", status.RelaysListed);
+        json.WriteStartArray("primaryGuards");
+        foreach (var guard in status.PrimaryGuards)
+        {
+            json.WriteStringValue(guard);
+        }
+
+        json.WriteEndArray();
+        json.WriteBoolean("published", status.Published);
+        json.WriteNumber("introductionPoints", status.IntroductionPoints);
+        json.WriteStartObject("messages");
+        json.WriteNumber("queued", status.Counts.Queued + status.Counts.Sent);
+        json.WriteNumber("delivered", status.Counts.Delivered);
+        json.WriteNumber("failed", status.Counts.Failed);
+        json.WriteNumber("received", status.Counts.Received);
+        json.WriteEndObject();
+        json.WriteNumber("contacts", status.Counts.Contacts);
+        json.WriteNumber("requests", status.Counts.Requests);
+        json.WriteEndObject();
+    }
+}
