@@ -61,6 +61,7 @@ internal sealed class ClientCommandLine
         new IdCommand(),
         new RelaysCommand(),
         new CheckCommand(),
+        new ConnectCommand(),
         new SendCommand(),
         new ListenCommand(),
         new ContactsCommand(),

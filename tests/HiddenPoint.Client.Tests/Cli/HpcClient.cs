@@ -22,7 +22,7 @@ internal sealed partial class HpcClient : IDisposable
     public PrivateTempFolder Folder => _folder;
 
     /// <summary>Runs hpc-client with <paramref name="args"/> and <c>--data-dir</c> on top, unless <paramref name="dataDir"/> is false.</summary>
-    public Task<ChildProgramResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, bool dataDir = true)
+    public Task<ChildProgramResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, bool dataDir = true, string? standardInput = null)
     {
         var all = dataDir ? args.Concat(["--data-dir", DataDirectory]) : args;
         var variables = new Dictionary<string, string?>
@@ -38,7 +38,7 @@ internal sealed partial class HpcClient : IDisposable
             variables[name] = value;
         }
 
-        return s_program.RunAsync(all, variables);
+        return s_program.RunAsync(all, variables, standardInput: standardInput);
     }
 
     /// <summary><c>hpc-client init</c> with the passphrase in HPC_PASSPHRASE; fails the test unless it exits 0.</summary>

@@ -57,7 +57,8 @@ public sealed class MessagingVerbsTests(MessagingVerbsNetwork network) : IClassF
         Assert.Contains("delivered in", sent.Output, StringComparison.Ordinal);
         await bob.Events.WaitUntilAsync(
             e => e.OfType<MessageReceived>().Any(m => m.Message.Contact.ToString() == aliceId), TimeSpan.FromSeconds(30), "alice's message at bob");
-        Assert.Equal(["hello bob, from a script"], bob.ReceivedFrom(bob.Events.OfType<MessageReceived>()[0].Message.Contact));
+        var alice = bob.Events.OfType<MessageReceived>().First(m => m.Message.Contact.ToString() == aliceId).Message.Contact;
+        Assert.Equal(["hello bob, from a script"], bob.ReceivedFrom(alice));
 
         var history = await _alice.RunAsync(["history", "bob", "--json"], passphrase);
         Assert.True(history.ExitCode == 0, history.ToString());
@@ -97,6 +98,21 @@ public sealed class MessagingVerbsTests(MessagingVerbsNetwork network) : IClassF
         var history = await _alice.RunAsync(["history", nobody, "--json"], passphrase);
         using var json = JsonDocument.Parse(history.Output);
         Assert.NotEqual("delivered", Assert.Single(json.RootElement.GetProperty("messages").EnumerateArray()).GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task Connect_with_piped_input_sends_each_line_in_order_and_exits_0_once_all_are_delivered()
+    {
+        var aliceId = await _alice.InitAsync([.. network.AuthorityArguments()]);
+        var bob = network.Bob;
+        var result = await _alice.RunAsync(
+            ["connect", bob.Id.ToString(), "--timeout", "90"], HpcClient.WithPassphrase(HpcClient.Passphrase), standardInput: "first line\nsecond line\n\nthird line\n");
+        Assert.True(result.ExitCode == 0, result.ToString());
+
+        await bob.Events.WaitUntilAsync(
+            e => e.OfType<MessageReceived>().Count(m => m.Message.Contact.ToString() == aliceId) >= 3, TimeSpan.FromSeconds(30), "alice's three lines at bob");
+        var alice = bob.Events.OfType<MessageReceived>().First(m => m.Message.Contact.ToString() == aliceId).Message.Contact;
+        Assert.Equal(["first line", "second line", "third line"], bob.ReceivedFrom(alice));
     }
 
     [Fact]

@@ -53,7 +53,9 @@ public sealed class ChildProgram
     /// <param name="environment">Variables to set (a null value removes one).</param>
     /// <param name="timeout">The bound on the run.</param>
     /// <exception cref="TimeoutException">The program was still running after the bound; it was killed.</exception>
-    public async Task<ChildProgramResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
+    /// <param name="standardInput">What the program reads on standard input, then end of input (none when null).</param>
+    public async Task<ChildProgramResult> RunAsync(
+        IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null, string? standardInput = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         var start = new ProcessStartInfo("dotnet")
@@ -87,6 +89,11 @@ public sealed class ChildProgram
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput).ConfigureAwait(false);
+        }
+
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
