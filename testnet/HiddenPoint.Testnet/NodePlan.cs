@@ -12,6 +12,9 @@ internal enum NodeRole
 
     /// <summary><c>hpc-relay</c>.</summary>
     Relay = 2,
+
+    /// <summary>A user: <c>hpc-client daemon</c> on the user's data directory.</summary>
+    User = 3,
 }
 
 /// <summary>Where one node of the testnet listens: its own 127.N.0.1 address, so that no two nodes share a /16.</summary>

@@ -21,7 +21,7 @@ internal static partial class NodeProcesses
     /// from /dev/null and both outputs appended to <paramref name="logFile"/>; returns the process (its id is the
     /// program's own: setsid and sh exec it in place).
     /// </summary>
-    public static Process Start(string program, IEnumerable<string> args, string logFile)
+    public static Process Start(string program, IEnumerable<string> args, string logFile, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("setsid") { UseShellExecute = false };
         start.ArgumentList.Add("sh");
@@ -44,6 +44,11 @@ internal static partial class NodeProcesses
             }
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         try
         {
             return Process.Start(start) ?? throw new TestnetException($"could not start {Path.GetFileName(program)}.");
@@ -55,7 +60,8 @@ internal static partial class NodeProcesses
     }
 
     /// <summary>Runs a node program to completion (keygen) and returns its exit code and standard output.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunToEndAsync(string program, IEnumerable<string> args, TimeSpan timeout)
+    public static async Task<(int ExitCode, string Output, string Error)> RunToEndAsync(
+        string program, IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -67,6 +73,11 @@ internal static partial class NodeProcesses
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start) ?? throw new TestnetException($"could not start {Path.GetFileName(program)}.");

@@ -11,7 +11,15 @@ internal static class NodePrograms
     /// <summary>The relay, <c>hpc-relay.dll</c>.</summary>
     public static string Relay => Find("hpc-relay");
 
-    public static string For(NodeRole role) => role == NodeRole.Authority ? Directory : Relay;
+    /// <summary>The client, <c>hpc-client.dll</c>.</summary>
+    public static string Client => Find("hpc-client");
+
+    public static string For(NodeRole role) => role switch
+    {
+        NodeRole.Authority => Directory,
+        NodeRole.Relay => Relay,
+        _ => Client,
+    };
 
     private static string Find(string name)
     {

@@ -1,3 +1,6 @@
+// The testnet runs nodes through setsid and signals them with kill(2): Linux only.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
 namespace HiddenPoint.Testnet;
 
 internal static class Program
@@ -14,7 +17,7 @@ internal static class Program
               --timeout S          give up after S seconds (default 120), stopping everything started
               --voting-interval S  a consensus every S seconds (default 4)
               --smoke              stop the network again once the consensus lists every relay (CI)
-              --users M            users (hpc-client) to start as well: not available yet, refused when M > 0
+              --users M            users (hpc-client init + daemon) to start, each sending every other a message (default 2: alice and bob; 0 for none)
               A run that fails or is interrupted stops every process it started. A run while a testnet is up in
               STATE is refused (exit 3).
           hpc-testnet stop [--state-dir STATE]     stop every node by its recorded process id (SIGTERM, then SIGKILL)

@@ -32,12 +32,6 @@ internal sealed class RunCommand
 
     public async Task<int> RunAsync(CancellationToken cancel)
     {
-        if (_options.Users > 0 && !UserStep.Available)
-        {
-            await Console.Error.WriteLineAsync("hpc-testnet run: " + UserStep.NotAvailable).ConfigureAwait(false);
-            return ExitCodes.Usage;
-        }
-
         var directory = _options.StateDirectory;
         using var held = StateLock.TryTake(directory);
         if (held is null)
@@ -59,18 +53,38 @@ internal sealed class RunCommand
         var succeeded = false;
         try
         {
+            var users = new UserStep(state, directory, _progress, _clock, _processes);
             await StartNetwork(state, cancel).ConfigureAwait(false);
+            if (_options.Users > 0)
+            {
+                // Identities and stores need no network: made while the authorities vote the relays in.
+                await users.InitializeAsync(_options.Users, cancel).ConfigureAwait(false);
+            }
+
             var view = await WaitForConsensus(state, cancel).ConfigureAwait(false);
             state.BootstrapSeconds = Math.Round(_progress.Elapsed.TotalSeconds, 1);
             state.Save(directory);
-            PrintSummary(state, view);
-
-            // EXTENSION POINT: the users come here, on the network the consensus now describes.
+            (int Delivered, int Expected, TimeSpan Slowest, TimeSpan FirstDelivered)? exchange = null;
             if (_options.Users > 0)
             {
-                await UserStep.StartUsersAsync(state, _options.Users, _progress, cancel).ConfigureAwait(false);
+                var remaining = _options.Timeout - _progress.Elapsed;
+                await users.StartAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancel).ConfigureAwait(false);
+                var sending = _progress.Elapsed;
+                exchange = await users.ExchangeAsync(cancel).ConfigureAwait(false);
+                if (exchange.Value.Delivered > 0)
+                {
+                    state.FirstDeliveredSeconds = Math.Round((sending + exchange.Value.FirstDelivered).TotalSeconds, 1);
+                }
+
+                state.Save(directory);
+                if (exchange.Value.Delivered < exchange.Value.Expected)
+                {
+                    PrintSummary(state, view, users, exchange);
+                    throw new TestnetException($"only {exchange.Value.Delivered} of {exchange.Value.Expected} messages were delivered; see the users' logs.");
+                }
             }
 
+            PrintSummary(state, view, users, exchange);
             succeeded = true;
         }
         catch (TestnetException e)
@@ -261,7 +275,7 @@ internal sealed class RunCommand
         }
     }
 
-    private void PrintSummary(TestnetState state, ConsensusView view)
+    private void PrintSummary(TestnetState state, ConsensusView view, UserStep users, (int Delivered, int Expected, TimeSpan Slowest, TimeSpan FirstDelivered)? exchange)
     {
         var w = _output;
         w.WriteLine();
@@ -277,7 +291,31 @@ internal sealed class RunCommand
         w.WriteLine();
         w.WriteLine($"State, keys and configuration: {_options.StateDirectory}");
         w.WriteLine($"Logs: {Path.Combine(_options.StateDirectory, "logs")}/NODE.log");
-        w.WriteLine("Users: none (hpc-client cannot be started by the testnet yet).");
+        if (exchange is { } sent)
+        {
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Users: {state.Users.Count()}, each sent one message to every other: {sent.Delivered}/{sent.Expected} delivered, the slowest {sent.Slowest.TotalSeconds:0.0} s after the first send; the first delivered {state.FirstDeliveredSeconds:0.0} s after the start."));
+            w.WriteLine();
+            w.WriteLine($"  {"user",-9} {"pid",-8} hidden-id");
+            foreach (var user in state.Users)
+            {
+                w.WriteLine($"  {user.Name,-9} {user.ProcessId,-8} {user.Identity}");
+            }
+
+            var list = state.Users.ToList();
+            if (list.Count >= 2 && !_options.Smoke)
+            {
+                w.WriteLine();
+                w.WriteLine($"Talk as {list[0].Name} to {list[1].Name} (and the other way round, swapping the names):");
+                w.WriteLine("  " + users.ConnectCommand(list[0], list[1]));
+                w.WriteLine("  " + users.ConnectCommand(list[1], list[0]));
+            }
+        }
+        else
+        {
+            w.WriteLine("Users: none (--users 0).");
+        }
+
         if (!_options.Smoke)
         {
             w.WriteLine("Next: testnet/run.sh status | testnet/run.sh logs relay1 | testnet/run.sh stop");

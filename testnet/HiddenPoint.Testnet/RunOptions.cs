@@ -17,8 +17,8 @@ internal sealed class RunOptions
     /// <summary>Relays started (default 8).</summary>
     public int Relays { get; set; } = 8;
 
-    /// <summary>Users to start once the consensus lists the relays (default 0; see <see cref="Users.UserStep"/>).</summary>
-    public int Users { get; set; }
+    /// <summary>Users (alice, bob, user3, …) to start once the consensus lists the relays (default 2; 0 for none; see <see cref="Users.UserStep"/>).</summary>
+    public int Users { get; set; } = 2;
 
     /// <summary>The folder for every key, configuration file, log and process id of the testnet.</summary>
     public string StateDirectory { get; set; } = Path.GetFullPath(".state");

@@ -45,6 +45,9 @@ internal sealed class TestnetState
     /// <summary>Seconds from the start of the run to the first consensus listing every relay; null until then.</summary>
     public double? BootstrapSeconds { get; set; }
 
+    /// <summary>Seconds from the start of the run to the first message delivered between users; null until then.</summary>
+    public double? FirstDeliveredSeconds { get; set; }
+
     public List<NodeRecord> Nodes { get; init; } = [];
 
     [JsonIgnore]
@@ -52,6 +55,9 @@ internal sealed class TestnetState
 
     [JsonIgnore]
     public IEnumerable<NodeRecord> Relays => Nodes.Where(n => n.Role == NodeRole.Relay);
+
+    [JsonIgnore]
+    public IEnumerable<NodeRecord> Users => Nodes.Where(n => n.Role == NodeRole.User);
 
     public static string PathIn(string stateDirectory) => Path.Combine(stateDirectory, FileName);
 

@@ -12,19 +12,23 @@ public sealed class TestnetRunTests
     private const int Relays = 5;
 
     [Fact]
-    public async Task A_smoke_run_publishes_a_consensus_listing_every_relay_for_clients_and_stops_every_process()
+    public async Task A_smoke_run_lists_every_relay_and_alice_and_bob_each_deliver_a_message_to_the_other_then_every_process_stops()
     {
         using var folder = new PrivateTempFolder("hpc-testnet-");
         using var testnet = new TestnetUnderTest(folder.Path);
 
-        var (exitCode, output) = await testnet.RunAsync("run", "--smoke", "--relays", $"{Relays}", "--timeout", "90");
+        var (exitCode, output) = await testnet.RunAsync("run", "--smoke", "--relays", $"{Relays}", "--timeout", "100");
 
         Assert.True(exitCode == 0, output);
         var state = testnet.State();
-        Assert.Equal(3 + Relays, state.Nodes.Count);
+        Assert.Equal(3 + Relays + 2, state.Nodes.Count);
         Assert.All(state.Nodes, n => Assert.True(n.ProcessId > 0, n.Name + " was never started"));
         Assert.All(state.Nodes, n => Assert.False(NodeProcesses.IsRunning(n), n.Name + " still runs after the smoke run"));
         AssertListsEveryRelay(TestnetUnderTest.NewestPublishedConsensus(state), state);
+
+        // alice's message reached bob and bob's reached alice: each `hpc-client send` exits 0 only once delivered.
+        Assert.Contains("2/2 delivered", output, StringComparison.Ordinal);
+        Assert.NotNull(state.FirstDeliveredSeconds);
     }
 
     [Fact]
@@ -33,12 +37,12 @@ public sealed class TestnetRunTests
         using var folder = new PrivateTempFolder("hpc-testnet-");
         using var testnet = new TestnetUnderTest(folder.Path);
 
-        var run = await testnet.RunAsync("run", "--relays", "3", "--timeout", "90");
+        var run = await testnet.RunAsync("run", "--relays", "3", "--users", "0", "--timeout", "90");
         Assert.True(run.ExitCode == 0, run.Output);
         var state = testnet.State();
         Assert.All(state.Nodes, n => Assert.True(NodeProcesses.IsRunning(n), n.Name + " is not running after run"));
 
-        var second = await testnet.RunAsync("run", "--relays", "3");
+        var second = await testnet.RunAsync("run", "--relays", "3", "--users", "0");
         Assert.Equal(3, second.ExitCode);
         Assert.Contains("already running", second.Output, StringComparison.Ordinal);
         Assert.Equal(state.Nodes.Select(n => n.ProcessId), testnet.State().Nodes.Select(n => n.ProcessId));
@@ -57,7 +61,7 @@ public sealed class TestnetRunTests
     {
         using var folder = new PrivateTempFolder("hpc-testnet-");
         using var testnet = new TestnetUnderTest(folder.Path);
-        using var run = testnet.Start("run", "--relays", "3", "--timeout", "90");
+        using var run = testnet.Start("run", "--relays", "3", "--users", "0", "--timeout", "90");
 
         // Killed as soon as it is recorded: at least one voting interval before any consensus can list it.
         var started = await testnet.WaitForStartedAsync(6);

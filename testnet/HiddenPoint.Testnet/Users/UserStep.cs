@@ -1,35 +1,206 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
 namespace HiddenPoint.Testnet.Users;
 
 /// <summary>
-/// The testnet's users: the step that comes after the relays, once <c>hpc-client</c> has its <c>init</c>,
-/// <c>daemon</c>, <c>send</c> and <c>listen</c> verbs (issue 16; they are being built). Until then
-/// <c>run --users M</c> with M &gt; 0 is refused before anything starts, rather than starting a network without them.
+/// The testnet's users, started once the consensus lists every relay, with the user's own program: for each user
+/// (alice, bob, then user3, user4, …) <c>hpc-client init</c> in <c>STATE/users/NAME</c> pinning the testnet's
+/// authorities, then <c>hpc-client daemon</c> as a recorded process (so stop, status and logs cover it). Once every
+/// hidden point is published, every user adds every other as a contact and sends each one message
+/// (<c>hpc-client send</c>, which waits for the acknowledgement), all at once; the run prints delivered/expected, the
+/// slowest delivery and the command to talk as each user.
 /// </summary>
-internal static class UserStep
+internal sealed class UserStep
 {
-    /// <summary>False until hpc-client can be driven as below; <see cref="RunCommand"/> refuses <c>--users</c> while false.</summary>
-    public const bool Available = false;
+    /// <summary>How long one <c>hpc-client</c> command (init, status, contacts, send) may take.</summary>
+    private static readonly TimeSpan s_commandLimit = TimeSpan.FromSeconds(90);
 
-    /// <summary>What <c>--users</c> says while users cannot be started.</summary>
-    public const string NotAvailable =
-        "--users: users cannot be started yet: hpc-client's init and daemon verbs are not ready. " +
-        "Run without --users for a network of authorities and relays.";
+    private readonly TestnetState _state;
+    private readonly string _stateDirectory;
+    private readonly Progress _progress;
+    private readonly TimeProvider _clock;
+    private readonly Dictionary<string, Process> _processes;
 
-    /// <summary>
-    /// EXTENSION POINT, called by <see cref="RunCommand"/> once the consensus lists every relay. For each of
-    /// <paramref name="count"/> users (alice, bob, then user3, user4, ...), to be written with hpc-client's verbs:
-    /// <list type="number">
-    /// <item>make <c>STATE/users/NAME</c> and run <c>hpc-client init</c> there (passphrase from an environment
-    /// variable, never a file), pinning the same three authorities the relays pin (NodeSetup writes them);</item>
-    /// <item>start <c>hpc-client daemon</c> as its own process through <see cref="NodeProcesses.Start"/>, recorded in
-    /// testnet.json like a node (a new <see cref="NodeRole"/>), so that stop, status and logs cover it;</item>
-    /// <item>wait, with progress, until each user's hidden point is published (the daemon's local API or
-    /// <c>hpc-client id</c> reports its descriptor uploaded), bounded by the run's timeout;</item>
-    /// <item>have every user send a few messages to every other (<c>hpc-client send</c>, <c>listen</c>), then print
-    /// each user's hidden-id, delivered/expected messages, the slowest delivery, and the exact command to talk to
-    /// each user interactively.</item>
-    /// </list>
-    /// </summary>
-    public static Task StartUsersAsync(TestnetState state, int count, Progress progress, CancellationToken cancel) =>
-        throw new NotSupportedException(NotAvailable);
+    public UserStep(TestnetState state, string stateDirectory, Progress progress, TimeProvider clock, Dictionary<string, Process> processes)
+    {
+        _state = state;
+        _stateDirectory = stateDirectory;
+        _progress = progress;
+        _clock = clock;
+        _processes = processes;
+    }
+
+    /// <summary>The users' names: alice, bob, user3, user4, …</summary>
+    public static string NameOf(int index) => index switch
+    {
+        0 => "alice",
+        1 => "bob",
+        _ => "user" + (index + 1).ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>A user's data directory.</summary>
+    public static string DataDirectoryOf(string stateDirectory, string name) => Path.Combine(stateDirectory, "users", name);
+
+    /// <summary>The file holding a user's passphrase (testnet only: a real user types it or keeps it elsewhere).</summary>
+    public static string PassphraseFileOf(string stateDirectory, string name) => Path.Combine(stateDirectory, "users", name + ".passphrase");
+
+    /// <summary>Makes each user's identity and store (no network needed), recorded in the state as nodes not yet started.</summary>
+    public async Task InitializeAsync(int count, CancellationToken cancel)
+    {
+        Directory.CreateDirectory(Path.Combine(_stateDirectory, "users"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        _progress.Show($"making {count} users (hpc-client init)...");
+        var made = await Task.WhenAll(Enumerable.Range(0, count).Select(i => InitializeOneAsync(NameOf(i), cancel))).ConfigureAwait(false);
+        _state.Nodes.AddRange(made);
+        _state.Save(_stateDirectory);
+        _progress.Done($"{count} users made: {string.Join(", ", made.Select(u => u.Name))} (hpc-client init)");
+    }
+
+    /// <summary>Starts each user's daemon and waits until every hidden point is published.</summary>
+    public async Task StartAsync(TimeSpan limit, CancellationToken cancel)
+    {
+        foreach (var user in _state.Users)
+        {
+            var process = NodeProcesses.Start(
+                NodePrograms.Client, ["daemon", "--data-dir", DataDirectoryOf(_stateDirectory, user.Name), "--config", user.ConfigFile], user.LogFile, Environment(user.Name));
+            _processes[user.Name] = process;
+            user.ProcessId = process.Id;
+            _state.Save(_stateDirectory);
+        }
+
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        bound.CancelAfter(limit);
+        var waiting = _state.Users.ToList();
+        try
+        {
+            while (waiting.Count > 0)
+            {
+                CheckAlive();
+                var published = await Task.WhenAll(waiting.Select(u => IsPublishedAsync(u, bound.Token))).ConfigureAwait(false);
+                waiting = [.. waiting.Where((_, i) => !published[i])];
+                _progress.Show($"users online: {_state.Users.Count() - waiting.Count} of {_state.Users.Count()} hidden points published");
+                if (waiting.Count > 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(250), _clock, bound.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            throw new TestnetException($"{string.Join(", ", waiting.Select(u => u.Name))} did not publish a hidden point in time; see {waiting[0].LogFile}.");
+        }
+
+        _progress.Done($"{_state.Users.Count()} users online, every hidden point published (hpc-client daemon)");
+    }
+
+    /// <summary>Every user sends one message to every other, all at once; returns delivered, expected and the slowest.</summary>
+    public async Task<(int Delivered, int Expected, TimeSpan Slowest, TimeSpan FirstDelivered)> ExchangeAsync(CancellationToken cancel)
+    {
+        var users = _state.Users.ToList();
+        _progress.Show("users adding each other as contacts...");
+        foreach (var user in users)
+        {
+            foreach (var other in users.Where(o => o != user))
+            {
+                await ClientAsync(user.Name, ["contacts", "add", other.Identity, other.Name], cancel).ConfigureAwait(false);
+            }
+        }
+
+        var pairs = users.SelectMany(from => users.Where(to => to != from).Select(to => (From: from, To: to))).ToList();
+        _progress.Show($"sending {pairs.Count} messages ({users.Count} users, each to every other)...");
+        var started = _clock.GetTimestamp();
+        var results = await Task.WhenAll(pairs.Select(async pair =>
+        {
+            var (exit, output, _) = await ClientAsync(
+                pair.From.Name, ["send", pair.To.Identity, $"hello {pair.To.Name}, this is {pair.From.Name}", "--timeout", "60", "--json"], cancel, check: false).ConfigureAwait(false);
+            return (Delivered: exit == 0, Elapsed: _clock.GetElapsedTime(started), Output: output);
+        })).ConfigureAwait(false);
+        var delivered = results.Where(r => r.Delivered).ToList();
+        var slowest = delivered.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $", slowest {delivered.Max(r => r.Elapsed).TotalSeconds:0.0} s after the first send") : "";
+        _progress.Done($"messages delivered: {delivered.Count}/{pairs.Count}{slowest}");
+        return (delivered.Count, pairs.Count, delivered.Count > 0 ? delivered.Max(r => r.Elapsed) : TimeSpan.Zero, delivered.Count > 0 ? delivered.Min(r => r.Elapsed) : TimeSpan.Zero);
+    }
+
+    /// <summary>The command that talks as <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public string ConnectCommand(NodeRecord from, NodeRecord to) =>
+        $"HPC_PASSPHRASE_FILE={PassphraseFileOf(_stateDirectory, from.Name)} dotnet {NodePrograms.Client} connect --data-dir {DataDirectoryOf(_stateDirectory, from.Name)} {to.Identity}";
+
+    private async Task<NodeRecord> InitializeOneAsync(string name, CancellationToken cancel)
+    {
+        var data = DataDirectoryOf(_stateDirectory, name);
+        var passphrase = PassphraseFileOf(_stateDirectory, name);
+        await File.WriteAllTextAsync(passphrase, "testnet passphrase of " + name + "\n", cancel).ConfigureAwait(false);
+        File.SetUnixFileMode(passphrase, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var authorities = _state.Authorities.SelectMany(a => new[] { "--authority", $"{a.Name},{a.Endpoint},{a.Identity}" });
+        var (exit, output, error) = await NodeProcesses.RunToEndAsync(NodePrograms.Client, ["init", "--data-dir", data, .. authorities], s_commandLimit, Environment(name)).ConfigureAwait(false);
+        if (exit != 0)
+        {
+            throw new TestnetException($"hpc-client init for {name} failed (exit {exit}): {error.Trim()}");
+        }
+
+        var hiddenId = output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("hidden-id: ", StringComparison.Ordinal))?["hidden-id: ".Length..]
+            ?? throw new TestnetException($"hpc-client init for {name} printed no hidden-id.");
+        return new NodeRecord
+        {
+            Name = name,
+            Role = NodeRole.User,
+            Address = "127.0.0.1",
+            Port = 0,
+            Identity = hiddenId,
+            ConfigFile = Path.Combine(data, "client.json"),
+            LogFile = Path.Combine(_stateDirectory, "logs", name + ".log"),
+        };
+    }
+
+    private async Task<bool> IsPublishedAsync(NodeRecord user, CancellationToken cancel)
+    {
+        var (exit, output, _) = await ClientAsync(user.Name, ["status", "--json"], cancel, check: false).ConfigureAwait(false);
+        if (exit != 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(output);
+            return json.RootElement.TryGetProperty("published", out var published) && published.GetBoolean();
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<(int Exit, string Output, string Error)> ClientAsync(string user, IEnumerable<string> args, CancellationToken cancel, bool check = true)
+    {
+        cancel.ThrowIfCancellationRequested();
+        var result = await NodeProcesses.RunToEndAsync(
+            NodePrograms.Client, [.. args, "--data-dir", DataDirectoryOf(_stateDirectory, user)], s_commandLimit, Environment(user)).ConfigureAwait(false);
+        if (check && result.ExitCode != 0)
+        {
+            throw new TestnetException($"hpc-client {string.Join(' ', args)} as {user} failed (exit {result.ExitCode}): {result.Error.Trim()}");
+        }
+
+        return result;
+    }
+
+    private Dictionary<string, string> Environment(string user) => new()
+    {
+        ["HPC_PASSPHRASE_FILE"] = PassphraseFileOf(_stateDirectory, user),
+    };
+
+    private void CheckAlive()
+    {
+        foreach (var user in _state.Users)
+        {
+            if (_processes.TryGetValue(user.Name, out var process) && process.HasExited)
+            {
+                var tail = File.Exists(user.LogFile) ? File.ReadLines(user.LogFile).TakeLast(5) : [];
+                throw new TestnetException(
+                    $"{user.Name}'s daemon exited with code {process.ExitCode}; the end of {user.LogFile}:{System.Environment.NewLine}  " +
+                    string.Join(System.Environment.NewLine + "  ", tail));
+            }
+        }
+    }
 }
