@@ -67,6 +67,8 @@ internal sealed class ClientCommandLine
         new ContactsCommand(),
         new HistoryCommand(),
         new StatusCommand(),
+        new BackupCommand(),
+        new RestoreCommand(),
     ];
 
     /// <summary>The program's version, as <c>--version</c> prints it.</summary>

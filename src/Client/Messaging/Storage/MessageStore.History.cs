@@ -170,4 +170,27 @@ public sealed partial class MessageStore
                 return new StoreVerification(contacts, damagedContacts, messages, damagedMessages, conversations, damagedConversations, settings, damagedSettings);
             },
             cancellationToken);
+
+    /// <summary>
+    /// Writes a consistent copy of the whole database to <paramref name="path"/> (SQLite's <c>VACUUM INTO</c>: one
+    /// read snapshot, written compactly; the copy holds only what this store already keeps sealed). The file must not
+    /// exist. Writes already reported complete are in the copy.
+    /// </summary>
+    public async Task CopyToAsync(string path, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var command = _connection.CreateCommand();
+            command.CommandText = "VACUUM INTO $path";
+            command.Parameters.AddWithValue("$path", path);
+            command.ExecuteNonQuery();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
 }
