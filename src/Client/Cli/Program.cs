@@ -2,14 +2,17 @@ namespace HiddenPoint.Client.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static async Task<int> Main(string[] args)
     {
         // The program's commands are built on the shared crypto, protocol and network layers; until they
-        // land, it only checks that the platform can run them and says what it is.
-        if (args is ["--version"])
+        // land, it runs the daemon, checks that the platform can run the rest and says what it is.
+        switch (args)
         {
-            Console.WriteLine("hpc-client " + typeof(Program).Assembly.GetName().Version);
-            return 0;
+            case ["--version"]:
+                Console.WriteLine("hpc-client " + typeof(Program).Assembly.GetName().Version);
+                return 0;
+            case ["daemon", .. var rest]:
+                return await Api.Daemon.DaemonProgram.RunAsync(rest).ConfigureAwait(false);
         }
 
         HiddenPoint.Crypto.CryptoSupport.EnsureSupported();
