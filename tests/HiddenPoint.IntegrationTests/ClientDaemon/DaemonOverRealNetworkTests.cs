@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using HiddenPoint.Client.Api.Connecting;
+using HiddenPoint.Client.Api.Contract;
+using HiddenPoint.Client.Api.Daemon;
+using HiddenPoint.IntegrationTests.WholeNetwork;
+using Xunit.Abstractions;
+
+namespace HiddenPoint.IntegrationTests.ClientDaemon;
+
+/// <summary>
+/// Two real <c>hpc-client daemon</c> processes, alice and bob, on a real network in this process (three authorities,
+/// eight relays on 127.N.0.1), driven only through their local APIs: a contact request carrying its first message, an
+/// accepted reply, delivery acknowledgements; an outbox that survives kill -9 and is delivered once and in order after
+/// restart; the socket's permissions and its refusal of another user.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyncDisposable
+{
+    private const string AlicePassphrase = "alice's passphrase";
+    private const string BobPassphrase = "bob's passphrase";
+
+    private readonly PrivateTempFolder _root = new("hpc-daemons-");
+    private readonly List<DaemonProcess> _daemons = [];
+    private readonly List<ClientApiConnection> _connections = [];
+    private InProcessNetwork? _network;
+
+    [Fact]
+    public async Task Two_daemons_exchange_messages_through_their_apis_and_an_outbox_killed_with_kill_9_is_delivered_once_and_in_order()
+    {
+        _network = await InProcessNetwork.StartAsync(authorities: 3, relays: 8, votingInterval: TimeSpan.FromSeconds(4));
+        await _network.WaitUntilReadyAsync();
+        var authorities = _network.Authorities.Select(a => (a.Nickname, "127.0.0.1:" + a.Port, a.Id.ToString())).ToList();
+        var aliceData = _root.File("alice");
+        var bobData = _root.File("bob");
+        DaemonProcess.Configure(aliceData, authorities);
+        DaemonProcess.Configure(bobData, authorities);
+
+        var alice = Start(aliceData, AlicePassphrase);
+        var bob = Start(bobData, BobPassphrase);
+        try
+        {
+            var aliceApi = await ConnectAsync(alice);
+            var bobApi = await ConnectAsync(bob);
+
+            // The socket: born owner-only, and only the daemon's user is served.
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(alice.SocketPath));
+            await CheckAnotherUserIsRefusedAsync(alice);
+
+            var aliceId = (await aliceApi.Api.StatusAsync()).HiddenId;
+            var bobId = (await bobApi.Api.StatusAsync()).HiddenId;
+            await WaitPublishedAsync(aliceApi);
+            await WaitPublishedAsync(bobApi);
+
+            // alice adds bob and writes; bob hears a contact request carrying the message.
+            Assert.Equal(ApiContactResult.Added, await aliceApi.Api.AddContactAsync(bobId, "bob"));
+            await aliceApi.Api.SubscribeAsync();
+            await bobApi.Api.SubscribeAsync();
+            var hello = await aliceApi.Api.SendAsync(bobId, "hello bob");
+            Assert.Equal(ApiDeliveryState.Queued, hello.State);
+            Assert.Equal(32, hello.Id.Length);
+
+            var request = await NextAsync(bobApi, e => e.Type == ApiEventType.ContactRequestReceived);
+            Assert.Equal(aliceId, request.Contact);
+            var first = await NextAsync(bobApi, e => e.Type == ApiEventType.MessageReceived);
+            Assert.Equal(("hello bob", true, hello.Id), (first.Text, first.FromContactRequest, first.Id));
+            var requests = await bobApi.Api.RequestsAsync();
+            Assert.Equal(aliceId, Assert.Single(requests).HiddenId);
+
+            // bob accepts and replies; alice sees her message delivered and the reply.
+            Assert.Equal(ApiContactResult.Updated, await bobApi.Api.AcceptRequestAsync(aliceId, "alice"));
+            Assert.Empty(await bobApi.Api.RequestsAsync());
+            Assert.Equal(("alice", ApiContactState.Accepted), (Assert.Single(await bobApi.Api.ContactsAsync()).Name, ApiContactState.Accepted));
+            var reply = await bobApi.Api.SendAsync(aliceId, "hi alice");
+            await NextAsync(aliceApi, e => e.Type == ApiEventType.DeliveryStateChanged && e.Id == hello.Id && e.State == ApiDeliveryState.Delivered);
+            var answer = await NextAsync(aliceApi, e => e.Type == ApiEventType.MessageReceived);
+            Assert.Equal(("hi alice", false, reply.Id), (answer.Text, answer.FromContactRequest, answer.Id));
+            await NextAsync(bobApi, e => e.Type == ApiEventType.DeliveryStateChanged && e.Id == reply.Id && e.State == ApiDeliveryState.Delivered);
+
+            // bob stops cleanly (exit 0, socket removed); alice queues five messages, then is killed with kill -9.
+            await bobApi.DisposeAsync();
+            bob.Terminate();
+            Assert.Equal(DaemonProgram.ExitOk, await bob.WaitForExitAsync(TestTimeouts.Host));
+            Assert.False(File.Exists(bob.SocketPath));
+            var queued = new List<ApiSentMessage>();
+            for (var i = 1; i <= 5; i++)
+            {
+                queued.Add(await aliceApi.Api.SendAsync(bobId, "queued " + i));
+            }
+
+            var pending = await aliceApi.Api.StatusAsync();
+            Assert.Equal(5, pending.Counts.Queued + pending.Counts.Sent);
+            alice.KillHard();
+            await alice.WaitForExitAsync(TestTimeouts.Host);
+            Assert.True(File.Exists(alice.SocketPath), "kill -9 leaves the socket file behind");
+            await Assert.ThrowsAsync<DaemonNotRunningException>(() => ClientApiConnection.ConnectAsync(aliceData, CancellationToken.None));
+
+            // Both come back; the stale socket is replaced and the outbox goes out, once and in order.
+            alice = Start(aliceData, AlicePassphrase);
+            bob = Start(bobData, BobPassphrase);
+            aliceApi = await ConnectAsync(alice);
+            bobApi = await ConnectAsync(bob);
+            Assert.Contains("Replaced the socket file", alice.Errors, StringComparison.Ordinal);
+            await WaitUntilAsync(
+                async () => (await aliceApi.Api.HistoryAsync(bobId, 100, null)).Entries.Count(e => e.Direction == ApiDirection.Outgoing && e.State == ApiDeliveryState.Delivered) == 6,
+                "alice's outbox delivered");
+            var atBob = (await bobApi.Api.HistoryAsync(aliceId, 100, null)).Entries.Where(e => e.Direction == ApiDirection.Incoming).ToList();
+            Assert.Equal(["hello bob", .. queued.Select((_, i) => "queued " + (i + 1))], atBob.Select(e => e.Text));
+            Assert.Equal(queued.Select(m => m.Id), atBob.Skip(1).Select(e => e.Id));
+            Assert.Equal([1UL, 2, 3, 4, 5, 6], atBob.Select(e => e.Sequence));
+        }
+        catch (Exception)
+        {
+            foreach (var daemon in _daemons)
+            {
+                output.WriteLine($"--- daemon {daemon.DataDirectory} (pid {daemon.Id}) ---");
+                output.WriteLine(daemon.Errors);
+            }
+
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync();
+        }
+
+        foreach (var daemon in _daemons)
+        {
+            daemon.Dispose();
+        }
+
+        if (_network is not null)
+        {
+            await _network.DisposeAsync();
+        }
+
+        _root.Dispose();
+    }
+
+    private static async Task<ApiEvent> NextAsync(ClientApiConnection connection, Func<ApiEvent, bool> wanted)
+    {
+        using var deadline = new CancellationTokenSource(InProcessNetwork.Ready);
+        while (true)
+        {
+            var next = await connection.Events.ReadAsync(deadline.Token);
+            if (wanted(next))
+            {
+                return next;
+            }
+        }
+    }
+
+    private static Task WaitPublishedAsync(ClientApiConnection connection) =>
+        WaitUntilAsync(async () => (await connection.Api.StatusAsync()).Published, "the hidden point published");
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        using var deadline = new CancellationTokenSource(InProcessNetwork.Ready);
+        while (!await condition())
+        {
+            try
+            {
+                await Task.Delay(250, deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"timed out waiting for {what}");
+            }
+        }
+    }
+
+    // As uid 65534: the socket file (0600, in a 0700 folder) is closed to it by the system; opened up on purpose, the
+    // daemon itself refuses the connection (SO_PEERCRED) without an answer.
+    private static async Task CheckAnotherUserIsRefusedAsync(DaemonProcess daemon)
+    {
+        Assert.StartsWith("connect-failed", await ProbeAsOtherUserAsync(daemon.SocketPath), StringComparison.Ordinal);
+        string[] folders = [Path.GetDirectoryName(daemon.DataDirectory)!, daemon.DataDirectory];
+        var folderModes = folders.Select(File.GetUnixFileMode).ToArray();
+        var socketMode = File.GetUnixFileMode(daemon.SocketPath);
+        try
+        {
+            foreach (var (folder, mode) in folders.Zip(folderModes))
+            {
+                File.SetUnixFileMode(folder, mode | UnixFileMode.OtherExecute);
+            }
+
+            File.SetUnixFileMode(daemon.SocketPath, socketMode | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
+            Assert.Equal("closed", await ProbeAsOtherUserAsync(daemon.SocketPath));
+        }
+        finally
+        {
+            File.SetUnixFileMode(daemon.SocketPath, socketMode);
+            foreach (var (folder, mode) in folders.Zip(folderModes))
+            {
+                File.SetUnixFileMode(folder, mode);
+            }
+        }
+
+        await daemon.WaitForErrorOutputAsync("Refused a local API connection from user 65534", TestTimeouts.Step);
+    }
+
+    private static async Task<string> ProbeAsOtherUserAsync(string socketPath)
+    {
+        var start = new ProcessStartInfo("setpriv")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "--reuid", "65534", "--regid", "65534", "--clear-groups", "dotnet", Path.Combine(AppContext.BaseDirectory, "hpc-api-probe.dll"), socketPath })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["HOME"] = "/tmp";
+        start.Environment["DOTNET_CLI_HOME"] = "/tmp";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var probe = Process.Start(start)!;
+        var result = probe.StandardOutput.ReadToEndAsync();
+        var errors = probe.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TestTimeouts.Host);
+        try
+        {
+            await probe.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            probe.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        var text = (await result).Trim();
+        Assert.True(probe.ExitCode == 0 && text.Length > 0, $"the probe failed ({probe.ExitCode}): {await errors}");
+        return text;
+    }
+
+    private DaemonProcess Start(string data, string passphrase)
+    {
+        var daemon = DaemonProcess.Start(data, passphrase);
+        _daemons.Add(daemon);
+        return daemon;
+    }
+
+    private async Task<ClientApiConnection> ConnectAsync(DaemonProcess daemon)
+    {
+        var connection = await daemon.ConnectAsync(InProcessNetwork.Ready);
+        _connections.Add(connection);
+        return connection;
+    }
+}
