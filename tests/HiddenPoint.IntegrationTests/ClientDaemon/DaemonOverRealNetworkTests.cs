@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
 using HiddenPoint.Client.Api.Connecting;
 using HiddenPoint.Client.Api.Contract;
 using HiddenPoint.Client.Api.Daemon;
@@ -45,6 +48,7 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
             // The socket: born owner-only, and only the daemon's user is served.
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(alice.SocketPath));
             await CheckAnotherUserIsRefusedAsync(alice);
+            await CheckRawExchangeAsync(alice, aliceApi);
 
             var aliceId = (await aliceApi.Api.StatusAsync()).HiddenId;
             var bobId = (await bobApi.Api.StatusAsync()).HiddenId;
@@ -170,6 +174,58 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
                 throw new TimeoutException($"timed out waiting for {what}");
             }
         }
+    }
+
+    // The wire as docs/client-api.md shows it: one JSON object per line, parameters by name or by position, errors with
+    // their codes; a request line over the size limit drops its connection while the others are served.
+    private async Task CheckRawExchangeAsync(DaemonProcess daemon, ClientApiConnection other)
+    {
+        using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(daemon.SocketPath)).WaitAsync(TestTimeouts.Step);
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            using var reader = new StreamReader(stream, new UTF8Encoding(false));
+            async Task<string> ExchangeAsync(string request)
+            {
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(request + "\n")).AsTask().WaitAsync(TestTimeouts.Step);
+                var answer = await reader.ReadLineAsync().WaitAsync(TestTimeouts.Step);
+                output.WriteLine("--> " + request);
+                output.WriteLine("<-- " + answer);
+                return answer ?? string.Empty;
+            }
+
+            var status = await ExchangeAsync("""{"jsonrpc":"2.0","id":1,"method":"status"}""");
+            Assert.StartsWith("""{"jsonrpc":"2.0","id":1,"result":{"hiddenId":""", status, StringComparison.Ordinal);
+            var own = JsonDocument.Parse(status).RootElement.GetProperty("result").GetProperty("hiddenId").GetString();
+            var page = await ExchangeAsync($$$"""{"jsonrpc":"2.0","id":2,"method":"history","params":{"contact":"{{{own}}}","count":20}}""");
+            Assert.Equal("""{"jsonrpc":"2.0","id":2,"result":{"entries":[]}}""", page);
+            var positional = await ExchangeAsync($$"""{"jsonrpc":"2.0","id":3,"method":"history","params":["{{own}}",20,null]}""");
+            Assert.Equal("""{"jsonrpc":"2.0","id":3,"result":{"entries":[]}}""", positional);
+            var invalid = await ExchangeAsync("""{"jsonrpc":"2.0","id":4,"method":"contacts.add","params":{"contact":"nobody.hpc","name":"Nobody"}}""");
+            Assert.Contains("\"code\":1001", invalid, StringComparison.Ordinal);
+            var unknown = await ExchangeAsync("""{"jsonrpc":"2.0","id":5,"method":"contacts.frobnicate"}""");
+            Assert.Contains("\"code\":-32601", unknown, StringComparison.Ordinal);
+            var subscribed = await ExchangeAsync("""{"jsonrpc":"2.0","id":6,"method":"events.subscribe"}""");
+            Assert.StartsWith("""{"jsonrpc":"2.0","id":6,"result":""", subscribed, StringComparison.Ordinal);
+        }
+
+        using (var flooder = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            await flooder.ConnectAsync(new UnixDomainSocketEndPoint(daemon.SocketPath)).WaitAsync(TestTimeouts.Step);
+            var endless = Encoding.ASCII.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"send\",\"params\":{\"text\":\"" + new string('x', 300_000));
+            try
+            {
+                await flooder.SendAsync(endless).WaitAsync(TestTimeouts.Step);
+                Assert.Equal(0, await flooder.ReceiveAsync(new byte[16]).WaitAsync(TestTimeouts.Step));
+            }
+            catch (SocketException)
+            {
+                // Reset by the daemon while still writing: dropped all the same.
+            }
+        }
+
+        await daemon.WaitForErrorOutputAsync("a request was longer than", TestTimeouts.Step);
+        Assert.NotEmpty((await other.Api.StatusAsync().WaitAsync(TestTimeouts.Step)).HiddenId);
     }
 
     // As uid 65534: the socket file (0600, in a 0700 folder) is closed to it by the system; opened up on purpose, the

@@ -23,7 +23,7 @@ public partial interface IClientApi
     /// before the cursor <paramref name="before"/> (null: the newest).
     /// </summary>
     [JsonRpcMethod("history")]
-    Task<ApiHistoryPage> HistoryAsync(string contact, int count, long? before, CancellationToken cancellationToken = default);
+    Task<ApiHistoryPage> HistoryAsync(string contact, int count, long? before = null, CancellationToken cancellationToken = default);
 
     /// <summary>The contact list: accepted and blocked entries (requests are listed by <see cref="RequestsAsync"/>).</summary>
     [JsonRpcMethod("contacts.list")]

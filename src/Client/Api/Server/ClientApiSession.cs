@@ -51,7 +51,7 @@ internal sealed class ClientApiSession : IClientApi, IAsyncDisposable
         return ApiMapping.ToApi(await _messenger.SendAsync(to, text, token).ConfigureAwait(false));
     }, cancellationToken);
 
-    public Task<ApiHistoryPage> HistoryAsync(string contact, int count, long? before, CancellationToken cancellationToken = default) => Run(async token =>
+    public Task<ApiHistoryPage> HistoryAsync(string contact, int count, long? before = null, CancellationToken cancellationToken = default) => Run(async token =>
     {
         var with = ParseContact(contact, nameof(contact));
         if (count is < 1 or > MessageStore.MaxPageSize)
