@@ -59,6 +59,7 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
             Assert.Equal(ApiContactResult.Added, await aliceApi.Api.AddContactAsync(bobId, "bob"));
             await aliceApi.Api.SubscribeAsync();
             await bobApi.Api.SubscribeAsync();
+            using var bobRaw = await RawSubscriber.StartAsync(bob.SocketPath);
             var hello = await aliceApi.Api.SendAsync(bobId, "hello bob");
             Assert.Equal(ApiDeliveryState.Queued, hello.State);
             Assert.Equal(32, hello.Id.Length);
@@ -67,6 +68,11 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
             Assert.Equal(aliceId, request.Contact);
             var first = await NextAsync(bobApi, e => e.Type == ApiEventType.MessageReceived);
             Assert.Equal(("hello bob", true, hello.Id), (first.Text, first.FromContactRequest, first.Id));
+            var rawFirst = await bobRaw.WaitForLineAsync("\"type\":\"message-received\"");
+            output.WriteLine("<-- " + rawFirst);
+            Assert.StartsWith("{\"jsonrpc\":\"2.0\",\"method\":\"event\",\"params\":[{\"type\":\"message-received\",\"contact\":\"", rawFirst, StringComparison.Ordinal);
+            Assert.Contains("\"text\":\"hello bob\"", rawFirst, StringComparison.Ordinal);
+            Assert.Contains("\"fromContactRequest\":true", rawFirst, StringComparison.Ordinal);
             var requests = await bobApi.Api.RequestsAsync();
             Assert.Equal(aliceId, Assert.Single(requests).HiddenId);
 
@@ -79,6 +85,11 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
             var answer = await NextAsync(aliceApi, e => e.Type == ApiEventType.MessageReceived);
             Assert.Equal(("hi alice", false, reply.Id), (answer.Text, answer.FromContactRequest, answer.Id));
             await NextAsync(bobApi, e => e.Type == ApiEventType.DeliveryStateChanged && e.Id == reply.Id && e.State == ApiDeliveryState.Delivered);
+            Assert.Contains("\"state\":\"delivered\"", await bobRaw.WaitForLineAsync("\"state\":\"delivered\""), StringComparison.Ordinal);
+            foreach (var line in bobRaw.Lines)
+            {
+                output.WriteLine("<-- " + line);
+            }
 
             // bob stops cleanly (exit 0, socket removed); alice queues five messages, then is killed with kill -9.
             await bobApi.DisposeAsync();
@@ -226,6 +237,87 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
 
         await daemon.WaitForErrorOutputAsync("a request was longer than", TestTimeouts.Step);
         Assert.NotEmpty((await other.Api.StatusAsync().WaitAsync(TestTimeouts.Step)).HiddenId);
+    }
+
+    /// <summary>A client of the raw wire: subscribes to the events and keeps every line the daemon sends.</summary>
+    private sealed class RawSubscriber : IDisposable
+    {
+        private readonly Socket _socket;
+        private readonly List<string> _lines = [];
+        private readonly Lock _gate = new();
+        private readonly Task _reading;
+
+        private RawSubscriber(Socket socket)
+        {
+            _socket = socket;
+            _reading = Task.Run(ReadAsync);
+        }
+
+        public IReadOnlyList<string> Lines
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _lines];
+                }
+            }
+        }
+
+        public static async Task<RawSubscriber> StartAsync(string socketPath)
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).WaitAsync(TestTimeouts.Step);
+            await socket.SendAsync(Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"events.subscribe\"}\n"));
+            var subscriber = new RawSubscriber(socket);
+            await subscriber.WaitForLineAsync("\"id\":1,\"result\":null");
+            return subscriber;
+        }
+
+        public async Task<string> WaitForLineAsync(string part)
+        {
+            using var deadline = new CancellationTokenSource(InProcessNetwork.Ready);
+            while (true)
+            {
+                if (Lines.FirstOrDefault(l => l.Contains(part, StringComparison.Ordinal)) is { } line)
+                {
+                    return line;
+                }
+
+                if (_reading.IsCompleted)
+                {
+                    throw new InvalidOperationException($"The connection ended before a line with {part}.");
+                }
+
+                await Task.Delay(50, deadline.Token);
+            }
+        }
+
+        public void Dispose()
+        {
+            _socket.Dispose();
+            _reading.Wait(TestTimeouts.Step);
+        }
+
+        private async Task ReadAsync()
+        {
+            try
+            {
+                await using var stream = new NetworkStream(_socket, ownsSocket: false);
+                using var reader = new StreamReader(stream, new UTF8Encoding(false));
+                while (await reader.ReadLineAsync() is { } line)
+                {
+                    lock (_gate)
+                    {
+                        _lines.Add(line);
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
+            {
+                // Closed by the test or the daemon.
+            }
+        }
     }
 
     // As uid 65534: the socket file (0600, in a 0700 folder) is closed to it by the system; opened up on purpose, the
