@@ -68,19 +68,22 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
             Assert.Equal(aliceId, request.Contact);
             var first = await NextAsync(bobApi, e => e.Type == ApiEventType.MessageReceived);
             Assert.Equal(("hello bob", true, hello.Id), (first.Text, first.FromContactRequest, first.Id));
-            var rawFirst = await bobRaw.WaitForLineAsync("\"type\":\"message-received\"");
-            output.WriteLine("<-- " + rawFirst);
+            var rawFirst = (await bobRaw.WaitForLineAsync("\"type\":\"message-received\""))[4..];
             Assert.StartsWith("{\"jsonrpc\":\"2.0\",\"method\":\"event\",\"params\":[{\"type\":\"message-received\",\"contact\":\"", rawFirst, StringComparison.Ordinal);
             Assert.Contains("\"text\":\"hello bob\"", rawFirst, StringComparison.Ordinal);
             Assert.Contains("\"fromContactRequest\":true", rawFirst, StringComparison.Ordinal);
             var requests = await bobApi.Api.RequestsAsync();
             Assert.Equal(aliceId, Assert.Single(requests).HiddenId);
 
-            // bob accepts and replies; alice sees her message delivered and the reply.
-            Assert.Equal(ApiContactResult.Updated, await bobApi.Api.AcceptRequestAsync(aliceId, "alice"));
+            // bob accepts and replies (on the raw wire, as a front end in another language would); alice sees her message
+            // delivered and the reply.
+            var accepted = await bobRaw.RequestAsync(2, $$$"""{"jsonrpc":"2.0","id":2,"method":"requests.accept","params":{"contact":"{{{aliceId}}}","name":"alice"}}""");
+            Assert.Equal("""{"jsonrpc":"2.0","id":2,"result":"updated"}""", accepted);
             Assert.Empty(await bobApi.Api.RequestsAsync());
             Assert.Equal(("alice", ApiContactState.Accepted), (Assert.Single(await bobApi.Api.ContactsAsync()).Name, ApiContactState.Accepted));
-            var reply = await bobApi.Api.SendAsync(aliceId, "hi alice");
+            var sent = await bobRaw.RequestAsync(3, $$$"""{"jsonrpc":"2.0","id":3,"method":"send","params":{"contact":"{{{aliceId}}}","text":"hi alice"}}""");
+            var reply = JsonSerializer.Deserialize<ApiSentMessage>(JsonDocument.Parse(sent).RootElement.GetProperty("result"), ApiWire.SerializerOptions(new JsonSerializerOptions()))!;
+            Assert.Equal((aliceId, ApiDeliveryState.Queued, 1UL), (reply.Contact, reply.State, reply.Sequence));
             await NextAsync(aliceApi, e => e.Type == ApiEventType.DeliveryStateChanged && e.Id == hello.Id && e.State == ApiDeliveryState.Delivered);
             var answer = await NextAsync(aliceApi, e => e.Type == ApiEventType.MessageReceived);
             Assert.Equal(("hi alice", false, reply.Id), (answer.Text, answer.FromContactRequest, answer.Id));
@@ -88,7 +91,7 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
             Assert.Contains("\"state\":\"delivered\"", await bobRaw.WaitForLineAsync("\"state\":\"delivered\""), StringComparison.Ordinal);
             foreach (var line in bobRaw.Lines)
             {
-                output.WriteLine("<-- " + line);
+                output.WriteLine(line);
             }
 
             // bob stops cleanly (exit 0, socket removed); alice queues five messages, then is killed with kill -9.
@@ -188,7 +191,8 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
     }
 
     // The wire as docs/client-api.md shows it: one JSON object per line, parameters by name or by position, errors with
-    // their codes; a request line over the size limit drops its connection while the others are served.
+    // their codes; a line that is not JSON, or one over the size limit, drops its connection while the others are
+    // served.
     private async Task CheckRawExchangeAsync(DaemonProcess daemon, ClientApiConnection other)
     {
         using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
@@ -235,11 +239,20 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
             }
         }
 
+        using (var garbled = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            await garbled.ConnectAsync(new UnixDomainSocketEndPoint(daemon.SocketPath)).WaitAsync(TestTimeouts.Step);
+            await garbled.SendAsync(Encoding.UTF8.GetBytes("this is not JSON\n")).WaitAsync(TestTimeouts.Step);
+            var answer = new byte[4096];
+            var read = await garbled.ReceiveAsync(answer).WaitAsync(TestTimeouts.Step);
+            Assert.True(read == 0, "a line that is not JSON closes the connection without an answer; got " + Encoding.UTF8.GetString(answer, 0, read));
+        }
+
         await daemon.WaitForErrorOutputAsync("a request was longer than", TestTimeouts.Step);
         Assert.NotEmpty((await other.Api.StatusAsync().WaitAsync(TestTimeouts.Step)).HiddenId);
     }
 
-    /// <summary>A client of the raw wire: subscribes to the events and keeps every line the daemon sends.</summary>
+    /// <summary>A client of the raw wire: subscribes to the events and keeps every line, written (-->) and read (&lt;--).</summary>
     private sealed class RawSubscriber : IDisposable
     {
         private readonly Socket _socket;
@@ -268,10 +281,21 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
         {
             var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).WaitAsync(TestTimeouts.Step);
-            await socket.SendAsync(Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"events.subscribe\"}\n"));
             var subscriber = new RawSubscriber(socket);
-            await subscriber.WaitForLineAsync("\"id\":1,\"result\":null");
+            await subscriber.RequestAsync(1, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"events.subscribe\"}");
             return subscriber;
+        }
+
+        /// <summary>Writes one request line and returns the daemon's answer to it.</summary>
+        public async Task<string> RequestAsync(int id, string request)
+        {
+            lock (_gate)
+            {
+                _lines.Add("--> " + request);
+            }
+
+            await _socket.SendAsync(Encoding.UTF8.GetBytes(request + "\n")).WaitAsync(TestTimeouts.Step);
+            return (await WaitForLineAsync($"<-- {{\"jsonrpc\":\"2.0\",\"id\":{id},"))[4..];
         }
 
         public async Task<string> WaitForLineAsync(string part)
@@ -309,7 +333,7 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
                 {
                     lock (_gate)
                     {
-                        _lines.Add(line);
+                        _lines.Add("<-- " + line);
                     }
                 }
             }
