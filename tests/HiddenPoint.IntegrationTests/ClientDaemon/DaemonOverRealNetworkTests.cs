@@ -374,15 +374,39 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
         await daemon.WaitForErrorOutputAsync("Refused a local API connection from user 65534", TestTimeouts.Step);
     }
 
+    // The probe runs from a copy in a folder anyone may read: the build's output may sit below a folder closed to
+    // other users (a home directory).
     private static async Task<string> ProbeAsOtherUserAsync(string socketPath)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "hpc-api-probe-" + Guid.NewGuid().ToString("N"));
+        const UnixFileMode Readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        Directory.CreateDirectory(folder, Readable | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        try
+        {
+            foreach (var file in new[] { "hpc-api-probe.dll", "hpc-api-probe.runtimeconfig.json", "hpc-api-probe.deps.json" })
+            {
+                File.Copy(Path.Combine(AppContext.BaseDirectory, file), Path.Combine(folder, file));
+                File.SetUnixFileMode(Path.Combine(folder, file), Readable);
+            }
+
+            return await RunProbeAsync(Path.Combine(folder, "hpc-api-probe.dll"), socketPath);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<string> RunProbeAsync(string probe, string socketPath)
     {
         var start = new ProcessStartInfo("setpriv")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(probe)!,
         };
-        foreach (var argument in new[] { "--reuid", "65534", "--regid", "65534", "--clear-groups", "dotnet", Path.Combine(AppContext.BaseDirectory, "hpc-api-probe.dll"), socketPath })
+        foreach (var argument in new[] { "--reuid", "65534", "--regid", "65534", "--clear-groups", "dotnet", probe, socketPath })
         {
             start.ArgumentList.Add(argument);
         }
@@ -390,22 +414,22 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
         start.Environment["HOME"] = "/tmp";
         start.Environment["DOTNET_CLI_HOME"] = "/tmp";
         start.Environment["DOTNET_NOLOGO"] = "1";
-        using var probe = Process.Start(start)!;
-        var result = probe.StandardOutput.ReadToEndAsync();
-        var errors = probe.StandardError.ReadToEndAsync();
+        using var process = Process.Start(start)!;
+        var result = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
         using var deadline = new CancellationTokenSource(TestTimeouts.Host);
         try
         {
-            await probe.WaitForExitAsync(deadline.Token);
+            await process.WaitForExitAsync(deadline.Token);
         }
         catch (OperationCanceledException)
         {
-            probe.Kill(entireProcessTree: true);
+            process.Kill(entireProcessTree: true);
             throw;
         }
 
         var text = (await result).Trim();
-        Assert.True(probe.ExitCode == 0 && text.Length > 0, $"the probe failed ({probe.ExitCode}): {await errors}");
+        Assert.True(process.ExitCode == 0 && text.Length > 0, $"the probe failed ({process.ExitCode}): {await errors}");
         return text;
     }
 
