@@ -62,8 +62,9 @@ public partial interface IClientApi
     Task<ApiStatus> StatusAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Starts the event stream on this connection: from the answer on, every event is sent as an
-    /// <see cref="EventNotification"/> notification. Subscribing twice changes nothing.
+    /// Starts the event stream on this connection: from then on every event is sent as an
+    /// <see cref="EventNotification"/> notification (the first may come just before the answer). Subscribing twice
+    /// changes nothing.
     /// </summary>
     [JsonRpcMethod("events.subscribe")]
     Task SubscribeAsync(CancellationToken cancellationToken = default);
