@@ -49,6 +49,7 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(alice.SocketPath));
             await CheckAnotherUserIsRefusedAsync(alice);
             await CheckRawExchangeAsync(alice, aliceApi);
+            await CheckConnectionLimitAsync(alice);
 
             var aliceId = (await aliceApi.Api.StatusAsync()).HiddenId;
             var bobId = (await bobApi.Api.StatusAsync()).HiddenId;
@@ -250,6 +251,52 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
 
         await daemon.WaitForErrorOutputAsync("a request was longer than", TestTimeouts.Step);
         Assert.NotEmpty((await other.Api.StatusAsync().WaitAsync(TestTimeouts.Step)).HiddenId);
+    }
+
+    // Api:MaxConnections at once (the test's own connection is one): one more is closed at once; when one closes, a
+    // new one is served again.
+    private static async Task CheckConnectionLimitAsync(DaemonProcess daemon)
+    {
+        var held = new List<ClientApiConnection>();
+        try
+        {
+            for (var i = 1; i < DaemonProcess.MaxConnections; i++)
+            {
+                var connection = await ClientApiConnection.ConnectAsync(daemon.DataDirectory, CancellationToken.None).WaitAsync(TestTimeouts.Step);
+                held.Add(connection);
+                await connection.Api.StatusAsync().WaitAsync(TestTimeouts.Step);
+            }
+
+            await using (var extra = await ClientApiConnection.ConnectAsync(daemon.DataDirectory, CancellationToken.None).WaitAsync(TestTimeouts.Step))
+            {
+                await Assert.ThrowsAsync<StreamJsonRpc.ConnectionLostException>(() => extra.Api.StatusAsync().WaitAsync(TestTimeouts.Step));
+            }
+
+            await daemon.WaitForErrorOutputAsync($"{DaemonProcess.MaxConnections} connections are served already", TestTimeouts.Step);
+            await held[0].DisposeAsync();
+            held.RemoveAt(0);
+            await WaitUntilAsync(() => TryStatusAsync(daemon), "a connection served again after one closed");
+        }
+        finally
+        {
+            foreach (var connection in held)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<bool> TryStatusAsync(DaemonProcess daemon)
+    {
+        await using var connection = await ClientApiConnection.ConnectAsync(daemon.DataDirectory, CancellationToken.None).WaitAsync(TestTimeouts.Step);
+        try
+        {
+            return (await connection.Api.StatusAsync().WaitAsync(TestTimeouts.Step)).ProcessId == daemon.Id;
+        }
+        catch (StreamJsonRpc.ConnectionLostException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A client of the raw wire: subscribes to the events and keeps every line, written (-->) and read (&lt;--).</summary>

@@ -24,6 +24,9 @@ internal sealed class DaemonProcess : IDisposable
         DataDirectory = dataDirectory;
     }
 
+    /// <summary>The API connections each daemon serves at once (<c>Api:MaxConnections</c>), small so a test can reach it.</summary>
+    public const int MaxConnections = 6;
+
     public string DataDirectory { get; }
 
     public string SocketPath => Path.Combine(DataDirectory, HiddenPoint.Client.Api.Contract.ApiWire.SocketFileName);
@@ -45,7 +48,7 @@ internal sealed class DaemonProcess : IDisposable
     /// <summary>
     /// Writes <c>client.json</c> into <paramref name="dataDirectory"/> (created owner-only): create the store and
     /// identity when missing, the cheapest Argon2id parameters, fast retries, and the given authorities
-    /// (name, host:port, identity).
+    /// (name, host:port, identity), and at most <see cref="MaxConnections"/> API connections.
     /// </summary>
     public static void Configure(string dataDirectory, IEnumerable<(string Nickname, string Address, string Identity)> authorities)
     {
@@ -69,6 +72,7 @@ internal sealed class DaemonProcess : IDisposable
                 },
                 ["Messaging"] = new JsonObject { ["RetryInitialDelay"] = "00:00:00.500", ["RetryMaxDelay"] = "00:00:03" },
             },
+            ["Api"] = new JsonObject { ["MaxConnections"] = MaxConnections },
             ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Information" } },
         };
         File.WriteAllText(Path.Combine(dataDirectory, "client.json"), configuration.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
