@@ -51,6 +51,11 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
             await CheckRawExchangeAsync(alice, aliceApi);
             await CheckConnectionLimitAsync(alice);
 
+            // A second daemon on alice's data directory names the running one by its pid, read from the socket.
+            var second = Start(aliceData, AlicePassphrase);
+            Assert.Equal(DaemonProgram.ExitInUse, await second.WaitForExitAsync(TestTimeouts.Host));
+            Assert.Contains($"another hpc-client daemon is running on {aliceData} (pid {alice.Id})", second.Errors, StringComparison.Ordinal);
+
             var aliceId = (await aliceApi.Api.StatusAsync()).HiddenId;
             var bobId = (await bobApi.Api.StatusAsync()).HiddenId;
             await WaitPublishedAsync(aliceApi);
