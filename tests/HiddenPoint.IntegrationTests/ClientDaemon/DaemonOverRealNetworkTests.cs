@@ -17,7 +17,9 @@ namespace HiddenPoint.IntegrationTests.ClientDaemon;
 /// restart; the socket's permissions and its refusal of another user.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyncDisposable
+#pragma warning disable CA1001 // Disposed by xunit through IAsyncLifetime.DisposeAsync.
+public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyncLifetime
+#pragma warning restore CA1001
 {
     private const string AlicePassphrase = "alice's passphrase";
     private const string BobPassphrase = "bob's passphrase";
@@ -144,7 +146,11 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime, not IAsyncDisposable: xunit v2 calls only the former on a test class, and the daemons must be
+    // killed whatever happened.
+    public async Task DisposeAsync()
     {
         foreach (var connection in _connections)
         {
