@@ -30,6 +30,23 @@ public sealed class DaemonConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void The_top_level_sections_of_the_other_commands_apply_over_the_nested_ones()
+    {
+        var file = _folder.File("client.json");
+        File.WriteAllText(file, """
+            { "Client": { "Store": { "KdfPasses": 2 }, "Messaging": { "WindowSize": 8 } },
+              "Store": { "KdfPasses": 1, "KdfMemoryKib": 8 }, "Messaging": { "WindowSize": 16 },
+              "Messenger": { "StreamTimeout": "00:00:05" } }
+            """);
+
+        var options = DaemonConfiguration.MessengerOptionsFrom(DaemonConfiguration.Read(file, _folder.Path));
+
+        Assert.Equal((1, 8), (options.Store.KdfPasses, options.Store.KdfMemoryKib));
+        Assert.Equal(16, options.Messaging.WindowSize);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.StreamTimeout);
+    }
+
+    [Fact]
     public void Every_problem_is_reported_with_its_option_before_anything_starts()
     {
         var file = _folder.File("client.json");

@@ -8,14 +8,29 @@ namespace HiddenPoint.Client.Api.Daemon;
 
 /// <summary>
 /// The daemon's configuration: the JSON file (<c>--config FILE</c>, else <c>client.json</c> in the data directory when
-/// there is one), then environment variables with the prefix <see cref="EnvironmentPrefix"/>, then the command line's
-/// <c>--data-dir</c>; later sources win. Section <c>Client</c> binds <see cref="MessengerOptions"/>, section <c>Api</c>
-/// <see cref="ClientApiOptions"/>, section <c>Logging</c> the log levels.
+/// there is one), then environment variables with the prefix <see cref="EnvironmentPrefix"/>, then those with the
+/// other hpc-client commands' prefix <see cref="CommandsEnvironmentPrefix"/>, then the command line's
+/// <c>--data-dir</c>; later sources win. Section <c>Client</c> binds <see cref="MessengerOptions"/> and, in the same
+/// section, the client core's options; the top-level sections the other commands use (<c>Messaging</c>,
+/// <c>Store</c>, <c>Messenger</c>) apply on top, so one <c>client.json</c> serves the daemon and the commands. Section
+/// <c>Api</c> binds <see cref="ClientApiOptions"/>, section <c>Logging</c> the log levels.
 /// </summary>
 public static class DaemonConfiguration
 {
     /// <summary>The prefix of the environment variables that configure the daemon (<c>HPC_Client__DataDirectory</c>…).</summary>
     public const string EnvironmentPrefix = "HPC_";
+
+    /// <summary>The prefix the other hpc-client commands read (<c>HPC_CLIENT__Client__Directory__…</c>), read by the daemon too.</summary>
+    public const string CommandsEnvironmentPrefix = "HPC_CLIENT__";
+
+    /// <summary>The other commands' top-level sections, applied over the same options nested in <c>Client</c>.</summary>
+    public const string MessagingSection = "Messaging";
+
+    /// <inheritdoc cref="MessagingSection"/>
+    public const string StoreSection = "Store";
+
+    /// <inheritdoc cref="MessagingSection"/>
+    public const string MessengerSection = "Messenger";
 
     /// <summary>The configuration file read from the data directory when <c>--config</c> is not given.</summary>
     public const string DefaultConfigFileName = "client.json";
@@ -48,7 +63,8 @@ public static class DaemonConfiguration
         }
         else
         {
-            var early = new ConfigurationBuilder().AddEnvironmentVariables(EnvironmentPrefix).AddInMemoryCollection(overrides).Build();
+            var early = new ConfigurationBuilder().AddEnvironmentVariables(EnvironmentPrefix).AddEnvironmentVariables(CommandsEnvironmentPrefix)
+                .AddInMemoryCollection(overrides).Build();
             var folder = early[MessengerOptions.Section + ":" + nameof(MessengerOptions.DataDirectory)] ?? DefaultDataDirectory();
             var file = Path.GetFullPath(Path.Combine(folder, DefaultConfigFileName));
             if (File.Exists(file))
@@ -57,7 +73,7 @@ public static class DaemonConfiguration
             }
         }
 
-        builder.AddEnvironmentVariables(EnvironmentPrefix).AddInMemoryCollection(overrides);
+        builder.AddEnvironmentVariables(EnvironmentPrefix).AddEnvironmentVariables(CommandsEnvironmentPrefix).AddInMemoryCollection(overrides);
         return builder.Build();
     }
 
@@ -76,6 +92,9 @@ public static class DaemonConfiguration
         // The client core's options sit in the same section, as docs/client.md gives them (Client:Directory,
         // Client:Guards…), rather than under Client:Core.
         section.Bind(options.Core);
+        configuration.GetSection(MessagingSection).Bind(options.Messaging);
+        configuration.GetSection(StoreSection).Bind(options.Store);
+        configuration.GetSection(MessengerSection).Bind(options);
         Complete(options);
         return options;
     }

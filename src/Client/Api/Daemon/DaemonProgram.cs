@@ -56,9 +56,10 @@ public static class DaemonProgram
         on DIR/client.sock (docs/client-api.md) until SIGTERM or SIGINT.
 
         Configuration: FILE (JSON; without --config, DIR/client.json if it exists), then environment variables
-        HPC_Section__Option (e.g. HPC_Client__Directory__Authorities__0__Address=192.0.2.1:7000), then --data-dir.
-        Section Client holds the messenger's options (docs/client.md, docs/messaging.md), section Api the local API's
-        limits, Logging:LogLevel the log levels. The passphrase comes from HPC_PASSPHRASE_FILE (an owner-only file),
+        HPC_Section__Option (e.g. HPC_Client__Directory__Authorities__0__Address=192.0.2.1:7000), then
+        HPC_CLIENT__Section__Option as the other commands read them, then --data-dir. Section Client holds the
+        messenger's and the client core's options (docs/client-api.md), the top-level sections Messaging, Store and
+        Messenger apply over them, section Api holds the local API's limits, Logging:LogLevel the log levels. The passphrase comes from HPC_PASSPHRASE_FILE (an owner-only file),
         else HPC_PASSPHRASE, else a prompt when standard input is a terminal.
 
         Exit codes: 0 stopped by SIGTERM/SIGINT; 1 failure; 64 usage; 65 damaged store; 75 another daemon runs on DIR;
