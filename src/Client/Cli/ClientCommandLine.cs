@@ -67,6 +67,7 @@ internal sealed class ClientCommandLine
         new ContactsCommand(),
         new HistoryCommand(),
         new StatusCommand(),
+        new DaemonCommand(),
         new BackupCommand(),
         new RestoreCommand(),
     ];
@@ -114,8 +115,9 @@ internal sealed class ClientCommandLine
     {
         try
         {
-            await verb.RunAsync(new VerbContext(parse, _globals, _settings, _console, _time), cancellationToken).ConfigureAwait(false);
-            return ExitCodes.Ok;
+            var context = new VerbContext(parse, _globals, _settings, _console, _time);
+            await verb.RunAsync(context, cancellationToken).ConfigureAwait(false);
+            return context.ExitCode;
         }
         catch (Exception e) when (CliErrors.Classify(e) is { } failure)
         {

@@ -24,6 +24,7 @@ public sealed partial class LogEventIdTests
         Assert.Contains("hpc-directory", assemblies);
         Assert.Contains(ClientCore.GetName().Name, assemblies);
         Assert.Contains("HiddenPoint.Client.Messaging", assemblies);
+        Assert.Contains("HiddenPoint.Client.Api", assemblies);
 
         var duplicates = events.GroupBy(e => e.Id).Where(g => g.Count() > 1)
             .Select(g => $"{g.Key}: {string.Join(", ", g.Select(e => Name(e.Method)))}").ToList();

@@ -47,7 +47,7 @@ internal sealed class ConnectCommand() : CliVerb("connect",
         var timeout = TimeSpan.FromSeconds(Math.Clamp(context.Parse.GetValue(_timeout), 1, 86_400));
         await using var session = await ClientSessions.OpenOnlineAsync(context, cancellationToken).ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var events = session.Subscribe(stop.Token);
+        var events = await session.SubscribeAsync(stop.Token).ConfigureAwait(false);
         var interactive = context.Console.InputIsTerminal;
         var name = await NameOfAsync(session, contact, cancellationToken).ConfigureAwait(false);
         if (interactive)

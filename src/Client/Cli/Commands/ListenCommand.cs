@@ -23,7 +23,7 @@ internal sealed class ListenCommand() : CliVerb("listen",
     public override async Task RunAsync(VerbContext context, CancellationToken cancellationToken)
     {
         await using var session = await ClientSessions.OpenOnlineAsync(context, cancellationToken).ConfigureAwait(false);
-        var events = session.Subscribe(cancellationToken);
+        var events = await session.SubscribeAsync(cancellationToken).ConfigureAwait(false);
         var names = (await session.ContactsAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.HiddenId, c => c.Name);
         var json = Json(context);
         if (!json)

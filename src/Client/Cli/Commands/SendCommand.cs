@@ -52,7 +52,7 @@ internal sealed class SendCommand() : CliVerb("send",
         var timeout = TimeSpan.FromSeconds(Math.Clamp(context.Parse.GetValue(_timeout), 1, 86_400));
         await using var session = await ClientSessions.OpenOnlineAsync(context, cancellationToken).ConfigureAwait(false);
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var events = session.Subscribe(watching.Token);
+        var events = await session.SubscribeAsync(watching.Token).ConfigureAwait(false);
         OutgoingMessage message;
         try
         {

@@ -29,6 +29,15 @@ internal sealed class VerbContext
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; }
 
+    /// <summary>The command line's <c>--Section:Option=value</c> settings.</summary>
+    public IReadOnlyList<string> Settings => _settings;
+
+    /// <summary>
+    /// The exit code of a verb that ran to the end: 0 unless the verb runs something with exit codes of its own (the
+    /// daemon) and sets it. A failure is reported by throwing, not here.
+    /// </summary>
+    public int ExitCode { get; set; }
+
     /// <summary>The configuration, read on first use (a verb that needs none never fails on a bad file).</summary>
     /// <exception cref="Errors.CliException">The configuration cannot be read.</exception>
     public ClientConfiguration Configuration => _configuration ??= ClientConfiguration.Read(

@@ -22,10 +22,15 @@ internal static class ClientSessions
     /// <summary>Configuration section of the messenger's own options (<see cref="MessengerOptions"/>: stream timeout, subscribers).</summary>
     public const string MessengerSection = "Messenger";
 
-    /// <summary>A session on the network: the messenger, started here with a progress line when no daemon runs.</summary>
+    /// <summary>A session on the network: the daemon's, else the messenger started here with a progress line.</summary>
     public static async Task<IClientSession> OpenOnlineAsync(VerbContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (await TryDaemonAsync(context, cancellationToken).ConfigureAwait(false) is { } daemon)
+        {
+            return daemon;
+        }
+
         var options = MessengerOptionsFrom(context);
         var services = new CliServices(context.Configuration.Root);
         try
@@ -43,10 +48,15 @@ internal static class ClientSessions
         }
     }
 
-    /// <summary>A session for the store alone (contacts, history, counts) when no daemon runs.</summary>
+    /// <summary>A session for contacts, history and counts: the daemon's, else the store alone.</summary>
     public static async Task<IClientSession> OpenOfflineAsync(VerbContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (await TryDaemonAsync(context, cancellationToken).ConfigureAwait(false) is { } daemon)
+        {
+            return daemon;
+        }
+
         var configuration = context.Configuration;
         var storeOptions = configuration.StoreOptions(create: false);
         using var identity = HiddenPointIdentityStore.Load(configuration.Data.IdentityFile);
@@ -54,6 +64,26 @@ internal static class ClientSessions
         var store = await MessageStore.OpenAsync(storeOptions, PassphraseSources.Choose(context.Console, newStore: false), context.Time, null, cancellationToken)
             .ConfigureAwait(false);
         return new StoreSession(store, self);
+    }
+
+    // The daemon's session when one listens on the data directory's socket; null when none runs there.
+    private static async Task<IClientSession?> TryDaemonAsync(VerbContext context, CancellationToken cancellationToken)
+    {
+        var data = context.Configuration.Data.Path;
+        if (!File.Exists(Path.Combine(data, HiddenPoint.Client.Api.Contract.ApiWire.SocketFileName)))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await DaemonSession.ConnectAsync(data, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HiddenPoint.Client.Api.Connecting.DaemonNotRunningException e) when (e.Reason != HiddenPoint.Client.Api.Connecting.DaemonUnreachableReason.AccessDenied)
+        {
+            // A socket file left by a daemon that was killed: nobody listens, so this process works on its own.
+            return null;
+        }
     }
 
     /// <summary>The messenger's options from the configuration: sections Client, Messaging, Store and Messenger.</summary>

@@ -26,7 +26,7 @@ internal interface IClientSession : IAsyncDisposable
     /// The events from now on (received messages, delivery states, requests, conversation states), until
     /// <paramref name="cancellationToken"/> is cancelled or the session ends. Subscribe before acting on what to watch.
     /// </summary>
-    ChannelReader<MessagingEvent> Subscribe(CancellationToken cancellationToken);
+    Task<ChannelReader<MessagingEvent>> SubscribeAsync(CancellationToken cancellationToken);
 
     /// <summary>Every contact, request and block.</summary>
     Task<IReadOnlyList<Contact>> ContactsAsync(CancellationToken cancellationToken);

@@ -20,11 +20,11 @@ internal sealed class MessengerSession(Messenger messenger, IDisposable? service
     public Task<OutgoingMessage> SendAsync(HiddenId contact, string text, CancellationToken cancellationToken) =>
         messenger.SendAsync(contact, text, cancellationToken);
 
-    public ChannelReader<MessagingEvent> Subscribe(CancellationToken cancellationToken)
+    public Task<ChannelReader<MessagingEvent>> SubscribeAsync(CancellationToken cancellationToken)
     {
         var subscription = messenger.Subscribe();
         cancellationToken.Register(subscription.Dispose);
-        return subscription.Events;
+        return Task.FromResult(subscription.Events);
     }
 
     public Task<IReadOnlyList<Contact>> ContactsAsync(CancellationToken cancellationToken) => messenger.Store.ListContactsAsync(cancellationToken);

@@ -20,7 +20,7 @@ internal sealed class StoreSession(MessageStore store, HiddenId self) : IClientS
     public Task<OutgoingMessage> SendAsync(HiddenId contact, string text, CancellationToken cancellationToken) =>
         throw new InvalidOperationException("A store session does not send; the command opens the messenger for that.");
 
-    public ChannelReader<MessagingEvent> Subscribe(CancellationToken cancellationToken) =>
+    public Task<ChannelReader<MessagingEvent>> SubscribeAsync(CancellationToken cancellationToken) =>
         throw new InvalidOperationException("A store session has no events; the command opens the messenger for that.");
 
     public Task<IReadOnlyList<Contact>> ContactsAsync(CancellationToken cancellationToken) => store.ListContactsAsync(cancellationToken);
