@@ -155,6 +155,12 @@ internal sealed class UserStep
 
     private async Task<bool> IsPublishedAsync(NodeRecord user, CancellationToken cancel)
     {
+        // Until the daemon listens, `status` would open the store itself and could take it from the starting daemon.
+        if (!File.Exists(Path.Combine(DataDirectoryOf(_stateDirectory, user.Name), "client.sock")))
+        {
+            return false;
+        }
+
         var (exit, output, _) = await ClientAsync(user.Name, ["status", "--json"], cancel, check: false).ConfigureAwait(false);
         if (exit != 0)
         {
