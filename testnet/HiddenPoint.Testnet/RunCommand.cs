@@ -119,7 +119,7 @@ internal sealed class RunCommand
     // A new run starts from new keys: a consensus or descriptors kept from an earlier network would only confuse it.
     private static void ClearPrevious(string directory)
     {
-        foreach (var folder in new[] { "nodes", "logs" })
+        foreach (var folder in new[] { "nodes", "logs", "users" })
         {
             var path = Path.Combine(directory, folder);
             if (Directory.Exists(path))

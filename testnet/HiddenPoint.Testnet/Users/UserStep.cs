@@ -7,8 +7,9 @@ namespace HiddenPoint.Testnet.Users;
 /// <summary>
 /// The testnet's users, started once the consensus lists every relay, with the user's own program: for each user
 /// (alice, bob, then user3, user4, …) <c>hpc-client init</c> in <c>STATE/users/NAME</c> pinning the testnet's
-/// authorities, then <c>hpc-client daemon</c> as a recorded process (so stop, status and logs cover it). Once every
-/// hidden point is published, every user adds every other as a contact and sends each one message
+/// authorities, then <c>hpc-client daemon</c> as a recorded process (so stop, status and logs cover it). Once the
+/// daemons listen, every user adds every other as a contact; once every hidden point is published, each sends every
+/// other one message
 /// (<c>hpc-client send</c>, which waits for the acknowledgement), all at once; the run prints delivered/expected, the
 /// slowest delivery and the command to talk as each user.
 /// </summary>
@@ -74,6 +75,16 @@ internal sealed class UserStep
         var waiting = _state.Users.ToList();
         try
         {
+            // Contacts go in as soon as each daemon listens, while the hidden points are still being published.
+            while (!_state.Users.All(u => File.Exists(SocketOf(u))))
+            {
+                CheckAlive();
+                _progress.Show("users' daemons starting...");
+                await Task.Delay(TimeSpan.FromMilliseconds(100), _clock, bound.Token).ConfigureAwait(false);
+            }
+
+            await AddEachOtherAsync(bound.Token).ConfigureAwait(false);
+
             while (waiting.Count > 0)
             {
                 CheckAlive();
@@ -94,19 +105,26 @@ internal sealed class UserStep
         _progress.Done($"{_state.Users.Count()} users online, every hidden point published (hpc-client daemon)");
     }
 
-    /// <summary>Every user sends one message to every other, all at once; returns delivered, expected and the slowest.</summary>
-    public async Task<(int Delivered, int Expected, TimeSpan Slowest, TimeSpan FirstDelivered)> ExchangeAsync(CancellationToken cancel)
+    private async Task AddEachOtherAsync(CancellationToken cancel)
     {
         var users = _state.Users.ToList();
         _progress.Show("users adding each other as contacts...");
-        foreach (var user in users)
+        await Task.WhenAll(users.Select(async user =>
         {
+            // One user's additions one after another (its daemon's store), the users' side by side.
             foreach (var other in users.Where(o => o != user))
             {
                 await ClientAsync(user.Name, ["contacts", "add", other.Identity, other.Name], cancel).ConfigureAwait(false);
             }
-        }
+        })).ConfigureAwait(false);
+    }
 
+    private string SocketOf(NodeRecord user) => Path.Combine(DataDirectoryOf(_stateDirectory, user.Name), "client.sock");
+
+    /// <summary>Every user sends one message to every other, all at once; returns delivered, expected and the slowest.</summary>
+    public async Task<(int Delivered, int Expected, TimeSpan Slowest, TimeSpan FirstDelivered)> ExchangeAsync(CancellationToken cancel)
+    {
+        var users = _state.Users.ToList();
         var pairs = users.SelectMany(from => users.Where(to => to != from).Select(to => (From: from, To: to))).ToList();
         _progress.Show($"sending {pairs.Count} messages ({users.Count} users, each to every other)...");
         var started = _clock.GetTimestamp();
@@ -139,6 +157,7 @@ internal sealed class UserStep
             throw new TestnetException($"hpc-client init for {name} failed (exit {exit}): {error.Trim()}");
         }
 
+        TuneForTestnet(Path.Combine(data, "client.json"));
         var hiddenId = output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("hidden-id: ", StringComparison.Ordinal))?["hidden-id: ".Length..]
             ?? throw new TestnetException($"hpc-client init for {name} printed no hidden-id.");
         return new NodeRecord
@@ -153,10 +172,26 @@ internal sealed class UserStep
         };
     }
 
+    // Testnet timing, set only here in the users' own client.json: a hidden point publishes 0.5 s after its introduction
+    // points settle (2 s by default) and retries a failed upload after 2 s (60 s by default), on a network whose
+    // relays are all minutes old.
+    private static void TuneForTestnet(string clientJson)
+    {
+        var root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(clientJson))?.AsObject()
+            ?? throw new TestnetException($"{clientJson} is not a JSON object.");
+        var client = root["Client"]?.AsObject() ?? throw new TestnetException($"{clientJson} has no Client section.");
+        client["Hosting"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["PublishSettleDelay"] = "00:00:00.5",
+            ["PublishRetryInterval"] = "00:00:02",
+        };
+        File.WriteAllText(clientJson, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
     private async Task<bool> IsPublishedAsync(NodeRecord user, CancellationToken cancel)
     {
         // Until the daemon listens, `status` would open the store itself and could take it from the starting daemon.
-        if (!File.Exists(Path.Combine(DataDirectoryOf(_stateDirectory, user.Name), "client.sock")))
+        if (!File.Exists(SocketOf(user)))
         {
             return false;
         }
