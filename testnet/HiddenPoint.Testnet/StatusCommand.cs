@@ -35,6 +35,39 @@ internal static class StatusCommand
                     $"{view.Signatures} signatures; lists {view.Listed} relays, {view.Ready} of the testnet's {watch.RelayCount} Running, Valid, Guard, HSDir.")).ConfigureAwait(false);
         }
 
+        foreach (var user in state.Users.Where(up.Contains))
+        {
+            await output.WriteLineAsync($"Hidden point of {user.Name} ({user.Identity}): {await PublicationAsync(stateDirectory, user).ConfigureAwait(false)}").ConfigureAwait(false);
+        }
+
         return up.Count == state.Nodes.Count ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+
+    // What the user's daemon says of its hidden point (hpc-client status, through the daemon's local API).
+    private static async Task<string> PublicationAsync(string stateDirectory, NodeRecord user)
+    {
+        var (exit, text, _) = await NodeProcesses.RunToEndAsync(
+            NodePrograms.Client,
+            ["status", "--json", "--data-dir", Users.UserStep.DataDirectoryOf(stateDirectory, user.Name)],
+            TimeSpan.FromSeconds(30),
+            new Dictionary<string, string> { ["HPC_PASSPHRASE_FILE"] = Users.UserStep.PassphraseFileOf(stateDirectory, user.Name) }).ConfigureAwait(false);
+        if (exit != 0)
+        {
+            return "unknown (its daemon did not answer)";
+        }
+
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(text);
+            var root = json.RootElement;
+            var messages = root.GetProperty("messages");
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{(root.GetProperty("published").GetBoolean() ? "published" : "not published")}, {root.GetProperty("introductionPoints").GetInt32()} introduction points; " +
+                $"{messages.GetProperty("delivered").GetInt64()} delivered, {messages.GetProperty("queued").GetInt64()} queued, {messages.GetProperty("received").GetInt64()} received");
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return "unknown (unexpected status output)";
+        }
     }
 }

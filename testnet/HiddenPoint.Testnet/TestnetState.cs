@@ -27,7 +27,7 @@ internal sealed class NodeRecord
     public int ProcessId { get; set; }
 
     [JsonIgnore]
-    public string Endpoint => Address + ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string Endpoint => Role == NodeRole.User ? "(hidden point)" : Address + ":" + Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>
