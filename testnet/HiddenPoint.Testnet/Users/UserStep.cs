@@ -128,11 +128,21 @@ internal sealed class UserStep
         var pairs = users.SelectMany(from => users.Where(to => to != from).Select(to => (From: from, To: to))).ToList();
         _progress.Show($"sending {pairs.Count} messages ({users.Count} users, each to every other)...");
         var started = _clock.GetTimestamp();
+        // At most 8 sends (each an hpc-client process) at a time: 10 users make 90 of them.
+        using var slots = new SemaphoreSlim(8);
         var results = await Task.WhenAll(pairs.Select(async pair =>
         {
-            var (exit, output, _) = await ClientAsync(
-                pair.From.Name, ["send", pair.To.Identity, $"hello {pair.To.Name}, this is {pair.From.Name}", "--timeout", "60", "--json"], cancel, check: false).ConfigureAwait(false);
-            return (Delivered: exit == 0, Elapsed: _clock.GetElapsedTime(started), Output: output);
+            await slots.WaitAsync(cancel).ConfigureAwait(false);
+            try
+            {
+                var (exit, output, _) = await ClientAsync(
+                    pair.From.Name, ["send", pair.To.Identity, $"hello {pair.To.Name}, this is {pair.From.Name}", "--timeout", "60", "--json"], cancel, check: false).ConfigureAwait(false);
+                return (Delivered: exit == 0, Elapsed: _clock.GetElapsedTime(started), Output: output);
+            }
+            finally
+            {
+                slots.Release();
+            }
         })).ConfigureAwait(false);
         var delivered = results.Where(r => r.Delivered).ToList();
         var slowest = delivered.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $", slowest {delivered.Max(r => r.Elapsed).TotalSeconds:0.0} s after the first send") : "";
