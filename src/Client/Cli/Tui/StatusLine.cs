@@ -3,8 +3,9 @@ using System.Globalization;
 namespace HiddenPoint.Client.Cli.Tui;
 
 /// <summary>
-/// The bottom line: consensus age, circuit health (introduction points up of those wanted, conversations connected),
-/// whether the hidden point is published, and the pending, delivered and failed counts.
+/// The bottom line, most important first so that a narrow terminal cuts the least: consensus age, circuit health
+/// (introduction points up of those wanted), whether the hidden point is published, conversations connected now, and
+/// the pending, delivered and failed counts and requests waiting.
 /// </summary>
 public static class StatusLine
 {
@@ -20,14 +21,14 @@ public static class StatusLine
         }
 
         var consensus = status.ConsensusValidAfter is { } validAfter
-            ? "consensus " + StateText.Age(now - validAfter) + " old"
+            ? "consensus " + StateText.Age(now - validAfter)
             : "no consensus";
         var health = status.IntroductionPoints >= status.IntroductionPointsWanted ? "ok"
             : status.IntroductionPoints > 0 ? "degraded"
             : "down";
         var text = string.Create(
             CultureInfo.InvariantCulture,
-            $"{consensus} | circuits {health} (intro {status.IntroductionPoints}/{status.IntroductionPointsWanted}, {status.ConnectedConversations} conv) | {(status.Published ? "published" : "not published")} | pending {status.Pending} delivered {status.Delivered}");
+            $"{consensus} | circuits {health} {status.IntroductionPoints}/{status.IntroductionPointsWanted} | {(status.Published ? "published" : "not published")} | {status.ConnectedConversations} online | pending {status.Pending} delivered {status.Delivered}");
         if (status.Failed > 0)
         {
             text += string.Create(CultureInfo.InvariantCulture, $" failed {status.Failed}");

@@ -20,6 +20,7 @@ internal sealed class TuiWindow : Runnable
     /// <summary>Messages of a conversation loaded when it opens.</summary>
     public const int HistoryPageSize = 200;
 
+    private const string NotListedYet = "Press U to list relays and contacts.";
     private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan WatchRetryDelay = TimeSpan.FromSeconds(1);
 
@@ -45,7 +46,7 @@ internal sealed class TuiWindow : Runnable
     private ConversationTranscript _transcript = new();
     private TuiStatus? _status;
     private bool _statusInFlight;
-    private string _notice = "Press U to list relays and contacts.";
+    private string _notice = string.Empty;
 
     public TuiWindow(IApplication app, ITuiSession session, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -261,7 +262,7 @@ internal sealed class TuiWindow : Runnable
                 _relays = relays;
                 _listed = true;
                 SetContacts(contacts);
-                Notice($"{contacts.Count} contacts, {relays.Count} relays");
+                Notice($"listed {contacts.Count} contacts and requests, {relays.Count} relays");
             });
         });
     }
@@ -299,7 +300,6 @@ internal sealed class TuiWindow : Runnable
         _unread.Read(contact.HiddenId);
         _transcript = new ConversationTranscript();
         var transcript = _transcript;
-        _notice = string.Empty;
         ShowMode();
         RenderTranscript();
         Background(async token =>
@@ -358,6 +358,7 @@ internal sealed class TuiWindow : Runnable
 
     private void ShowMode()
     {
+        _notice = string.Empty;
         _list.Visible = _mode == TuiMode.List;
         _transcriptView.Visible = _mode == TuiMode.Conversation;
         _input.Visible = _mode == TuiMode.Conversation;
@@ -557,23 +558,31 @@ internal sealed class TuiWindow : Runnable
     private void RenderHeader()
     {
         var width = Math.Max(Viewport.Width, 1);
-        var keys = _mode switch
+        // A notice (the result of the last action) takes the place of the key hints until the view changes.
+        var title = _mode switch
         {
             TuiMode.Conversation when _open is { } contact =>
-                $"{ConversationTranscript.Printable(StateText.ContactName(contact))} ({StateText.Reachability(contact)}) | {HelpText.ConversationKeys}",
-            TuiMode.Relay => "Relay details | Esc back  X exit",
-            TuiMode.Help => "Help | Esc back",
-            _ => HelpText.ListKeys + (_unread.Total > 0 ? $" | {_unread.Total} unread" : string.Empty),
+                $"{ConversationTranscript.Printable(StateText.ContactName(contact))} ({StateText.Reachability(contact)})",
+            TuiMode.Relay => "Relay",
+            TuiMode.Help => "Help",
+            _ => _unread.Total > 0 ? $"{_unread.Total} unread" : string.Empty,
         };
-        _header.Text = StateText.Fit(_notice.Length > 0 ? keys + " | " + _notice : keys, width);
+        var hint = _notice.Length > 0 ? _notice : _mode switch
+        {
+            TuiMode.Conversation => HelpText.ConversationKeys,
+            TuiMode.Relay => "Esc back  X exit",
+            TuiMode.Help => "Esc back",
+            _ => HelpText.ListKeys,
+        };
+        _header.Text = StateText.Fit(title.Length > 0 ? title + " | " + hint : hint, width);
     }
 
     private void RenderList()
     {
         if (!_listed)
         {
-            _rows = [];
-            _list.SetSource(new ObservableCollection<string>());
+            _rows = [new ListRow(NotListedYet, null, null)];
+            _list.SetSource(new ObservableCollection<string>([NotListedYet]));
             return;
         }
 
