@@ -69,10 +69,16 @@ public sealed class TerminalUiTests(MessengerNetworkFixture fixture, ITestOutput
             terminal.Press("Enter");
             screens.Add(await terminal.WaitForTextAsync("Unknown command /frobnicate"));
 
-            // Resized, the screen is laid out again to the new width.
-            terminal.Resize(60, 20);
-            screens.Add(await terminal.WaitForScreenAsync(s => s.Contains("bob: hello back", StringComparison.Ordinal) && s.Split('\n').All(l => l.Length <= 60), "the conversation at 60 columns"));
+            // Resized, the screen is laid out again: at 40 columns the sent message wraps under its first line, and
+            // the status line is still the bottom row.
+            terminal.Resize(40, 16);
+            var narrow = await terminal.WaitForScreenAsync(
+                s => s.Split('\n').Any(l => l.StartsWith("      ", StringComparison.Ordinal) && l.Contains("[delivered]", StringComparison.Ordinal)),
+                "the sent message wrapped at 40 columns");
+            screens.Add(narrow);
+            Assert.StartsWith("consensus", narrow.Split('\n')[15], StringComparison.Ordinal);
             terminal.Resize(80, 24);
+            screens.Add(await terminal.WaitForTextAsync("you: hello from the terminal  [delivered]"));
 
             terminal.Press("Escape");
             screens.Add(await terminal.WaitForTextAsync("U refresh"));

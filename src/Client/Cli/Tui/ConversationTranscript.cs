@@ -145,7 +145,9 @@ public sealed class ConversationTranscript
             }
             else
             {
-                var cut = rest[..room].LastIndexOf(' ');
+                // Break at the last space that keeps the line within room (the space after a word that ends at the
+                // edge counts); a word longer than half the line is cut instead.
+                var cut = rest[..(room + 1)].LastIndexOf(' ');
                 var take = cut > room / 2 ? cut : room;
                 line = rest[..take].ToString();
                 rest = rest[take..].TrimStart(' ');

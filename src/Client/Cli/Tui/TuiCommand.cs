@@ -85,10 +85,17 @@ internal static class TuiCommand
             return StartFailed;
         }
 
+        int exitCode;
         await using (messenger.ConfigureAwait(false))
         {
-            return await TuiProgram.RunAsync(new MessengerTuiSession(messenger, options), cancellationToken).ConfigureAwait(false);
+            exitCode = await TuiProgram.RunAsync(new MessengerTuiSession(messenger, options), cancellationToken).ConfigureAwait(false);
+
+            // What is pending stays queued in the store for the next run.
+            await Console.Error.WriteLineAsync("hpc-client: stopping…").ConfigureAwait(false);
         }
+
+        await Console.Error.WriteLineAsync("hpc-client: stopped").ConfigureAwait(false);
+        return exitCode;
     }
 
     private static string Describe(MessengerStartupStep step) => step switch

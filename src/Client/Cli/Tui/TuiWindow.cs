@@ -68,7 +68,14 @@ internal sealed class TuiWindow : Runnable
 
         _input.KeyDown += OnInputKey;
         _app.Keyboard.KeyDown += OnKey;
-        FrameChanged += (_, _) => RenderAll();
+        // Each view is laid out to its own new size after a resize; what it shows is cut and wrapped to that size.
+        FrameChanged += (_, _) =>
+        {
+            RenderHeader();
+            RenderStatus();
+        };
+        _list.FrameChanged += (_, _) => RenderList();
+        _transcriptView.FrameChanged += (_, _) => RenderTranscript();
     }
 
     /// <summary>Starts watching events and refreshing the status line; call once, on the UI thread, before running.</summary>
