@@ -1,4 +1,6 @@
+using HiddenPoint.Client.Messaging.Service;
 using HiddenPoint.Client.Messaging.Storage;
+using HiddenPoint.Crypto.HiddenPoints;
 using HiddenPoint.Testing.Messaging;
 using HiddenPoint.Testing.Network;
 using HiddenPoint.Testing.Terminal;
@@ -19,22 +21,13 @@ public sealed class TerminalUiTests(MessengerNetworkFixture fixture, ITestOutput
     [TmuxFact]
     public async Task U_lists_relays_and_the_contact_S_opens_the_conversation_a_typed_message_is_delivered_a_reply_appears_live_and_X_exits()
     {
-        // The UI's messenger is made (identity, store, contact) in this process first, then stopped: the UI process
-        // opens the same data directory, as a user's second run would.
-        var aliceOptions = Network.Options("tui-alice");
-        var alice = await Network.StartMessengerAsync(aliceOptions);
-        var aliceId = alice.HiddenId;
         using var bob = new MessengerPeer(await Network.StartMessengerAsync(Network.Options("tui-bob")));
-        await alice.AddContactAsync(bob.Id, "bob", CancellationToken.None);
-        await bob.Messenger.AddContactAsync(aliceId, "alice", CancellationToken.None);
-        await Network.StopMessengerAsync(alice);
-
-        var config = Path.Combine(aliceOptions.DataDirectory, "client.json");
-        MessengerConfigFile.Write(aliceOptions, config);
-        using var terminal = TmuxTerminal.Start(
-            "dotnet",
-            [Path.Combine(AppContext.BaseDirectory, "cli", "hpc-client.dll"), "tui", "--config", config],
-            new Dictionary<string, string> { [PassphraseSource.EnvironmentVariable] = MessengerTestNetwork.Passphrase });
+        var (aliceId, terminal) = await StartUiAsync("tui-alice", async alice =>
+        {
+            await alice.AddContactAsync(bob.Id, "bob", CancellationToken.None);
+            await bob.Messenger.AddContactAsync(alice.HiddenId, "alice", CancellationToken.None);
+        });
+        using var _ = terminal;
         var screens = new List<string>();
         try
         {
@@ -82,6 +75,24 @@ public sealed class TerminalUiTests(MessengerNetworkFixture fixture, ITestOutput
 
             terminal.Press("Escape");
             screens.Add(await terminal.WaitForTextAsync("U refresh"));
+
+            // Esc in the list does not quit; ? shows the help and Esc closes it.
+            terminal.Press("Escape");
+            terminal.Type("?");
+            screens.Add(await terminal.WaitForTextAsync("/accept [name]"));
+            terminal.Press("Escape");
+            screens.Add(await terminal.WaitForTextAsync("U refresh"));
+
+            // Two rows down from the contact (past the relays' heading) is the first relay: S shows its details.
+            terminal.Press("Down", "Down");
+            terminal.Type("s");
+            var details = await terminal.WaitForTextAsync("Identity:");
+            screens.Add(details);
+            var first = Network.Network.Consensus!.Relays.Select(r => r.Nickname).Order(StringComparer.OrdinalIgnoreCase).First();
+            Assert.Contains("Relay " + first, details, StringComparison.Ordinal);
+            terminal.Press("Escape");
+            screens.Add(await terminal.WaitForTextAsync("Relays (8)"));
+
             terminal.Type("x");
             Assert.Equal(0, await terminal.WaitForExitAsync(TestTimeouts.Host));
         }
@@ -93,5 +104,69 @@ public sealed class TerminalUiTests(MessengerNetworkFixture fixture, ITestOutput
 
         Assert.DoesNotContain(bob.ReceivedFrom(aliceId), t => t.StartsWith('/'));
         Assert.All(screens, s => Assert.DoesNotContain(MessengerTestNetwork.Passphrase, s, StringComparison.Ordinal));
+    }
+    [TmuxFact]
+    public async Task A_contact_request_appears_live_and_is_accepted_with_a_slash_command()
+    {
+        var (daveId, terminal) = await StartUiAsync("tui-dave", _ => Task.CompletedTask);
+        using var _ = terminal;
+        using var carol = new MessengerPeer(await Network.StartMessengerAsync(Network.Options("tui-carol")));
+        try
+        {
+            await terminal.WaitForTextAsync("| published", InProcessNetwork.Ready);
+            terminal.Type("u");
+            await terminal.WaitForTextAsync("Contacts (0, 0 pending requests)");
+
+            await carol.Messenger.SendAsync(daveId, "hello, may I write to you?", CancellationToken.None);
+            var request = await terminal.WaitForTextAsync("request: /accept or /reject", Delivery);
+            Assert.Contains("? " + carol.Id.ToString()[..12] + "…", request, StringComparison.Ordinal);
+            Assert.Contains("(1 unread)", request, StringComparison.Ordinal);
+
+            terminal.Type("s");
+            await terminal.WaitForTextAsync(": hello, may I write to you?");
+            terminal.Type("/accept carol");
+            terminal.Press("Enter");
+            await terminal.WaitForTextAsync("carol (");
+            terminal.Type("welcome, carol");
+            terminal.Press("Enter");
+            await terminal.WaitForTextAsync("you: welcome, carol  [delivered]", Delivery);
+            Assert.Contains("welcome, carol", carol.ReceivedFrom(daveId));
+
+            terminal.Press("Escape");
+            var list = await terminal.WaitForTextAsync("Contacts (1, 0 pending requests)");
+            Assert.Contains("  carol ", list, StringComparison.Ordinal);
+            terminal.Type("x");
+            Assert.Equal(0, await terminal.WaitForExitAsync(TestTimeouts.Host));
+        }
+        catch
+        {
+            output.WriteLine("Last screen:\n" + terminal.Capture());
+            throw;
+        }
+    }
+
+    // The UI's messenger is made (identity, store, contacts) in this process first, then stopped: the UI process opens
+    // the same data directory from a configuration file, as a user's second run would.
+    private async Task<(HiddenId Id, TmuxTerminal Terminal)> StartUiAsync(string name, Func<Messenger, Task> prepare)
+    {
+        var options = Network.Options(name);
+        var messenger = await Network.StartMessengerAsync(options);
+        var id = messenger.HiddenId;
+        try
+        {
+            await prepare(messenger);
+        }
+        finally
+        {
+            await Network.StopMessengerAsync(messenger);
+        }
+
+        var config = Path.Combine(options.DataDirectory, "client.json");
+        MessengerConfigFile.Write(options, config);
+        var terminal = TmuxTerminal.Start(
+            "dotnet",
+            [Path.Combine(AppContext.BaseDirectory, "cli", "hpc-client.dll"), "tui", "--config", config],
+            new Dictionary<string, string> { [PassphraseSource.EnvironmentVariable] = MessengerTestNetwork.Passphrase });
+        return (id, terminal);
     }
 }
