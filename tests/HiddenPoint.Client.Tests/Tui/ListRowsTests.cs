@@ -44,6 +44,18 @@ public sealed class ListRowsTests
     }
 
     [Fact]
+    public void The_selection_follows_its_contact_or_relay_else_goes_to_the_first_row_that_opens()
+    {
+        var before = ListRows.Build([Contacts[2]], Relays, new UnreadCounts(), 80);
+        var after = ListRows.Build(Contacts, Relays, new UnreadCounts(), 80);
+        Assert.Equal(2, ListRows.IndexOf(after, before[1]));
+        Assert.Equal(7, ListRows.IndexOf(after, before[4]));
+        Assert.Equal(1, ListRows.IndexOf(after, before[0]));
+        Assert.Equal(1, ListRows.IndexOf(after, null));
+        Assert.Equal(-1, ListRows.IndexOf([new ListRow("heading", null, null)], null));
+    }
+
+    [Fact]
     public void A_contact_row_shows_reachability_and_unread_messages()
     {
         var unread = new UnreadCounts();

@@ -76,8 +76,10 @@ public sealed class TerminalUiTests(MessengerNetworkFixture fixture, ITestOutput
             terminal.Press("Escape");
             screens.Add(await terminal.WaitForTextAsync("U refresh"));
 
-            // Esc in the list does not quit; ? shows the help and Esc closes it.
+            // Esc in the list does not quit; ? shows the help and Esc closes it. (After Esc the test waits for what
+            // it did: a key sent right after it would reach the program as Alt and that key.)
             terminal.Press("Escape");
+            screens.Add(await terminal.WaitForTextAsync("X exits"));
             terminal.Type("?");
             screens.Add(await terminal.WaitForTextAsync("/accept [name]"));
             terminal.Press("Escape");
@@ -122,6 +124,8 @@ public sealed class TerminalUiTests(MessengerNetworkFixture fixture, ITestOutput
             Assert.Contains("? " + carol.Id.ToString()[..12] + "…", request, StringComparison.Ordinal);
             Assert.Contains("(1 unread)", request, StringComparison.Ordinal);
 
+            // The selection stayed on the relay it was on when the request's row came in above it.
+            terminal.Press("Home", "Down");
             terminal.Type("s");
             await terminal.WaitForTextAsync(": hello, may I write to you?");
             terminal.Type("/accept carol");

@@ -39,6 +39,37 @@ public static class ListRows
         return rows;
     }
 
+    /// <summary>
+    /// Where the selection goes in <paramref name="rows"/>: the row of the same contact (by hidden-id) or relay (by
+    /// identity) as <paramref name="previous"/>, else the first row that can be opened; -1 when none can.
+    /// </summary>
+    public static int IndexOf(IReadOnlyList<ListRow> rows, ListRow? previous)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var first = -1;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (!row.IsSelectable)
+            {
+                continue;
+            }
+
+            if (first < 0)
+            {
+                first = i;
+            }
+
+            if ((previous?.Contact is { } contact && row.Contact?.HiddenId == contact.HiddenId)
+                || (previous?.Relay is { } relay && row.Relay?.Identity == relay.Identity))
+            {
+                return i;
+            }
+        }
+
+        return first;
+    }
+
     /// <summary>"  alice              online          3 unread".</summary>
     public static string ContactRow(TuiContact contact, int unread, int width)
     {

@@ -152,6 +152,10 @@ internal sealed class TuiWindow : Runnable
             case TuiKeyAction.Back or TuiKeyAction.Help when _mode == TuiMode.Help:
                 CloseHelp();
                 break;
+            case TuiKeyAction.Back when _mode == TuiMode.List:
+                // Taken here, or Terminal.Gui's default Esc would quit; X is the way out.
+                Notice("nothing to go back to: X exits");
+                break;
             case TuiKeyAction.Help:
                 ShowHelp();
                 break;
@@ -161,8 +165,7 @@ internal sealed class TuiWindow : Runnable
             case TuiKeyAction.None:
                 break;
             default:
-                // Keys of the list shown elsewhere, and Esc in the list: nothing to do, and nothing else may take them
-                // (Esc would otherwise quit the application).
+                // Keys of the list while another view shows: nothing to do, and no view below may take them.
                 break;
         }
     }
@@ -593,27 +596,15 @@ internal sealed class TuiWindow : Runnable
             return;
         }
 
-        var selected = _list.SelectedItem;
+        // The selection follows its contact or relay when rows come and go above it.
+        var selected = _list.SelectedItem is { } at && at >= 0 && at < _rows.Count ? _rows[at] : null;
         _rows = ListRows.Build(_contacts, _relays, _unread, Math.Max(_list.Viewport.Width, 1));
         _list.SetSource(new ObservableCollection<string>(_rows.Select(r => r.Text)));
-        var index = selected is { } at && at < _rows.Count ? at : FirstSelectable();
+        var index = ListRows.IndexOf(_rows, selected);
         if (index >= 0)
         {
             _list.SelectedItem = index;
         }
-    }
-
-    private int FirstSelectable()
-    {
-        for (var i = 0; i < _rows.Count; i++)
-        {
-            if (_rows[i].IsSelectable)
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     private void RenderTranscript()
