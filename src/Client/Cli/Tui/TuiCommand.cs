@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.InteropServices;
 using HiddenPoint.Client.Identity;
 using HiddenPoint.Client.Messaging.Service;
 using HiddenPoint.Client.Messaging.Storage;
@@ -85,10 +86,14 @@ internal static class TuiCommand
             return StartFailed;
         }
 
+        // Asked to stop (kill, or the terminal closed), the UI closes as after X and the messenger stops cleanly.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var terminated = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var hungUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
         int exitCode;
         await using (messenger.ConfigureAwait(false))
         {
-            exitCode = await TuiProgram.RunAsync(new MessengerTuiSession(messenger, options), cancellationToken).ConfigureAwait(false);
+            exitCode = await TuiProgram.RunAsync(new MessengerTuiSession(messenger, options), stopping.Token).ConfigureAwait(false);
 
             // What is pending stays queued in the store for the next run.
             await Console.Error.WriteLineAsync("hpc-client: stopping…").ConfigureAwait(false);
@@ -96,6 +101,12 @@ internal static class TuiCommand
 
         await Console.Error.WriteLineAsync("hpc-client: stopped").ConfigureAwait(false);
         return exitCode;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stopping.Cancel();
+        }
     }
 
     private static string Describe(MessengerStartupStep step) => step switch
