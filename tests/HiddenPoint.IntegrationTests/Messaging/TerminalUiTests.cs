@@ -108,7 +108,7 @@ public sealed class TerminalUiTests(MessengerNetworkFixture fixture, ITestOutput
         Assert.All(screens, s => Assert.DoesNotContain(MessengerTestNetwork.Passphrase, s, StringComparison.Ordinal));
     }
     [TmuxFact]
-    public async Task A_contact_request_appears_live_and_is_accepted_with_a_slash_command()
+    public async Task A_contact_request_appears_live_and_is_accepted_with_a_slash_command_and_SIGTERM_exits_cleanly()
     {
         var (daveId, terminal) = await StartUiAsync("tui-dave", _ => Task.CompletedTask);
         using var _ = terminal;
@@ -139,8 +139,11 @@ public sealed class TerminalUiTests(MessengerNetworkFixture fixture, ITestOutput
             terminal.Press("Escape");
             var list = await terminal.WaitForTextAsync("Contacts (1, 0 pending requests)");
             Assert.Contains("  carol ", list, StringComparison.Ordinal);
-            terminal.Type("x");
+
+            // Asked to stop, it closes as after X: the terminal is given back and the messenger stops.
+            terminal.Terminate();
             Assert.Equal(0, await terminal.WaitForExitAsync(TestTimeouts.Host));
+            Assert.Contains("hpc-client: stopped", terminal.Capture(), StringComparison.Ordinal);
         }
         catch
         {

@@ -5,20 +5,32 @@ namespace HiddenPoint.Testing.Terminal;
 
 /// <summary>
 /// A program running in a pseudo-terminal of a given size, driven through tmux: keys sent as a user types them, the
-/// screen read back as text. Each instance runs its own tmux server (a private socket), so nothing touches a user's
-/// tmux; <see cref="Dispose"/> kills that server and the program with it, whatever state the test left. Every wait is
-/// bounded and, on timeout, throws with the screen as it was.
+/// screen read back as text. Each instance runs its own tmux server on a socket in a private folder, so nothing touches
+/// a user's tmux; <see cref="Dispose"/> kills that server and the program with it and removes the folder, whatever
+/// state the test left. Every wait is bounded and, on timeout, throws with the screen as it was.
 /// </summary>
+/// <remarks>
+/// The program runs under <c>sh</c>, which waits for it and writes its exit status to a file: tmux learns of a
+/// pane's exit from SIGCHLD, which it was seen to miss when started from the test host, leaving the pane alive.
+/// </remarks>
 public sealed class TmuxTerminal : IDisposable
 {
     private const string SessionName = "hpc";
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan CommandBound = TimeSpan.FromSeconds(10);
-    private readonly string _socket = "hpc-test-" + Guid.NewGuid().ToString("N");
+    // Waits for the program, then writes its exit status whole (written aside, then renamed).
+    private const string Wrapper = "status=$1; shift; \"$@\"; echo $? > \"$status.tmp\"; mv \"$status.tmp\" \"$status\"";
+    private readonly string _folder;
+    private readonly string _socket;
+    private readonly string _statusFile;
     private int _disposed;
 
     private TmuxTerminal()
     {
+        _folder = Path.Combine(Path.GetTempPath(), "hpc-tmux-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(_folder);
+        _socket = Path.Combine(_folder, "socket");
+        _statusFile = Path.Combine(_folder, "exit-status");
     }
 
     /// <summary>Null when tmux can be run here, else why not (the reason a test skips with).</summary>
@@ -26,8 +38,7 @@ public sealed class TmuxTerminal : IDisposable
 
     /// <summary>
     /// Starts <paramref name="program"/> with <paramref name="arguments"/> in a <paramref name="width"/>×<paramref name="height"/>
-    /// terminal, with <paramref name="environment"/> added to this process's environment. The pane stays after the
-    /// program exits so that its exit status can be read.
+    /// terminal, with <paramref name="environment"/> added to this process's environment.
     /// </summary>
     public static TmuxTerminal Start(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, int width = 80, int height = 24)
     {
@@ -44,7 +55,9 @@ public sealed class TmuxTerminal : IDisposable
         {
             List<string> command =
             [
-                "-f", "/dev/null", "new-session", "-d", "-s", SessionName,
+                // The pane stays after the program exits, so that its last screen can still be read.
+                "-f", "/dev/null", "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+                "new-session", "-d", "-s", SessionName,
                 "-x", width.ToString(CultureInfo.InvariantCulture), "-y", height.ToString(CultureInfo.InvariantCulture),
             ];
             foreach (var (name, value) in environment)
@@ -53,10 +66,8 @@ public sealed class TmuxTerminal : IDisposable
                 command.Add(name + "=" + value);
             }
 
-            command.Add("--");
-            command.Add(program);
+            command.AddRange(["--", "sh", "-c", Wrapper, "sh", terminal._statusFile, program]);
             command.AddRange(arguments);
-            command.AddRange([";", "set-option", "-t", SessionName, "remain-on-exit", "on"]);
             terminal.Tmux(command);
             return terminal;
         }
@@ -83,6 +94,20 @@ public sealed class TmuxTerminal : IDisposable
     /// <summary>Changes the terminal's size, as a user resizing the window.</summary>
     public void Resize(int width, int height) =>
         Tmux(["resize-window", "-t", SessionName, "-x", width.ToString(CultureInfo.InvariantCulture), "-y", height.ToString(CultureInfo.InvariantCulture)]);
+
+    /// <summary>Sends SIGTERM to the program (not the shell that waits for it), as a service manager or <c>kill</c> would.</summary>
+    public void Terminate()
+    {
+        var shell = Tmux(["display-message", "-p", "-t", SessionName, "#{pane_pid}"]).Trim();
+        var children = File.ReadAllText($"/proc/{shell}/task/{shell}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var pid = children is [var only] ? only : throw new InvalidOperationException($"The program is not running under its shell (children: {string.Join(' ', children)}).");
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", pid]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException("kill did not start.");
+        if (!kill.WaitForExit(CommandBound) || kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException("kill -TERM " + pid + " failed.");
+        }
+    }
 
     /// <summary>Waits until the screen shows <paramref name="text"/> and returns the screen; throws with the screen after <paramref name="bound"/>.</summary>
     public Task<string> WaitForTextAsync(string text, TimeSpan? bound = null) =>
@@ -133,11 +158,8 @@ public sealed class TmuxTerminal : IDisposable
     }
 
     /// <summary>The program's exit status once it has exited, else null.</summary>
-    public int? ExitStatus()
-    {
-        var fields = Tmux(["display-message", "-p", "-t", SessionName, "#{pane_dead} #{pane_dead_status}"]).Trim().Split(' ');
-        return fields is ["1", var status] ? int.Parse(status, CultureInfo.InvariantCulture) : null;
-    }
+    public int? ExitStatus() =>
+        File.Exists(_statusFile) ? int.Parse(File.ReadAllText(_statusFile).Trim(), CultureInfo.InvariantCulture) : null;
 
     /// <inheritdoc/>
     public void Dispose()
@@ -155,6 +177,8 @@ public sealed class TmuxTerminal : IDisposable
         {
             // The server was gone already (it exits when its last session ends).
         }
+
+        Directory.Delete(_folder, recursive: true);
     }
 
     private string Tmux(IEnumerable<string> arguments)
@@ -165,7 +189,7 @@ public sealed class TmuxTerminal : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add("-L");
+        start.ArgumentList.Add("-S");
         start.ArgumentList.Add(_socket);
         foreach (var argument in arguments)
         {
