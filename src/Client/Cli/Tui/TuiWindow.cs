@@ -83,7 +83,12 @@ internal sealed class TuiWindow : Runnable
     {
         RenderAll();
         _list.SetFocus();
-        _background.Add(Task.Run(WatchAsync));
+        var watching = Task.Run(WatchAsync);
+        lock (_background)
+        {
+            _background.Add(watching);
+        }
+
         RefreshStatus();
         _app.AddTimeout(StatusInterval, () =>
         {
