@@ -32,6 +32,10 @@ internal sealed class ClientCommandLine
             "hpc-client: a HiddenPoint client. Your hidden-id reaches you through the onion-routed network without anyone " +
             "learning where you are. Start with `hpc-client init`.");
         _globals.AddTo(_root);
+
+        // No command: the full-screen interface.
+        var ui = new InterfaceCommand();
+        _root.SetAction((parse, cancellationToken) => RunVerbAsync(ui, parse, cancellationToken));
         foreach (var verb in Verbs())
         {
             _root.Subcommands.Add(verb.Build(RunVerbAsync));

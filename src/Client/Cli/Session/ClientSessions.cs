@@ -23,7 +23,10 @@ internal static class ClientSessions
     public const string MessengerSection = "Messenger";
 
     /// <summary>A session on the network: the daemon's, else the messenger started here with a progress line.</summary>
-    public static async Task<IClientSession> OpenOnlineAsync(VerbContext context, CancellationToken cancellationToken)
+    /// <param name="context">The command's context.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="quiet">Log nothing to the terminal (the full-screen interface takes it over).</param>
+    public static async Task<IClientSession> OpenOnlineAsync(VerbContext context, CancellationToken cancellationToken, bool quiet = false)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (await TryDaemonAsync(context, cancellationToken).ConfigureAwait(false) is { } daemon)
@@ -32,7 +35,7 @@ internal static class ClientSessions
         }
 
         var options = MessengerOptionsFrom(context);
-        var services = new CliServices(context.Configuration.Root);
+        var services = new CliServices(context.Configuration.Root, quiet);
         try
         {
             var source = PassphraseSources.Choose(context.Console, newStore: false);

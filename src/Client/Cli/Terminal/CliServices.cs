@@ -15,14 +15,21 @@ internal sealed class CliServices : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public CliServices(IConfiguration configuration)
+    /// <param name="configuration">Its Logging section sets the levels.</param>
+    /// <param name="quiet">Log nothing (the full-screen interface owns the terminal).</param>
+    public CliServices(IConfiguration configuration, bool quiet = false)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var services = new ServiceCollection();
         services.AddMetrics();
         services.AddLogging(logging =>
         {
-            logging.SetMinimumLevel(LogLevel.Warning);
+            logging.SetMinimumLevel(quiet ? LogLevel.None : LogLevel.Warning);
+            if (quiet)
+            {
+                return;
+            }
+
             logging.AddConfiguration(configuration.GetSection("Logging"));
             logging.AddSimpleConsole(console =>
             {
