@@ -25,25 +25,38 @@ internal sealed class InterfaceCommand() : CliVerb("",
     public override async Task RunAsync(VerbContext context, CancellationToken cancellationToken)
     {
         var options = ClientSessions.MessengerOptionsFrom(context);
-        await using var session = await ClientSessions.OpenOnlineAsync(context, cancellationToken, quiet: true).ConfigureAwait(false);
-        Func<Consensus?> consensus = session is MessengerSession local
-            ? () => local.Messenger.Core.Consensus.Latest
-            : CachedConsensus(options.Core, context.Time);
-
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var terminated = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        using var hungUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
-        context.ExitCode = await TuiProgram.RunAsync(new ClientTuiSession(session, consensus, options.Core.Hosting.IntroductionPointCount), stopping.Token)
-            .ConfigureAwait(false);
-        if (session.Kind == SessionKind.InProcess)
+        var session = await ClientSessions.OpenOnlineAsync(context, cancellationToken, quiet: true).ConfigureAwait(false);
+        try
         {
-            await context.Console.Error.WriteLineAsync("hpc-client: stopping… (what is queued stays queued)").ConfigureAwait(false);
+            Func<Consensus?> consensus = session is MessengerSession local
+                ? () => local.Messenger.Core.Consensus.Latest
+                : CachedConsensus(options.Core, context.Time);
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var terminated = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using var hungUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+            context.ExitCode = await TuiProgram.RunAsync(new ClientTuiSession(session, consensus, options.Core.Hosting.IntroductionPointCount), stopping.Token)
+                .ConfigureAwait(false);
+
+            void Stop(PosixSignalContext signal)
+            {
+                signal.Cancel = true;
+                stopping.Cancel();
+            }
         }
-
-        void Stop(PosixSignalContext signal)
+        finally
         {
-            signal.Cancel = true;
-            stopping.Cancel();
+            // A messenger run here stops with the interface; the daemon's keeps running.
+            var local = session.Kind == SessionKind.InProcess;
+            if (local)
+            {
+                await context.Console.Error.WriteLineAsync("hpc-client: stopping… (what is queued stays queued)").ConfigureAwait(false);
+            }
+
+            await session.DisposeAsync().ConfigureAwait(false);
+            if (local)
+            {
+                await context.Console.Error.WriteLineAsync("hpc-client: stopped").ConfigureAwait(false);
+            }
         }
     }
 
