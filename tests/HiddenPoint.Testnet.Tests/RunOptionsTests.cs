@@ -3,13 +3,13 @@ namespace HiddenPoint.Testnet.Tests;
 public sealed class RunOptionsTests
 {
     [Fact]
-    public void Defaults_are_three_authorities_and_eight_relays_with_a_four_second_vote()
+    public void Defaults_are_three_authorities_eight_relays_two_users_and_a_four_second_vote()
     {
         var options = RunOptions.Parse([], out var problems);
 
         Assert.Empty(problems);
         Assert.Equal(8, options.Relays);
-        Assert.Equal(0, options.Users);
+        Assert.Equal(2, options.Users);
         Assert.Equal(TimeSpan.FromSeconds(4), options.VotingInterval);
         Assert.False(options.Smoke);
     }

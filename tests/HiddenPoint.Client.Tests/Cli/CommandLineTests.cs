@@ -16,8 +16,10 @@ public sealed class CommandLineTests : IDisposable
 
     public static TheoryData<string[]> BadCommandLines => new()
     {
-        Array.Empty<string>(),
         new[] { "frobnicate" },
+        new[] { "send", "not-a-hidden-id.hpc", "hi" },
+        new[] { "contacts", "add" },
+        new[] { "history" },
         new[] { "relays", "--bogus" },
         new[] { "relays", "--timeout", "0" },
         new[] { "relays", "--timeout", "soon" },

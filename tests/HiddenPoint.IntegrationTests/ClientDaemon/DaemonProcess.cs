@@ -7,7 +7,7 @@ using HiddenPoint.Client.Api.Connecting;
 namespace HiddenPoint.IntegrationTests.ClientDaemon;
 
 /// <summary>
-/// A real <c>hpc-client daemon</c> process, run with <c>dotnet</c> from its copy in this project's output (client-program/), its passphrase in
+/// A real <c>hpc-client daemon</c> process, run with <c>dotnet</c> from its own output folder (ChildProgram.Locate), its passphrase in
 /// HPC_PASSPHRASE and its standard error kept. Killed (SIGKILL) when disposed if it still runs, also when a test fails.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -88,7 +88,7 @@ internal sealed class DaemonProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "client-program", "hpc-client.dll"));
+        start.ArgumentList.Add(ChildProgram.Locate("hpc-client"));
         start.ArgumentList.Add("daemon");
         start.ArgumentList.Add("--data-dir");
         start.ArgumentList.Add(dataDirectory);

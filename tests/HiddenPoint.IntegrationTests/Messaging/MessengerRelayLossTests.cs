@@ -36,7 +36,13 @@ public sealed class MessengerRelayLossTests(MessengerNetworkFixture fixture, ITe
         }
         catch
         {
-            foreach (var line in fixture.Logs.Lines.TakeLast(400))
+            // Everything at Information and above (publication, uploads, waits), then the last debug lines.
+            foreach (var line in fixture.Logs.Lines.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Information && l.Id.Id is not (1201 or 5003)))
+            {
+                output.WriteLine(line.ToString());
+            }
+
+            foreach (var line in fixture.Logs.Lines.TakeLast(150))
             {
                 output.WriteLine(line.ToString());
             }

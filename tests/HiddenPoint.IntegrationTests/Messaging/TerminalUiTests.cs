@@ -172,7 +172,7 @@ public sealed class TerminalUiTests(MessengerNetworkFixture fixture, ITestOutput
         MessengerConfigFile.Write(options, config);
         var terminal = TmuxTerminal.Start(
             "dotnet",
-            [Path.Combine(AppContext.BaseDirectory, "client-program", "hpc-client.dll"), "--config", config],
+            [ChildProgram.Locate("hpc-client"), "--config", config],
             new Dictionary<string, string> { [PassphraseSource.EnvironmentVariable] = MessengerTestNetwork.Passphrase });
         return (id, terminal);
     }

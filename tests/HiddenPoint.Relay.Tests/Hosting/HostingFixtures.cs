@@ -52,7 +52,7 @@ internal static class HostingFixtures
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, "hpc-relay.dll"));
+        start.ArgumentList.Add(ChildProgram.Locate("hpc-relay"));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
