@@ -68,9 +68,11 @@ internal sealed class RunCommand
             if (_options.Users > 0)
             {
                 var remaining = _options.Timeout - _progress.Elapsed;
-                await users.StartAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancel).ConfigureAwait(false);
+                remaining = remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+                await users.StartAsync(remaining, cancel).ConfigureAwait(false);
                 var sending = _progress.Elapsed;
-                exchange = await users.ExchangeAsync(cancel).ConfigureAwait(false);
+                remaining = _options.Timeout - sending;
+                exchange = await users.ExchangeAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancel).ConfigureAwait(false);
                 if (exchange.Value.Delivered > 0)
                 {
                     state.FirstDeliveredSeconds = Math.Round((sending + exchange.Value.FirstDelivered).TotalSeconds, 1);
@@ -294,7 +296,7 @@ internal sealed class RunCommand
         if (exchange is { } sent)
         {
             w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Users: {state.Users.Count()}, each sent one message to every other: {sent.Delivered}/{sent.Expected} delivered, the slowest {sent.Slowest.TotalSeconds:0.0} s after the first send; the first delivered {state.FirstDeliveredSeconds:0.0} s after the start."));
+                $"Users: {state.Users.Count()}, each sent one message to every other: {sent.Delivered}/{sent.Expected} delivered, the slowest {sent.Slowest.TotalSeconds:0.0} s after the daemons were up; the first delivered {state.FirstDeliveredSeconds:0.0} s after the start."));
             w.WriteLine();
             w.WriteLine($"  {"user",-9} {"pid",-8} hidden-id");
             foreach (var user in state.Users)

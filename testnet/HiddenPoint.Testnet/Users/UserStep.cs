@@ -58,7 +58,7 @@ internal sealed class UserStep
         _progress.Done($"{count} users made: {string.Join(", ", made.Select(u => u.Name))} (hpc-client init)");
     }
 
-    /// <summary>Starts each user's daemon and waits until every hidden point is published.</summary>
+    /// <summary>Starts each user's daemon, waits until each listens, and has every user add every other as a contact.</summary>
     public async Task StartAsync(TimeSpan limit, CancellationToken cancel)
     {
         foreach (var user in _state.Users)
@@ -72,7 +72,6 @@ internal sealed class UserStep
 
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         bound.CancelAfter(limit);
-        var waiting = _state.Users.ToList();
         try
         {
             // Contacts go in as soon as each daemon listens, while the hidden points are still being published.
@@ -84,25 +83,50 @@ internal sealed class UserStep
             }
 
             await AddEachOtherAsync(bound.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            throw new TestnetException($"the users' daemons did not listen in time; see {_state.Users.First().LogFile}.");
+        }
 
+        _progress.Done($"{_state.Users.Count()} users' daemons up, every user a contact of every other (hpc-client daemon, contacts add)");
+    }
+
+    // Completes for each user once its hidden point is published (hpc-client status through its daemon).
+    private async Task WatchPublicationAsync(Dictionary<string, TaskCompletionSource> published, TimeSpan limit, CancellationToken cancel)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        bound.CancelAfter(limit);
+        var waiting = _state.Users.ToList();
+        try
+        {
             while (waiting.Count > 0)
             {
                 CheckAlive();
-                var published = await Task.WhenAll(waiting.Select(u => IsPublishedAsync(u, bound.Token))).ConfigureAwait(false);
-                waiting = [.. waiting.Where((_, i) => !published[i])];
-                _progress.Show($"users online: {_state.Users.Count() - waiting.Count} of {_state.Users.Count()} hidden points published");
+                var now = await Task.WhenAll(waiting.Select(u => IsPublishedAsync(u, bound.Token))).ConfigureAwait(false);
+                foreach (var user in waiting.Where((_, i) => now[i]))
+                {
+                    published[user.Name].TrySetResult();
+                }
+
+                waiting = [.. waiting.Where((_, i) => !now[i])];
+                _progress.Show($"users online: {_state.Users.Count() - waiting.Count} of {_state.Users.Count()} hidden points published; sending to those that are");
                 if (waiting.Count > 0)
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(250), _clock, bound.Token).ConfigureAwait(false);
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), _clock, bound.Token).ConfigureAwait(false);
                 }
             }
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
-            throw new TestnetException($"{string.Join(", ", waiting.Select(u => u.Name))} did not publish a hidden point in time; see {waiting[0].LogFile}.");
-        }
+            var late = new TestnetException($"{string.Join(", ", waiting.Select(u => u.Name))} did not publish a hidden point in time; see {waiting[0].LogFile}.");
+            foreach (var user in waiting)
+            {
+                published[user.Name].TrySetException(late);
+            }
 
-        _progress.Done($"{_state.Users.Count()} users online, every hidden point published (hpc-client daemon)");
+            throw late;
+        }
     }
 
     private async Task AddEachOtherAsync(CancellationToken cancel)
@@ -121,17 +145,24 @@ internal sealed class UserStep
 
     private string SocketOf(NodeRecord user) => Path.Combine(DataDirectoryOf(_stateDirectory, user.Name), "client.sock");
 
-    /// <summary>Every user sends one message to every other, all at once; returns delivered, expected and the slowest.</summary>
-    public async Task<(int Delivered, int Expected, TimeSpan Slowest, TimeSpan FirstDelivered)> ExchangeAsync(CancellationToken cancel)
+    /// <summary>
+    /// Every user sends one message to every other, each as soon as the recipient's hidden point is published (within
+    /// <paramref name="limit"/>); returns delivered, expected, the slowest delivery after the first send, and the first
+    /// delivery's time after the first send.
+    /// </summary>
+    public async Task<(int Delivered, int Expected, TimeSpan Slowest, TimeSpan FirstDelivered)> ExchangeAsync(TimeSpan limit, CancellationToken cancel)
     {
         var users = _state.Users.ToList();
+        var published = users.ToDictionary(u => u.Name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var watching = WatchPublicationAsync(published, limit, cancel);
         var pairs = users.SelectMany(from => users.Where(to => to != from).Select(to => (From: from, To: to))).ToList();
-        _progress.Show($"sending {pairs.Count} messages ({users.Count} users, each to every other)...");
         var started = _clock.GetTimestamp();
+
         // At most 8 sends (each an hpc-client process) at a time: 10 users make 90 of them.
         using var slots = new SemaphoreSlim(8);
         var results = await Task.WhenAll(pairs.Select(async pair =>
         {
+            await published[pair.To.Name].Task.ConfigureAwait(false);
             await slots.WaitAsync(cancel).ConfigureAwait(false);
             try
             {
@@ -144,9 +175,10 @@ internal sealed class UserStep
                 slots.Release();
             }
         })).ConfigureAwait(false);
+        await watching.ConfigureAwait(false);
         var delivered = results.Where(r => r.Delivered).ToList();
-        var slowest = delivered.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $", slowest {delivered.Max(r => r.Elapsed).TotalSeconds:0.0} s after the first send") : "";
-        _progress.Done($"messages delivered: {delivered.Count}/{pairs.Count}{slowest}");
+        var slowest = delivered.Count > 0 ? string.Create(CultureInfo.InvariantCulture, $", slowest {delivered.Max(r => r.Elapsed).TotalSeconds:0.0} s after the daemons were up") : "";
+        _progress.Done($"every hidden point published; messages delivered: {delivered.Count}/{pairs.Count}{slowest}");
         return (delivered.Count, pairs.Count, delivered.Count > 0 ? delivered.Max(r => r.Elapsed) : TimeSpan.Zero, delivered.Count > 0 ? delivered.Min(r => r.Elapsed) : TimeSpan.Zero);
     }
 

@@ -169,6 +169,21 @@ public sealed class TmuxTerminal : IDisposable
             return;
         }
 
+        // The program first: a full-screen program whose terminal vanishes may not notice, and must not outlive the test.
+        try
+        {
+            var shell = Tmux(["display-message", "-p", "-t", SessionName, "#{pane_pid}"]).Trim();
+            foreach (var child in File.ReadAllText($"/proc/{shell}/task/{shell}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                using var program = Process.GetProcessById(int.Parse(child, CultureInfo.InvariantCulture));
+                program.Kill(entireProcessTree: true);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or ArgumentException or FormatException or System.ComponentModel.Win32Exception)
+        {
+            // The session or the program is gone already.
+        }
+
         try
         {
             Tmux(["kill-server"]);

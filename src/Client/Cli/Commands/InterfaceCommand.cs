@@ -17,6 +17,9 @@ internal sealed class InterfaceCommand() : CliVerb("",
     "details; Esc goes back), X exits, ? helps. In a conversation, what you type is sent; /back, /accept, /reject, " +
     "/block and /help are commands.")
 {
+    // How long the interface may take to close after the terminal hung up before the process exits anyway.
+    private static readonly TimeSpan HangUpGrace = TimeSpan.FromSeconds(5);
+
     public override IReadOnlyList<VerbExample> Examples { get; } =
     [
         new("hpc-client", "the interface, over the daemon if one runs"),
@@ -33,7 +36,7 @@ internal sealed class InterfaceCommand() : CliVerb("",
                 : CachedConsensus(options.Core, context.Time);
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var terminated = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-            using var hungUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+            using var hungUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, HangUp);
             context.ExitCode = await TuiProgram.RunAsync(new ClientTuiSession(session, consensus, options.Core.Hosting.IntroductionPointCount), stopping.Token)
                 .ConfigureAwait(false);
 
@@ -41,6 +44,14 @@ internal sealed class InterfaceCommand() : CliVerb("",
             {
                 signal.Cancel = true;
                 stopping.Cancel();
+            }
+
+            // The terminal is gone: close as after X, but a screen library that no longer sees its terminal may never
+            // get there, so the process ends by itself after a few seconds (what is queued is in the store already).
+            void HangUp(PosixSignalContext signal)
+            {
+                Stop(signal);
+                _ = Task.Delay(HangUpGrace, CancellationToken.None).ContinueWith(_ => Environment.Exit(129), TaskScheduler.Default);
             }
         }
         finally
