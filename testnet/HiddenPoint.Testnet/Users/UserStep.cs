@@ -7,9 +7,9 @@ namespace HiddenPoint.Testnet.Users;
 /// <summary>
 /// The testnet's users, started once the consensus lists every relay, with the user's own program: for each user
 /// (alice, bob, then user3, user4, …) <c>hpc-client init</c> in <c>STATE/users/NAME</c> pinning the testnet's
-/// authorities, then <c>hpc-client daemon</c> as a recorded process (so stop, status and logs cover it). Once the
-/// daemons listen, every user adds every other as a contact; once every hidden point is published, each sends every
-/// other one message
+/// authorities, and every user adds every other as a contact (in its store: no network needed); then
+/// <c>hpc-client daemon</c> as a recorded process (so stop, status and logs cover it); each user sends every other one
+/// message as soon as the recipient's hidden point is published
 /// (<c>hpc-client send</c>, which waits for the acknowledgement), all at once; the run prints delivered/expected, the
 /// slowest delivery and the command to talk as each user.
 /// </summary>
@@ -55,10 +55,13 @@ internal sealed class UserStep
         var made = await Task.WhenAll(Enumerable.Range(0, count).Select(i => InitializeOneAsync(NameOf(i), cancel))).ConfigureAwait(false);
         _state.Nodes.AddRange(made);
         _state.Save(_stateDirectory);
-        _progress.Done($"{count} users made: {string.Join(", ", made.Select(u => u.Name))} (hpc-client init)");
+
+        // Contacts too need no network: each store takes them before its daemon starts, which then reads them.
+        await AddEachOtherAsync(cancel).ConfigureAwait(false);
+        _progress.Done($"{count} users made, each a contact of every other: {string.Join(", ", made.Select(u => u.Name))} (hpc-client init, contacts add)");
     }
 
-    /// <summary>Starts each user's daemon, waits until each listens, and has every user add every other as a contact.</summary>
+    /// <summary>Starts each user's daemon and waits until each listens.</summary>
     public async Task StartAsync(TimeSpan limit, CancellationToken cancel)
     {
         foreach (var user in _state.Users)
@@ -74,22 +77,19 @@ internal sealed class UserStep
         bound.CancelAfter(limit);
         try
         {
-            // Contacts go in as soon as each daemon listens, while the hidden points are still being published.
             while (!_state.Users.All(u => File.Exists(SocketOf(u))))
             {
                 CheckAlive();
                 _progress.Show("users' daemons starting...");
                 await Task.Delay(TimeSpan.FromMilliseconds(100), _clock, bound.Token).ConfigureAwait(false);
             }
-
-            await AddEachOtherAsync(bound.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
             throw new TestnetException($"the users' daemons did not listen in time; see {_state.Users.First().LogFile}.");
         }
 
-        _progress.Done($"{_state.Users.Count()} users' daemons up, every user a contact of every other (hpc-client daemon, contacts add)");
+        _progress.Done($"{_state.Users.Count()} users' daemons up (hpc-client daemon)");
     }
 
     // Completes for each user once its hidden point is published (hpc-client status through its daemon).
