@@ -130,14 +130,18 @@ internal sealed class CountingOwner : ILinkLaunchHandler
     public void OnLaunched(Link link, IPEndPoint endpoint) => Interlocked.Increment(ref _launched);
 }
 
-public sealed class LinkManagerTests : IAsyncDisposable
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "Disposed in IAsyncLifetime.DisposeAsync, which xunit calls after each test.")]
+public sealed class LinkManagerTests : IAsyncLifetime
 {
     private readonly LinkRuntime _responders = TestLinks.Runtime();
     private readonly PipeDialer _dialer;
 
     public LinkManagerTests() => _dialer = new PipeDialer(_responders);
 
-    public async ValueTask DisposeAsync()
+    // xunit v2 disposes a test class through IAsyncLifetime (it never calls IAsyncDisposable.DisposeAsync).
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         await _dialer.DisposeAsync();
         _responders.Dispose();
