@@ -295,12 +295,8 @@ public sealed class HostedHiddenPoint : IAsyncDisposable
                     continue;
                 }
 
-                // Every responsible HSDir must hold the descriptor: a client asks only some of them (spread_fetch of
-                // spread_store), so one the upload did not reach is tried again after the retry interval, not in an
-                // hour. One that answered and refused is not asked again before the next round.
                 var results = await PublishNowAsync(stopping).ConfigureAwait(false);
-                var missed = results.Count == 0 || results.Any(r => r.Outcome is HsDirUploadOutcome.NoCircuit or HsDirUploadOutcome.StreamFailed or HsDirUploadOutcome.TimedOut);
-                wait = missed ? _options.PublishRetryInterval : _options.RepublishInterval;
+                wait = results.Any(r => r.Outcome == HsDirUploadOutcome.Stored) ? _options.RepublishInterval : _options.PublishRetryInterval;
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
