@@ -137,23 +137,8 @@ internal sealed class ClientCommandLine
         }
     }
 
-    /// <summary>
-    /// Whether <paramref name="token"/> is a configuration setting, <c>--Section:Option=value</c> as hpc-relay takes
-    /// them: a capitalised section name (every section is: Client, Store, Logging), a colon, and a value after
-    /// <c>=</c>. hpc-client's own options are lower-case, so the two never meet.
-    /// </summary>
-    internal static bool IsSetting(string token)
-    {
-        ArgumentNullException.ThrowIfNull(token);
-        if (token.Length < 3 || !token.StartsWith("--", StringComparison.Ordinal) || !char.IsAsciiLetterUpper(token[2]))
-        {
-            return false;
-        }
-
-        var colon = token.IndexOf(':', StringComparison.Ordinal);
-        var equals = token.IndexOf('=', StringComparison.Ordinal);
-        return colon > 2 && equals > colon + 1;
-    }
+    /// <summary>Whether <paramref name="token"/> is a configuration setting (<see cref="HiddenPoint.Client.Api.Configuration.CommandLineSetting"/>, shared with the daemon).</summary>
+    internal static bool IsSetting(string token) => HiddenPoint.Client.Api.Configuration.CommandLineSetting.Is(token);
 
     /// <summary>The standard help, then the verb's examples and, for the program, where the rest is documented.</summary>
     private sealed class HelpWithExamples(HelpAction standard, IReadOnlyDictionary<string, IReadOnlyList<VerbExample>> examples)

@@ -35,22 +35,8 @@ public static class DaemonConfiguration
     /// <summary>The configuration file read from the data directory when <c>--config</c> is not given.</summary>
     public const string DefaultConfigFileName = "client.json";
 
-    /// <summary>
-    /// The data directory when nothing names one, as every hpc-client command finds it: <c>$HPC_DATA_DIR</c>, else
-    /// <c>$XDG_DATA_HOME/hiddenpoint</c>, else <c>~/.local/share/hiddenpoint</c> (docs/cli.md §2).
-    /// </summary>
-    public static string DefaultDataDirectory()
-    {
-        var named = Environment.GetEnvironmentVariable("HPC_DATA_DIR");
-        if (!string.IsNullOrWhiteSpace(named))
-        {
-            return named;
-        }
-
-        var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-        var root = !string.IsNullOrWhiteSpace(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
-        return Path.Combine(root, "hiddenpoint");
-    }
+    /// <summary>The data directory when nothing names one, as every hpc-client command finds it (<see cref="Configuration.ClientDataDirectory"/>).</summary>
+    public static string DefaultDataDirectory() => Configuration.ClientDataDirectory.FromEnvironment();
 
     /// <summary>Reads the configuration.</summary>
     /// <exception cref="FormatException">The JSON file is malformed.</exception>

@@ -66,11 +66,6 @@ public static class DaemonProgram
         77 wrong or missing passphrase, or wrong file owner/permissions; 78 configuration error or no identity/store.
         """;
 
-    // A configuration setting, --Section:Option=value, as every hpc-client command takes them (a capitalised section).
-    private static bool IsSetting(string token) =>
-        token.Length > 3 && token.StartsWith("--", StringComparison.Ordinal) && char.IsAsciiLetterUpper(token[2])
-        && token.IndexOf(':', StringComparison.Ordinal) is > 2 and var colon && token.IndexOf('=', StringComparison.Ordinal) > colon + 1;
-
     /// <summary>Runs the daemon with <paramref name="args"/> (what follows <c>daemon</c>) and returns its exit code.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
@@ -91,7 +86,7 @@ public static class DaemonProgram
                 case "--help" or "-h":
                     Console.WriteLine(Usage);
                     return ExitOk;
-                case var setting when IsSetting(setting):
+                case var setting when Configuration.CommandLineSetting.Is(setting):
                     settings.Add(setting);
                     break;
                 default:

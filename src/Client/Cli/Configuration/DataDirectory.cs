@@ -11,10 +11,10 @@ namespace HiddenPoint.Client.Cli.Configuration;
 internal sealed class DataDirectory
 {
     /// <summary>The environment variable naming the data directory.</summary>
-    public const string Variable = "HPC_DATA_DIR";
+    public const string Variable = HiddenPoint.Client.Api.Configuration.ClientDataDirectory.Variable;
 
     /// <summary>The folder's name under the XDG data home.</summary>
-    public const string FolderName = "hiddenpoint";
+    public const string FolderName = HiddenPoint.Client.Api.Configuration.ClientDataDirectory.FolderName;
 
     /// <summary>The configuration file hpc-client reads from the data directory when <c>--config</c> is not given.</summary>
     public const string ConfigFileName = "client.json";
@@ -36,18 +36,7 @@ internal sealed class DataDirectory
     public string ConfigFile => File(ConfigFileName);
 
     /// <summary>The default when neither the command line, the environment nor the configuration names one.</summary>
-    public static string Default()
-    {
-        // The XDG base directory rules: a relative XDG_DATA_HOME is invalid and ignored.
-        var xdg = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-        if (!string.IsNullOrEmpty(xdg) && System.IO.Path.IsPathRooted(xdg))
-        {
-            return System.IO.Path.Combine(xdg, FolderName);
-        }
-
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile, Environment.SpecialFolderOption.DoNotVerify);
-        return System.IO.Path.Combine(home, ".local", "share", FolderName);
-    }
+    public static string Default() => HiddenPoint.Client.Api.Configuration.ClientDataDirectory.Default();
 
     /// <summary>A file in the folder.</summary>
     public string File(string name) => System.IO.Path.Combine(Path, name);
