@@ -190,6 +190,62 @@ public sealed class HiddenPointNetworkTests
         }
     }
 
+    [Fact]
+    public async Task An_hsdir_that_missed_the_upload_is_retried_alone_until_it_stores_the_descriptor()
+    {
+        await using var network = await HiddenPointTestNetwork.StartAsync(8);
+        await using var circuits = new FixedPathCircuitProviderFixture(network);
+        using var identity = HiddenPointIdentityKey.Generate();
+
+        // One HSDir of the clients' period can be reached only at the third try.
+        var view = HsDirView.Create(network.Consensus);
+        var blindedKey = KeyBlinding.BlindPublicKey(identity.IdentityPublicKey, view.FetchPeriod, KeyBlindingLabels.Hpc);
+        var targets = view.FetchRing.StoreTargets(blindedKey);
+        var unreachable = targets[0].Id;
+        var refusals = 0;
+        circuits.BeforeBuild = (purpose, lastHop) =>
+        {
+            if (purpose == CircuitPurpose.HsDir && lastHop!.Id == unreachable && Interlocked.Increment(ref refusals) <= 2)
+            {
+                throw new CircuitBuildException(purpose, 1, "This HSDir is unreachable for now.", null);
+            }
+
+            return ValueTask.CompletedTask;
+        };
+
+        // The full round comes back only after an hour: what reaches the HSDir later is the retry.
+        var options = new HostingOptions
+        {
+            PublishSettleDelay = TimeSpan.FromMilliseconds(500),
+            IntroductionRetryDelay = TimeSpan.FromMilliseconds(50),
+            PublishRetryInterval = TimeSpan.FromSeconds(1),
+            RepublishInterval = TimeSpan.FromHours(1),
+        };
+        await using var host = new HostedHiddenPoint(identity, circuits, network.ConsensusSource, Options.Create(options), TimeProvider.System, NullLogger<HostedHiddenPoint>.Instance);
+        host.Start();
+        await host.FirstPublished.WaitAsync(Timeout);
+
+        await Eventually.TrueAsync(() => network.RelayWith(unreachable).HsDir.TryFetch(blindedKey.Bytes, out _), "the HSDir that missed the upload holds the descriptor");
+        Assert.True(Volatile.Read(ref refusals) >= 3, "the HSDir was asked again after its two refusals");
+        Assert.Contains(host.LastUploads, r => r.HsDir == unreachable && r.Period == view.FetchPeriod.Number && r.Outcome == HsDirUploadOutcome.Stored);
+
+        // Every other HSDir was asked once per period it serves: the retries went to the one that missed.
+        var uploads = circuits.Requests.Where(r => r.Purpose == CircuitPurpose.HsDir).GroupBy(r => r.LastHop).ToDictionary(g => g.Key!.Value, g => g.Count());
+        var expected = view.UploadRings.SelectMany(ring => ring.StoreTargets(KeyBlinding.BlindPublicKey(identity.IdentityPublicKey, ring.Period, KeyBlindingLabels.Hpc)))
+            .GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var (hsDir, rounds) in expected)
+        {
+            if (hsDir == unreachable)
+            {
+                Assert.True(uploads[hsDir] > rounds, $"the HSDir that missed was asked {uploads[hsDir]} times");
+            }
+            else
+            {
+                Assert.Equal(rounds, uploads[hsDir]);
+            }
+        }
+    }
+
     private static HostedHiddenPoint StartHost(HiddenPointIdentityKey identity, ICircuitProvider circuits, HiddenPointTestNetwork network)
     {
         var options = new HostingOptions { PublishSettleDelay = TimeSpan.FromMilliseconds(500), IntroductionRetryDelay = TimeSpan.FromMilliseconds(50) };

@@ -36,6 +36,9 @@ internal static partial class HiddenPointClientLog
     [LoggerMessage(5309, LogLevel.Debug, "No usable consensus to publish with ({Reason}); publishing waits.", EventName = "PublishWithoutConsensus")]
     public static partial void PublishWithoutConsensus(ILogger logger, string reason);
 
+    [LoggerMessage(5310, LogLevel.Information, "Descriptor uploads that got no answer were tried again at {Retried} HSDirs: {Stored} stored it.", EventName = "MissedUploadsRetried")]
+    public static partial void MissedUploadsRetried(ILogger logger, int retried, int stored);
+
     [LoggerMessage(5401, LogLevel.Debug, "Connect failed at {Step}: {Failure}.", EventName = "ConnectFailed")]
     public static partial void ConnectFailed(ILogger logger, string step, string failure);
 

@@ -16,6 +16,9 @@ namespace HiddenPoint.Client.Hosting;
 /// uploads each to the HSDirs its period's ring names for its blinded key, each over its own circuit. Keeps, per
 /// period, the descriptor-signing key (certified by that period's blinded key inside the descriptor) and the revision
 /// counters, and gives the introduction handler the subcredentials clients may have used. One upload round at a time.
+/// An upload that got no answer (no circuit, a failed stream, a timeout) is kept with its document, so that
+/// <see cref="RetryMissedAsync"/> can upload it again to that HSDir alone: a client asks only some of the responsible
+/// HSDirs, and a round that reached most of them must not leave the rest empty until the next republication.
 /// </summary>
 internal sealed class DescriptorPublisher : IDisposable
 {
@@ -32,6 +35,7 @@ internal sealed class DescriptorPublisher : IDisposable
     private readonly DescriptorRevisionCounter _revisions = new();
     private readonly Dictionary<TimePeriod, HsDescriptorSigningKey> _signingKeys = [];
     private Subcredential[] _subcredentials = [];
+    private IReadOnlyList<PendingUpload> _missed = [];
 
     public DescriptorPublisher(
         HiddenPointIdentitySecretKey identity, ICircuitProvider circuits, HsDirViewSource views, HostingOptions options, TimeProvider time, ILogger logger)
@@ -50,6 +54,9 @@ internal sealed class DescriptorPublisher : IDisposable
     /// </summary>
     public IReadOnlyList<Subcredential> Subcredentials => Volatile.Read(ref _subcredentials);
 
+    /// <summary>Whether an upload of the last round (or of a retry since) got no answer and waits to be tried again.</summary>
+    public bool HasMissedUploads => Volatile.Read(ref _missed).Count > 0;
+
     /// <summary>Builds both descriptors listing <paramref name="points"/> and uploads them; every HSDir's answer.</summary>
     public async Task<IReadOnlyList<HsDirUploadResult>> PublishAsync(IReadOnlyList<HsIntroductionPoint> points, CancellationToken cancellationToken)
     {
@@ -63,7 +70,7 @@ internal sealed class DescriptorPublisher : IDisposable
             }
 
             var now = _time.GetUtcNow();
-            var uploads = new List<(ulong Period, Task<HsDirUploadResult> Upload)>();
+            var uploads = new List<(PendingUpload Pending, Task<HsDirUploadResult> Upload)>();
             var subcredentials = new List<Subcredential>();
             foreach (var ring in view.UploadRings)
             {
@@ -71,7 +78,8 @@ internal sealed class DescriptorPublisher : IDisposable
                 subcredentials.Add(subcredential);
                 foreach (var hsDir in ring.StoreTargets(blindedKey))
                 {
-                    uploads.Add((ring.Period.Number, UploadAsync(ring.Period.Number, hsDir, blindedKey, document, cancellationToken)));
+                    var pending = new PendingUpload(ring.Period.Number, hsDir.Id, blindedKey, document);
+                    uploads.Add((pending, UploadAsync(pending, hsDir, cancellationToken)));
                 }
             }
 
@@ -81,7 +89,8 @@ internal sealed class DescriptorPublisher : IDisposable
             ForgetSigningKeys(view.PreviousValuePeriod);
 
             var results = await Task.WhenAll(uploads.Select(u => u.Upload)).ConfigureAwait(false);
-            foreach (var period in uploads.Select(u => u.Period).Distinct())
+            Volatile.Write(ref _missed, [.. uploads.Where((u, i) => IsWorthRetrying(results[i].Outcome)).Select(u => u.Pending)]);
+            foreach (var period in uploads.Select(u => u.Pending.Period).Distinct())
             {
                 var ofPeriod = results.Where(r => r.Period == period).ToList();
                 var stored = ofPeriod.Count(r => r.Outcome == HsDirUploadOutcome.Stored);
@@ -95,6 +104,44 @@ internal sealed class DescriptorPublisher : IDisposable
                 }
             }
 
+            return results;
+        }
+        finally
+        {
+            _oneRound.Release();
+        }
+    }
+
+    /// <summary>
+    /// Uploads the documents of the missed uploads again, each to its HSDir alone, if the current consensus still names
+    /// that HSDir for the document's blinded key; every answer. What again gets no answer stays missed; what the HSDirs
+    /// refuse or the ring no longer names is dropped (the next full round covers it).
+    /// </summary>
+    public async Task<IReadOnlyList<HsDirUploadResult>> RetryMissedAsync(CancellationToken cancellationToken)
+    {
+        await _oneRound.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var missed = Volatile.Read(ref _missed);
+            if (missed.Count == 0 || !_views.TryGetView(out var view, out _))
+            {
+                return [];
+            }
+
+            var uploads = new List<(PendingUpload Pending, Task<HsDirUploadResult> Upload)>();
+            foreach (var pending in missed)
+            {
+                var ring = view.UploadRings.FirstOrDefault(r => r.Period.Number == pending.Period);
+                var hsDir = ring?.StoreTargets(pending.BlindedKey).FirstOrDefault(r => r.Id == pending.HsDir);
+                if (hsDir is not null)
+                {
+                    uploads.Add((pending, UploadAsync(pending, hsDir, cancellationToken)));
+                }
+            }
+
+            var results = await Task.WhenAll(uploads.Select(u => u.Upload)).ConfigureAwait(false);
+            Volatile.Write(ref _missed, [.. uploads.Where((u, i) => IsWorthRetrying(results[i].Outcome)).Select(u => u.Pending)]);
+            HiddenPointClientLog.MissedUploadsRetried(_logger, results.Length, results.Count(r => r.Outcome == HsDirUploadOutcome.Stored));
             return results;
         }
         finally
@@ -134,9 +181,13 @@ internal sealed class DescriptorPublisher : IDisposable
         _oneRound.Dispose();
     }
 
-    private async Task<HsDirUploadResult> UploadAsync(
-        ulong period, RelayStatus hsDir, BlindedPublicKey blindedKey, byte[] document, CancellationToken cancellationToken)
+    // A refusal is the HSDir's answer and would be the same again; the rest may have been the path or the moment.
+    private static bool IsWorthRetrying(HsDirUploadOutcome outcome) =>
+        outcome is HsDirUploadOutcome.NoCircuit or HsDirUploadOutcome.StreamFailed or HsDirUploadOutcome.TimedOut;
+
+    private async Task<HsDirUploadResult> UploadAsync(PendingUpload pending, RelayStatus hsDir, CancellationToken cancellationToken)
     {
+        var (period, _, blindedKey, document) = pending;
         using var deadline = new Deadline(_options.UploadTimeout, _time, cancellationToken);
         ProvidedCircuit provided;
         try
@@ -191,4 +242,7 @@ internal sealed class DescriptorPublisher : IDisposable
             key?.Dispose();
         }
     }
+
+    /// <summary>One descriptor document for one HSDir: what a retry uploads again.</summary>
+    private sealed record PendingUpload(ulong Period, RelayId HsDir, BlindedPublicKey BlindedKey, byte[] Document);
 }

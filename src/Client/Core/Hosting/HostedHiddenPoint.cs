@@ -273,14 +273,29 @@ public sealed class HostedHiddenPoint : IAsyncDisposable
         }
     }
 
+    // A full round at a change of the introduction points, every RepublishInterval after a round that stored somewhere,
+    // or every PublishRetryInterval after one that stored nowhere. Between full rounds, the uploads that got no answer
+    // are tried again alone, after PublishRetryInterval and then twice as long each time (never past the next full
+    // round): the HSDirs that answered are left alone, so that a few unreachable ones cannot make the host hammer the
+    // rest, and the unreachable ones do not stay empty for a whole RepublishInterval.
     private async Task PublishLoopAsync(CancellationToken stopping)
     {
         var wait = Timeout.InfiniteTimeSpan;
+        var nextRound = DateTimeOffset.MaxValue;
+        var retryDelay = _options.PublishRetryInterval;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                await WaitForChangeAsync(wait, stopping).ConfigureAwait(false);
+                var changed = await WaitForChangeAsync(wait, stopping).ConfigureAwait(false);
+                if (!changed && _time.GetUtcNow() < nextRound && _publisher.HasMissedUploads)
+                {
+                    var retried = await _publisher.RetryMissedAsync(stopping).ConfigureAwait(false);
+                    RecordRetries(retried);
+                    retryDelay = Min(retryDelay * 2, _options.RepublishInterval);
+                    wait = NextWait(nextRound, retryDelay);
+                    continue;
+                }
 
                 // Let the other introduction points come up (or go) before uploading, unless all are there already.
                 var settleUntil = _time.GetUtcNow() + _options.PublishSettleDelay;
@@ -292,11 +307,15 @@ public sealed class HostedHiddenPoint : IAsyncDisposable
                 if (EstablishedIntroductionPoints == 0)
                 {
                     wait = Timeout.InfiniteTimeSpan;
+                    nextRound = DateTimeOffset.MaxValue;
                     continue;
                 }
 
                 var results = await PublishNowAsync(stopping).ConfigureAwait(false);
-                wait = results.Any(r => r.Outcome == HsDirUploadOutcome.Stored) ? _options.RepublishInterval : _options.PublishRetryInterval;
+                var stored = results.Any(r => r.Outcome == HsDirUploadOutcome.Stored);
+                nextRound = _time.GetUtcNow() + (stored ? _options.RepublishInterval : _options.PublishRetryInterval);
+                retryDelay = _options.PublishRetryInterval;
+                wait = NextWait(nextRound, retryDelay);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -308,16 +327,42 @@ public sealed class HostedHiddenPoint : IAsyncDisposable
             {
                 HiddenPointClientLog.HostingFault(_logger, ex);
                 wait = _options.PublishRetryInterval;
+                nextRound = _time.GetUtcNow() + wait;
             }
         }
     }
 
-    // Returns on a change of the introduction points or when the wait is over, whichever comes first.
-    private async Task WaitForChangeAsync(TimeSpan wait, CancellationToken stopping)
+    // Until the next full round, or the next retry of missed uploads if one is due before it.
+    private TimeSpan NextWait(DateTimeOffset nextRound, TimeSpan retryDelay)
+    {
+        var untilRound = nextRound - _time.GetUtcNow();
+        return _publisher.HasMissedUploads ? Min(retryDelay, untilRound) : untilRound;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    // A retry's answers replace the last round's answers of the same HSDirs and periods.
+    private void RecordRetries(IReadOnlyList<HsDirUploadResult> retried)
+    {
+        if (retried.Count == 0)
+        {
+            return;
+        }
+
+        var last = Volatile.Read(ref _lastUploads);
+        Volatile.Write(ref _lastUploads, [.. last.Select(r => retried.FirstOrDefault(n => n.Period == r.Period && n.HsDir == r.HsDir) ?? r)]);
+        if (retried.Any(r => r.Outcome == HsDirUploadOutcome.Stored))
+        {
+            _firstPublished.TrySetResult();
+        }
+    }
+
+    // Returns on a change of the introduction points (true) or when the wait is over (false), whichever comes first.
+    private async Task<bool> WaitForChangeAsync(TimeSpan wait, CancellationToken stopping)
     {
         if (wait <= TimeSpan.Zero && wait != Timeout.InfiniteTimeSpan)
         {
-            return;
+            return false;
         }
 
         using var timer = new CancellationTokenSource(wait, _time);
@@ -325,9 +370,11 @@ public sealed class HostedHiddenPoint : IAsyncDisposable
         try
         {
             await _changes.Reader.ReadAsync(linked.Token).ConfigureAwait(false);
+            return true;
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
+            return false;
         }
     }
 
