@@ -19,7 +19,7 @@ public sealed class TestnetRunTests
 
         var (exitCode, output) = await testnet.RunAsync("run", "--smoke", "--relays", $"{Relays}", "--timeout", "100");
 
-        Assert.True(exitCode == 0, output);
+        Assert.True(exitCode == 0, output + testnet.LogTails());
         var state = testnet.State();
         Assert.Equal(3 + Relays + 2, state.Nodes.Count);
         Assert.All(state.Nodes, n => Assert.True(n.ProcessId > 0, n.Name + " was never started"));
@@ -38,7 +38,7 @@ public sealed class TestnetRunTests
         using var testnet = new TestnetUnderTest(folder.Path);
 
         var run = await testnet.RunAsync("run", "--relays", "3", "--users", "0", "--timeout", "90");
-        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.True(run.ExitCode == 0, run.Output + testnet.LogTails());
         var state = testnet.State();
         Assert.All(state.Nodes, n => Assert.True(NodeProcesses.IsRunning(n), n.Name + " is not running after run"));
 

@@ -67,6 +67,32 @@ internal sealed class TestnetUnderTest : IDisposable
         }
     }
 
+    /// <summary>
+    /// The last lines of every node's log, for a failed assertion's message: the state folder is deleted with the test,
+    /// and a node that died (an authority's exit 134, say) is explained only there.
+    /// </summary>
+    public string LogTails(int lines = 20)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var node in TestnetState.Load(_stateDirectory)?.Nodes ?? [])
+        {
+            text.Append("\n--- ").Append(node.Name).Append(" (").Append(node.LogFile).Append(") ---\n");
+            try
+            {
+                foreach (var line in File.ReadLines(node.LogFile).TakeLast(lines))
+                {
+                    text.Append(line).Append('\n');
+                }
+            }
+            catch (IOException ex)
+            {
+                text.Append("(unreadable: ").Append(ex.Message).Append(")\n");
+            }
+        }
+
+        return text.ToString();
+    }
+
     public TestnetState State() => TestnetState.Load(_stateDirectory) ?? throw new InvalidOperationException("no testnet.json was written");
 
     /// <summary>
