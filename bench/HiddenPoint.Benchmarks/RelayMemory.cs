@@ -6,9 +6,8 @@ namespace HiddenPoint.Benchmarks;
 /// Where one process's resident pages lie, read from <c>/proc/PID/status</c> (VmRSS) and <c>/proc/PID/smaps</c> (every
 /// mapping's Rss), all in kB:
 /// <list type="bullet">
-/// <item><see cref="GcHeap"/>: the anonymous mappings of the GC's reserved range (the regions GC reserves one range of
-/// 256 GB of address space at start and commits regions inside it; the range is the run of adjacent anonymous mappings
-/// around the largest one);</item>
+/// <item><see cref="GcHeap"/>: the anonymous mappings of the GC's reserved range (the regions GC reserves one large
+/// range of address space at start and commits regions inside it from the bottom up);</item>
 /// <item><see cref="DoubleMapped"/>: <c>/memfd:doublemapper</c>, the runtime's code and loader heaps, mapped twice
 /// (writable and executable views of the same pages: W^X), so that VmRSS counts these pages once per view;</item>
 /// <item><see cref="Files"/>: file mappings (the runtime's native libraries, the assemblies, libsodium, libcrypto),
@@ -66,7 +65,9 @@ internal sealed record RelayMemory(string Name, long Rss, long GcHeap, long Doub
         public long SizeKb => (long)((End - Start) / 1024);
     }
 
-    // The run of adjacent anonymous mappings around the largest one, when that one is a GC-sized reservation.
+    // The GC commits its regions from the bottom of its reservation up: the range is the run of adjacent anonymous
+    // mappings that ends with the largest one (the reservation's untouched rest), when that one is GC-sized. Mappings
+    // above it are not the GC's (glibc's malloc arenas are often placed right after it).
     private static (int First, int Last) GcRange(List<Mapping> mappings)
     {
         var largest = -1;
@@ -89,13 +90,7 @@ internal sealed record RelayMemory(string Name, long Rss, long GcHeap, long Doub
             first--;
         }
 
-        var last = largest;
-        while (last + 1 < mappings.Count && mappings[last + 1].IsAnonymous && mappings[last + 1].Start == mappings[last].End)
-        {
-            last++;
-        }
-
-        return (first, last);
+        return (first, largest);
     }
 
     private static List<Mapping> Mappings(string[] lines)
