@@ -17,6 +17,9 @@ internal static class Program
         HiddenPoint.Benchmarks --messaging [count]
             Runs three authorities, eight relays and two messengers here; prints messages_per_s (count acknowledged
             100-byte messages on one conversation, default 20,000) and the one-at-a-time round trip, median and p99.
+        HiddenPoint.Benchmarks --relay-memory [circuits]
+            Runs the testnet (3 authorities, 8 hpc-relay processes), builds [circuits] circuits (default 200), pushes
+            50 MiB through a hidden-point connection and prints each relay's resident size after each phase.
         """;
 
     /// <summary>
@@ -52,6 +55,18 @@ internal static class Program
             }
 
             return await MessagingFigure.RunAsync(count).ConfigureAwait(false);
+        }
+
+        if (args.Length > 0 && args[0] == RelayMemoryFigure.Mode)
+        {
+            var circuits = RelayMemoryFigure.DefaultCircuits;
+            if (args.Length > 2 || (args.Length == 2 && !(int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out circuits) && circuits is > 0 and <= RelayMemoryFigure.MaxCircuits)))
+            {
+                await Console.Error.WriteLineAsync(Usage).ConfigureAwait(false);
+                return 2;
+            }
+
+            return await RelayMemoryFigure.RunAsync(circuits).ConfigureAwait(false);
         }
 
         if (args.Contains("--help") || args.Contains("-h"))
