@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace HiddenPoint.Relay.Circuits;
 
 /// <summary>
-/// The engine's rule for peers that break the protocol (TEST-MATRIX FL-01). The circuit that broke it is already
-/// closed by its reactor on the first violation; here each such close is counted against the client link the circuit
+/// The engine's rule for peers that break the protocol (TEST-MATRIX FL-01). The circuit that broke it is closed by
+/// its reactor on the first violation; here each such close is counted against the client link the circuit
 /// came in on, and the link is aborted at its <see cref="RelayEngineOptions.MaxCircuitViolationsPerLink"/>th, so that
 /// one connection cannot cost the relay a handshake and a close again and again. Links from relays the consensus lists
 /// are not counted: their circuits carry other people's cells, and one client's garbage must not close a relay link.
@@ -49,11 +49,12 @@ internal sealed class CircuitViolations
         or CircuitCloseReason.WindowViolation;
 
     /// <summary>
-    /// A circuit accepted on <paramref name="link"/> closed for <paramref name="reason"/>: a violation is counted,
-    /// logged (rate-limited) and, when <paramref name="owner"/> (null for a listed relay's link) reaches the limit,
-    /// the link is aborted, once.
+    /// A circuit accepted on <paramref name="link"/> is closing for <paramref name="reason"/>, before its DESTROY is
+    /// sent: a violation is counted, logged (rate-limited) and, when <paramref name="owner"/> (null for a listed
+    /// relay's link) reaches the limit, the link is aborted, once, so the peer learns of the tenth close only by
+    /// losing the link and cannot open an eleventh circuit on it.
     /// </summary>
-    public void OnCircuitClosed(EngineLink? owner, Link link, CircuitCloseReason reason)
+    public void OnCircuitClosing(EngineLink? owner, Link link, CircuitCloseReason reason)
     {
         if (!IsViolation(reason))
         {

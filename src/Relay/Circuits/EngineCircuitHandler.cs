@@ -110,6 +110,9 @@ internal sealed class EngineCircuitHandler : ICircuitHandler
         return false;
     }
 
+    /// <summary>Before DESTROY goes out: a violation is counted against the link (which may be aborted at once).</summary>
+    public void OnClosing(CircuitReactor circuit, CircuitCloseReason reason) => _engine.Violations.OnCircuitClosing(_blamed, _link, reason);
+
     public void OnClosed(CircuitReactor circuit, CircuitCloseReason reason)
     {
         var context = EnsureContext((RelayCircuit)circuit);
@@ -135,7 +138,6 @@ internal sealed class EngineCircuitHandler : ICircuitHandler
         {
             context.Clear();
             _engine.OnCircuitClosed(context);
-            _engine.Violations.OnCircuitClosed(_blamed, _link, reason);
         }
     }
 
