@@ -227,7 +227,7 @@ public sealed class CircuitTests
     }
 
     [Fact]
-    public async Task SENDME_with_a_wrong_tag_closes_the_circuit_only()
+    public async Task FL06_SENDME_with_a_wrong_tag_closes_the_circuit_only()
     {
         using var runtime = TestLinks.Runtime(circuit: o => { o.Window = 100; o.SendmeIncrement = 10; });
         var relay = new AcceptingRelay();
@@ -249,6 +249,41 @@ public sealed class CircuitTests
         Assert.False(bystander.IsClosed);
         Assert.Equal(LinkCloseReason.None, clientLink.CloseReason);
         await clientLink.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task FL06_SENDME_before_any_is_due_closes_the_circuit_only()
+    {
+        using var runtime = TestLinks.Runtime(circuit: o => { o.Window = 100; o.SendmeIncrement = 10; });
+        var relay = new AcceptingRelay();
+        var (clientLink, relayLink) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, relay);
+        var (client, relayCircuit) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+        var (bystander, _) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, relay, new RecordingHandler());
+
+        // Nine DATA cells: one short of the increment, so no SENDME is due; an early one (to reopen the window before
+        // the data was delivered, as a sniper would to keep the sender pushing) is refused whatever tag it carries.
+        for (var i = 0; i < 9; i++)
+        {
+            await client.SendAsync(HopIndex.First, TestCells.Data(clientLink.Pool, "d"u8));
+        }
+
+        var early = new byte[3 + 16];
+        early[0] = 1;
+        early[2] = 16;
+        await relayCircuit.SendAsync(TestCells.Message(relayLink.Pool, RelayCommand.Sendme, early));
+        Assert.Equal(CircuitCloseReason.SendmeViolation, await client.Completion.WaitAsync(TestTimeouts.Step));
+        Assert.False(bystander.IsClosed);
+        Assert.Equal(LinkCloseReason.None, clientLink.CloseReason);
+        await clientLink.DisposeAsync();
+    }
+
+    [Fact]
+    public void FL06_The_per_circuit_queue_cap_and_window_defaults_are_within_the_bar()
+    {
+        // TEST-MATRIX FL-06: at most 2,500 cells (about 1 MB) queued per circuit (Tor's default); ours is lower.
+        var options = new CircuitOptions();
+        Assert.InRange(options.MaxQueuedCells, options.Window, 2_500);
+        Assert.InRange(options.Window, options.SendmeIncrement, options.MaxQueuedCells);
     }
 
     [Fact]
@@ -274,7 +309,7 @@ public sealed class CircuitTests
     }
 
     [Fact]
-    public async Task Relay_closes_a_circuit_on_the_ninth_inbound_RELAY_EARLY()
+    public async Task FL01_Relay_closes_a_circuit_on_the_ninth_inbound_RELAY_EARLY()
     {
         using var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
@@ -305,7 +340,7 @@ public sealed class CircuitTests
     }
 
     [Fact]
-    public async Task Cell_no_layer_recognises_closes_the_circuit_with_UnrecognizedCell()
+    public async Task FL01_Cell_no_layer_recognises_closes_the_circuit_with_UnrecognizedCell()
     {
         using var runtime = TestLinks.Runtime();
         var relay = new AcceptingRelay();
@@ -322,7 +357,7 @@ public sealed class CircuitTests
     }
 
     [Fact]
-    public async Task Queue_cap_closes_a_circuit_whose_reactor_falls_behind()
+    public async Task FL06_Queue_cap_closes_a_circuit_whose_reactor_falls_behind()
     {
         using var runtime = TestLinks.Runtime(circuit: o => o.MaxQueuedCells = 16);
         using var gate = new ManualResetEventSlim();

@@ -9,14 +9,14 @@ public sealed class KeyedHashingTests
     private const int ChosenIds = 20_000;
 
     [Fact]
-    public void Circuit_table_hashes_ids_with_a_keyed_comparer()
+    public void FL09_Circuit_table_hashes_ids_with_a_keyed_comparer()
     {
         var table = new CircuitTable(LinkSide.Responder, 16);
         Assert.IsType<KeyedUInt32Comparer>(table.ComparerForTesting);
     }
 
     [Fact]
-    public void Ids_chosen_to_share_a_bucket_under_identity_hashing_spread_under_the_keyed_hash()
+    public void FL09_Ids_chosen_to_share_a_bucket_under_identity_hashing_spread_under_the_keyed_hash()
     {
         // A Dictionary's bucket is hash mod its prime size, and the size for a given count is public knowledge:
         // multiples of that prime all land in bucket 0 when a uint hashes to itself.
@@ -36,7 +36,7 @@ public sealed class KeyedHashingTests
     }
 
     [Fact]
-    public void Lookups_of_colliding_ids_cost_about_as_much_as_random_ones()
+    public void FL09_Lookups_of_colliding_ids_cost_about_as_much_as_random_ones()
     {
         // The cost of a lookup is the chain it walks; sum the chain positions over every id, colliding and random.
         var buckets = new Dictionary<uint, int>().EnsureCapacity(ChosenIds);
@@ -59,7 +59,7 @@ public sealed class KeyedHashingTests
     }
 
     [Fact]
-    public void Each_comparer_has_its_own_key()
+    public void FL09_Each_comparer_has_its_own_key()
     {
         var a = new KeyedUInt32Comparer();
         var b = new KeyedUInt32Comparer();
@@ -79,7 +79,7 @@ public sealed class KeyedHashingTests
     }
 
     [Fact]
-    public void Circuit_table_works_with_colliding_peer_ids()
+    public void FL09_Circuit_table_works_with_colliding_peer_ids()
     {
         var table = new CircuitTable(LinkSide.Initiator, 100_000);
         var buckets = new Dictionary<uint, int>().EnsureCapacity(4_096);

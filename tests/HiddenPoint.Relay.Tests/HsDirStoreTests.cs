@@ -13,7 +13,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace HiddenPoint.Relay.Tests;
 
-public sealed class HsDirStoreTests
+public sealed class HsDirStoreTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const RelayFlags HsDirFlags = RelayFlags.HSDir | RelayFlags.Running | RelayFlags.Valid;
 
@@ -343,7 +343,7 @@ public sealed class HsDirStoreTests
     }
 
     [Fact]
-    public void A_full_cache_share_evicts_the_entries_closest_to_expiry_and_refuses_only_when_nothing_is_left()
+    public void FL08_A_full_cache_share_evicts_the_entries_closest_to_expiry_and_refuses_only_when_nothing_is_left()
     {
         var quota = Quota(memoryLimit: 1L << 20, cacheSharePercent: 10);
         var store = new HsDirStore(timeProvider: _time, memoryQuota: quota);
@@ -391,7 +391,7 @@ public sealed class HsDirStoreTests
     }
 
     [Fact]
-    public void The_registered_trimmer_frees_at_least_what_is_asked_closest_to_expiry_first()
+    public void FL08_The_registered_trimmer_frees_at_least_what_is_asked_closest_to_expiry_first()
     {
         var quota = Quota(memoryLimit: 16L * 1024 * 1024, cacheSharePercent: 20);
         var store = new HsDirStore(timeProvider: _time, memoryQuota: quota);
@@ -503,7 +503,7 @@ public sealed class HsDirStoreTests
     }
 
     [Fact]
-    public void A_legitimate_descriptor_survives_ten_thousand_uploads_from_one_client()
+    public void FL08_A_legitimate_descriptor_survives_ten_thousand_uploads_from_one_client()
     {
         // One HSDir on the ring, so every key is its own: the flood is as effective as it can be.
         var self = TestConsensus.Relay(1, HsDirFlags);
@@ -545,6 +545,74 @@ public sealed class HsDirStoreTests
         finally
         {
             flood.ForEach(h => h.Dispose());
+        }
+    }
+
+    [Fact]
+    public void FL08_An_upload_flood_of_distinct_blinded_keys_stays_within_the_cache_share_and_held_descriptors_are_still_served()
+    {
+        // A relay with a 2 MiB limit: the caches' share (20 %) holds about 150 descriptors. One HSDir on the ring,
+        // so every key is this relay's: the flood is as effective as it can be.
+        var quota = Quota(memoryLimit: 2L * 1024 * 1024, cacheSharePercent: 20);
+        var self = TestConsensus.Relay(1, HsDirFlags);
+        var consensus = new SwappableConsensusSource { Value = TestConsensus.Build(s_start, [self]) };
+        var store = new HsDirStore(
+            Options.Create(new HsDirStoreOptions()), _time,
+            memoryQuota: quota,
+            assignment: new HsDirAssignment(new HsDirViewSource(consensus), self.Id));
+        var legitimate = Enumerable.Range(0, 20).Select(_ => new Host()).ToList();
+        var flood = new Host[1_000];
+        try
+        {
+            var documents = legitimate.Select(h => h.Descriptor(revision: 1)).ToList();
+            for (var i = 0; i < legitimate.Count; i++)
+            {
+                Assert.Equal(HsDirStoreResult.Stored, store.Store(legitimate[i].BlindedKey, documents[i]));
+            }
+
+            // 1,000 valid descriptors for distinct blinded keys (signed beforehand, on every core), then uploaded one
+            // after another, 100 ms apart.
+            var uploads = new byte[flood.Length][];
+            Parallel.For(0, flood.Length, i =>
+            {
+                flood[i] = new Host();
+                uploads[i] = flood[i].Descriptor(revision: 1, lifetimeMinutes: 720, blobLength: 1_500);
+            });
+            var lookups = new List<double>();
+            var stored = 0;
+            for (var i = 0; i < flood.Length; i++)
+            {
+                _time.Advance(TimeSpan.FromMilliseconds(100));
+                stored += store.Store(flood[i].BlindedKey, uploads[i]) == HsDirStoreResult.Stored ? 1 : 0;
+                Assert.True(quota.CacheBytes <= quota.CacheShare, $"cache {quota.CacheBytes} above its share {quota.CacheShare} after upload {i}");
+                Assert.Equal(store.Bytes, quota.CacheBytes);
+                if (i % 100 == 99)
+                {
+                    for (var j = 0; j < legitimate.Count; j++)
+                    {
+                        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                        Assert.True(store.TryFetch(legitimate[j].BlindedKey, out var held), $"descriptor {j} lost after upload {i}");
+                        lookups.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                        Assert.Equal(documents[j], held.ToArray());
+                    }
+                }
+            }
+
+            lookups.Sort();
+            output.WriteLine(
+                $"FL-08: {stored} of {flood.Length} flood uploads stored (each evicting when full), {store.Count} held, " +
+                $"cache {quota.CacheBytes} of its share {quota.CacheShare} bytes ({100.0 * quota.CacheBytes / quota.Limit:F1} % of the limit); " +
+                $"lookup p99 {lookups[(int)(lookups.Count * 0.99)]:F3} ms over {lookups.Count}");
+            Assert.True(store.Count < flood.Length / 4, $"{store.Count} held");
+            Assert.Equal(flood.Length, stored);
+        }
+        finally
+        {
+            legitimate.ForEach(h => h.Dispose());
+            foreach (var host in flood)
+            {
+                host?.Dispose();
+            }
         }
     }
 

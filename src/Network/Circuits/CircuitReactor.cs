@@ -638,6 +638,17 @@ public abstract class CircuitReactor : IAsyncDisposable
         Volatile.Write(ref _oldestBlockedAt, 0);
         try
         {
+            _handler.OnClosing(this, reason);
+        }
+#pragma warning disable CA1031 // A handler's fault at close changes nothing.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            NetworkLog.CircuitHandlerError(_logger, ex);
+        }
+
+        try
+        {
             var destroyReason = reason == CircuitCloseReason.LocalClose ? (DestroyReason)Volatile.Read(ref _localDestroyReason) : ToDestroyReason(reason);
             await ReleaseAsync(Volatile.Read(ref _goneEnds), destroyReason).ConfigureAwait(false);
         }

@@ -31,6 +31,16 @@ public interface ICircuitHandler
     /// <returns>False when the message breaks the protocol: the circuit is then closed.</returns>
     bool OnRelayMessage(CircuitReactor circuit, HopIndex hop, CellCommand cellCommand, ReadOnlySpan<byte> body);
 
+    /// <summary>
+    /// The circuit is closing for <paramref name="reason"/>: called once, on the reactor, after its queue was let go and
+    /// before DESTROY is sent and <see cref="OnClosed"/> is called, so that a party may act on the reason before the
+    /// peer hears of the close (a relay counts a protocol violation against the link, and may abort the link before the
+    /// peer can open another circuit on it). Does nothing unless implemented.
+    /// </summary>
+    void OnClosing(CircuitReactor circuit, CircuitCloseReason reason)
+    {
+    }
+
     /// <summary>The circuit has closed; called once, last.</summary>
     void OnClosed(CircuitReactor circuit, CircuitCloseReason reason);
 }

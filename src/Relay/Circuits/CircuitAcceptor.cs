@@ -86,14 +86,16 @@ internal sealed class CircuitAcceptor : IAsyncDisposable
             return;
         }
 
-        var refusal = _listed.IsListedRelay(link) ? _admission.TryAdmitRelayCircuit() : _admission.TryAdmitCircuit(state.Address);
+        var fromListedRelay = _listed.IsListedRelay(link);
+        var refusal = fromListedRelay ? _admission.TryAdmitRelayCircuit() : _admission.TryAdmitCircuit(state.Address);
         if (refusal != AdmissionRefusal.None)
         {
             Refuse(link, circuitId, create2, DestroyReason.ResourceLimit, CircuitRefusals.From(refusal));
             return;
         }
 
-        if (!_queue.TryEnqueue(new HandshakeJob(link, circuitId, create2)))
+        // A listed relay's link is never blamed for its circuits' violations (CircuitViolations).
+        if (!_queue.TryEnqueue(new HandshakeJob(link, fromListedRelay ? null : state, circuitId, create2)))
         {
             Refuse(link, circuitId, create2, DestroyReason.ResourceLimit, CircuitRefusal.QueueFull);
         }
@@ -156,7 +158,7 @@ internal sealed class CircuitAcceptor : IAsyncDisposable
             }
 
             hop = relayHop!;
-            handler = new EngineCircuitHandler(_engine, bindingKey);
+            handler = new EngineCircuitHandler(_engine, bindingKey, link, job.Blamed);
         }
         catch (Exception ex)
         {
@@ -219,5 +221,6 @@ internal sealed class CircuitAcceptor : IAsyncDisposable
         Refuse(job.Link, job.CircuitId, job.Create2, why == HandshakeDrop.Fault ? DestroyReason.Internal : DestroyReason.ResourceLimit, refusal);
     }
 
-    private readonly record struct HandshakeJob(Link Link, CircuitId CircuitId, CellBuffer Create2);
+    /// <summary>A CREATE2 waiting for a worker; <paramref name="Blamed"/> is the link its violations count against, if any.</summary>
+    private readonly record struct HandshakeJob(Link Link, EngineLink? Blamed, CircuitId CircuitId, CellBuffer Create2);
 }

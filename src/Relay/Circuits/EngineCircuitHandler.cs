@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using HiddenPoint.Network.Circuits;
+using HiddenPoint.Network.Links;
 using HiddenPoint.Protocol.Cells;
 using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Protocol.Wire;
@@ -19,15 +20,23 @@ internal sealed class EngineCircuitHandler : ICircuitHandler
 
     private readonly RelayEngine _engine;
     private readonly byte[] _bindingKey;
+    private readonly Link _link;
+    private readonly EngineLink? _blamed;
     private RelayCircuitContext? _context;
     private int _rolesSeen;
     private bool _extendRequested;
     private volatile bool _closed;
 
-    public EngineCircuitHandler(RelayEngine engine, ReadOnlySpan<byte> bindingKey)
+    /// <summary>
+    /// The handler of a circuit accepted on <paramref name="link"/>; <paramref name="blamed"/> is the link's engine
+    /// handler when its violations count against it (a client's link), null for a listed relay's.
+    /// </summary>
+    public EngineCircuitHandler(RelayEngine engine, ReadOnlySpan<byte> bindingKey, Link link, EngineLink? blamed)
     {
         _engine = engine;
         _bindingKey = bindingKey.ToArray();
+        _link = link;
+        _blamed = blamed;
     }
 
     /// <summary>True once the circuit has closed (set before the engine forgets it).</summary>
@@ -100,6 +109,9 @@ internal sealed class EngineCircuitHandler : ICircuitHandler
 
         return false;
     }
+
+    /// <summary>Before DESTROY goes out: a violation is counted against the link (which may be aborted at once).</summary>
+    public void OnClosing(CircuitReactor circuit, CircuitCloseReason reason) => _engine.Violations.OnCircuitClosing(_blamed, _link, reason);
 
     public void OnClosed(CircuitReactor circuit, CircuitCloseReason reason)
     {

@@ -84,6 +84,7 @@ public sealed class RelayEngine : IAsyncDisposable
         _logger = loggerFactory.CreateLogger("HiddenPoint.Relay.Engine");
         _runtime = new LinkRuntime(Options.Create(engineOptions.Link), Options.Create(engineOptions.Circuit), timeProvider, loggerFactory, meterFactory);
         Metrics = new RelayEngineMetrics(meterFactory, () => OpenCircuits, () => (LinkCount(EngineLinkKind.Client), LinkCount(EngineLinkKind.RelayIn), LinkCount(EngineLinkKind.RelayOut)));
+        Violations = new CircuitViolations(engineOptions, timeProvider, Metrics, _logger);
         var listed = new ListedRelays(consensus, _logger);
         _acceptor = new CircuitAcceptor(this, keys, admission, listed, engineOptions, timeProvider, Metrics, _logger);
         _links = new EngineLinks(_acceptor, engineOptions.MaxLinks);
@@ -114,6 +115,9 @@ public sealed class RelayEngine : IAsyncDisposable
     public IReadOnlyCollection<RelayCircuitContext> Circuits => _acceptor.Circuits;
 
     internal RelayEngineMetrics Metrics { get; }
+
+    /// <summary>The rule for circuits closed for a protocol violation and the links they came on.</summary>
+    internal CircuitViolations Violations { get; }
 
     internal IRelayMessageRole Introduction { get; }
 

@@ -37,4 +37,10 @@ internal static partial class RelayEngineLog
 
     [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Accepting connections failed ({Error}); pausing before the next accept")]
     public static partial void AcceptStalled(ILogger logger, System.Net.Sockets.SocketError error);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Closed a circuit for a protocol violation: {Reason} ({HeldBack} more since the last such line; at most one per {Interval})")]
+    public static partial void CircuitViolation(ILogger logger, HiddenPoint.Network.Circuits.CircuitCloseReason reason, long heldBack, TimeSpan interval);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "Closed a client link after {Violations} of its circuits broke the protocol ({HeldBack} more since the last such line; at most one per {Interval})")]
+    public static partial void LinkClosedForViolations(ILogger logger, int violations, long heldBack, TimeSpan interval);
 }

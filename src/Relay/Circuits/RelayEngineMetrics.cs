@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using HiddenPoint.Network.Circuits;
 using HiddenPoint.Relay.Diagnostics;
 
 namespace HiddenPoint.Relay.Circuits;
@@ -16,6 +17,8 @@ internal sealed class RelayEngineMetrics
     private readonly Counter<long> _extends;
     private readonly Counter<long> _handshakes;
     private readonly Counter<long> _handshakeFailures;
+    private readonly Counter<long> _circuitViolations;
+    private readonly Counter<long> _violationLinkCloses;
     private long _cellsForRelay;
 
     public RelayEngineMetrics(IMeterFactory meterFactory, Func<int> openCircuits, Func<(int Clients, int RelaysIn, int RelaysOut)> links)
@@ -28,6 +31,8 @@ internal sealed class RelayEngineMetrics
         _extends = meter.CreateCounter<long>("hpc.relay.extends", "{extend}", "EXTEND2 requests (result)");
         _handshakes = meter.CreateCounter<long>("hpc.relay.handshakes", "{handshake}", "Circuit handshakes completed");
         _handshakeFailures = meter.CreateCounter<long>("hpc.relay.handshake_failures", "{handshake}", "Circuit handshakes refused (reason)");
+        _circuitViolations = meter.CreateCounter<long>("hpc.relay.circuit_violations", "{circuit}", "Circuits closed for a protocol violation (reason)");
+        _violationLinkCloses = meter.CreateCounter<long>("hpc.relay.links_closed_for_violations", "{link}", "Client links aborted after MaxCircuitViolationsPerLink violations");
         meter.CreateObservableGauge("hpc.relay.circuits_open", openCircuits, "{circuit}", "Circuits this relay accepted that are open");
         meter.CreateObservableGauge("hpc.relay.links", () =>
         {
@@ -56,9 +61,23 @@ internal sealed class RelayEngineMetrics
 
     public void Handshake() => _handshakes.Add(1);
 
+    public void CircuitViolation(CircuitCloseReason reason) => _circuitViolations.Add(1, new KeyValuePair<string, object?>("reason", Tag(reason)));
+
+    public void LinkClosedForViolations() => _violationLinkCloses.Add(1);
+
     public void HandshakeFailed(HandshakeFailure failure) => _handshakeFailures.Add(1, new KeyValuePair<string, object?>("reason", Tag(CircuitRefusals.From(failure))));
 
     // The tag strings are the dashboards' and tests' names: change a value's tag only with them.
+    internal static string Tag(CircuitCloseReason reason) => reason switch
+    {
+        CircuitCloseReason.UnrecognizedCell => "unrecognized_cell",
+        CircuitCloseReason.ProtocolViolation => "protocol",
+        CircuitCloseReason.RelayEarlyViolation => "relay_early",
+        CircuitCloseReason.SendmeViolation => "sendme",
+        CircuitCloseReason.WindowViolation => "window",
+        _ => "other",
+    };
+
     internal static string Tag(ConnectionRefusal reason) => reason switch
     {
         ConnectionRefusal.MaxLinks => "max_links",

@@ -43,6 +43,19 @@ public sealed class RelayEngineOptions
     /// <summary>Handshake workers; 0 (the default) means one per processor. 0–256.</summary>
     public int HandshakeWorkers { get; set; }
 
+    /// <summary>
+    /// A client link (or one from a relay the consensus does not list) is aborted when this many of its circuits have
+    /// been closed for a protocol violation (an unrecognised cell, a forged SENDME, a command the relay refuses…);
+    /// each such circuit is closed on its first violation regardless. Default 10 (TEST-MATRIX FL-01); 1–1,000.
+    /// </summary>
+    public int MaxCircuitViolationsPerLink { get; set; } = 10;
+
+    /// <summary>
+    /// At most one log line per kind of violation (and one for links aborted for violations) per this interval; the
+    /// line says how many it stands for. Default 60 s; 1 s – 1 h.
+    /// </summary>
+    public TimeSpan ViolationLogInterval { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Throws <see cref="OptionsValidationException"/> naming the first bad option.</summary>
     public void Validate()
     {
@@ -94,6 +107,8 @@ public sealed class RelayEngineOptionsValidator : IValidateOptions<RelayEngineOp
         Range(failures, nameof(RelayEngineOptions.ExtendTimeout), options.ExtendTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(2));
         Range(failures, nameof(RelayEngineOptions.HandshakeMaxWait), options.HandshakeMaxWait, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1));
         Range(failures, nameof(RelayEngineOptions.RelayLinkIdleTimeout), options.RelayLinkIdleTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        Range(failures, nameof(RelayEngineOptions.MaxCircuitViolationsPerLink), options.MaxCircuitViolationsPerLink, 1, 1_000);
+        Range(failures, nameof(RelayEngineOptions.ViolationLogInterval), options.ViolationLogInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -224,6 +224,16 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
             return true;
         }
 
+        // Opening and ending streams one after another never holds many at once, so the count above does not bound
+        // the work; the circuit's open rate does (FL-05).
+        table.Opens ??= new TokenBucket(_time, _options.DirectoryStreamOpenRatePerCircuit, _options.DirectoryStreamOpenBurstPerCircuit);
+        if (!table.Opens.TryTake())
+        {
+            HiddenPointLog.DirectoryStreamRefused(_logger, "stream_rate");
+            RoleSender.Send(circuit, new EndMessage(EndReason.ResourceLimit), streamId);
+            return true;
+        }
+
         switch (command)
         {
             case RelayCommand.DescriptorStore:
@@ -539,13 +549,16 @@ public sealed class DirectoryStreamRole : IRelayMessageRole
 
     private sealed record DigestEntry(ReadOnlyMemory<byte> Document, byte[] Digest);
 
-    /// <summary>A circuit's directory streams and upload bucket; touched on the circuit's reactor only.</summary>
+    /// <summary>A circuit's directory streams, stream-open and upload buckets; touched on the circuit's reactor only.</summary>
     private sealed class StreamTable
     {
         public Dictionary<ushort, DirectoryStream> Streams { get; } = [];
 
         /// <summary>The circuit's upload token bucket, made with its first upload.</summary>
         public TokenBucket? Uploads { get; set; }
+
+        /// <summary>The circuit's stream-open token bucket, made with its first stream.</summary>
+        public TokenBucket? Opens { get; set; }
 
         public void RemoveFinished()
         {

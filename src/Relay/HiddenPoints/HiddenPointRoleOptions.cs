@@ -44,6 +44,19 @@ public sealed class HiddenPointRoleOptions
     public int MaxDirectoryStreamsPerCircuit { get; set; } = 8;
 
     /// <summary>
+    /// Directory streams per second one circuit may open, after its burst (a token bucket per circuit; Tor's
+    /// <c>DoSStreamCreationRate</c>, TEST-MATRIX FL-05); a stream over it is ended with END(ResourceLimit) and the circuit
+    /// kept. Default 100; range 1 to 10,000.
+    /// </summary>
+    public int DirectoryStreamOpenRatePerCircuit { get; set; } = 100;
+
+    /// <summary>
+    /// Directory streams one circuit may open at once before the rate applies. Default 100; range 1 to 100,000, at
+    /// least <see cref="DirectoryStreamOpenRatePerCircuit"/>.
+    /// </summary>
+    public int DirectoryStreamOpenBurstPerCircuit { get; set; } = 100;
+
+    /// <summary>
     /// How long a DESCRIPTOR_STORE stream may take to deliver its declared bytes. Default 60 seconds; range 1 second
     /// to 10 minutes.
     /// </summary>
@@ -105,6 +118,13 @@ public sealed class HiddenPointRoleOptionsValidator : IValidateOptions<HiddenPoi
 
         Range(failures, nameof(options.MaxRememberedCookies), options.MaxRememberedCookies, 1_000, 10_000_000);
         Range(failures, nameof(options.MaxDirectoryStreamsPerCircuit), options.MaxDirectoryStreamsPerCircuit, 1, 256);
+        Range(failures, nameof(options.DirectoryStreamOpenRatePerCircuit), options.DirectoryStreamOpenRatePerCircuit, 1, 10_000);
+        Range(failures, nameof(options.DirectoryStreamOpenBurstPerCircuit), options.DirectoryStreamOpenBurstPerCircuit, 1, 100_000);
+        if (options.DirectoryStreamOpenBurstPerCircuit < options.DirectoryStreamOpenRatePerCircuit)
+        {
+            failures.Add($"HiddenPointRoleOptions.DirectoryStreamOpenBurstPerCircuit is {options.DirectoryStreamOpenBurstPerCircuit}; it must be at least DirectoryStreamOpenRatePerCircuit ({options.DirectoryStreamOpenRatePerCircuit}).");
+        }
+
         Range(failures, nameof(options.DescriptorUploadTimeout), options.DescriptorUploadTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         Range(failures, nameof(options.DescriptorUploadRatePerCircuit), options.DescriptorUploadRatePerCircuit, 1, 1_000);
         Range(failures, nameof(options.DescriptorUploadBurstPerCircuit), options.DescriptorUploadBurstPerCircuit, 1, 10_000);

@@ -14,7 +14,7 @@ public sealed class CircuitFloodTests
     private const int Burst = 20;
 
     [Fact]
-    public async Task A_create2_flood_from_one_address_is_refused_after_its_burst_while_another_address_still_builds_circuits()
+    public async Task FL02_A_create2_flood_from_one_address_is_refused_after_its_burst_while_another_address_still_builds_circuits()
     {
         // The limiter's clock stands still, so no token refills during the flood: exactly the burst is admitted.
         var limiterClock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero));

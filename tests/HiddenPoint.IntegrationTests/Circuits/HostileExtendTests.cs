@@ -49,7 +49,8 @@ public sealed class HostileExtendTests
     [Fact]
     public async Task EXTEND2_to_addresses_that_name_no_relay_is_refused_as_malformed_without_an_exception()
     {
-        await using var network = await RelayNetwork.StartAsync(2);
+        // Twenty malformed EXTEND2 on one link: the per-link violation limit (FL-01) would close it after ten.
+        await using var network = await RelayNetwork.StartAsync(2, o => o.MaxCircuitViolationsPerLink = 1_000);
         using var extends = new ExtendResults(network[0].Meters);
         await using var client = new Originator();
         var guard = network.StatusOf(0);

@@ -56,7 +56,9 @@ public sealed class HostileInputLogTests
             Options.Create(new RelayLimitsOptions { CircuitCreationBurst = 20, CircuitCreationRate = 1, CircuitCreationMinConnections = 1 }),
             limiterClock,
             limiterMeters);
-        await using var network = await RelayNetwork.StartAsync(3, admission: i => i == 1 ? limiter : null, realRoles: true);
+        // Every hostile case goes over the same few links; the per-link violation limit (FL-01, MalformedCellFloodTests)
+        // would close them after ten, so it is lifted here.
+        await using var network = await RelayNetwork.StartAsync(3, o => o.MaxCircuitViolationsPerLink = 1_000, admission: i => i == 1 ? limiter : null, realRoles: true);
         using var client = new RawCircuitDriver();
         var guard = network.StatusOf(0);
         var link = await client.ConnectAsync(guard);

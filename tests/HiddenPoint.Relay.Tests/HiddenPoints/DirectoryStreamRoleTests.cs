@@ -182,6 +182,55 @@ public sealed class DirectoryStreamRoleTests
     }
 
     [Fact]
+    public async Task FL05_StreamOpensBeyondOneHundredPerSecondOnOneCircuitAreEndedAndOtherCircuitsAreServed()
+    {
+        // The default rate and burst (100); the concurrent cap raised so that it is not what refuses.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var relay = new RoleHarness(o => o.MaxDirectoryStreamsPerCircuit = 256, time);
+        var client = await relay.OpenClientAsync();
+
+        // 1,000 opens at one instant (the row's figure for one second): the burst is answered, the rest ended at once.
+        for (var i = 1; i <= 1_000; i++)
+        {
+            await client.SendAsync(new DirectoryRequestMessage(DirectoryResource.RelayDescriptor, new byte[32]), stream: (ushort)i);
+        }
+
+        // Each answered stream brings a DIRECTORY_RESPONSE and an END(Done), each refused one an END(ResourceLimit);
+        // answers come from tasks of their own, so the three kinds interleave.
+        var answered = 0;
+        var refused = 0;
+        var done = 0;
+        while (answered + refused + done < 1_100)
+        {
+            var message = await client.ReceiveAsync();
+            if (message.Command == RelayCommand.DirectoryResponse)
+            {
+                answered++;
+                continue;
+            }
+
+            Assert.Equal(RelayCommand.End, message.Command);
+            var reason = message.Decode<EndMessage>().Reason;
+            Assert.True(reason is EndReason.ResourceLimit or EndReason.Done, reason.ToString());
+            refused += reason == EndReason.ResourceLimit ? 1 : 0;
+            done += reason == EndReason.Done ? 1 : 0;
+        }
+
+        Assert.Equal(100, answered);
+        Assert.Equal(100, done);
+        Assert.Equal(900, refused);
+        Assert.False(client.RelaySide.Closed.Task.IsCompleted);
+
+        // Another circuit is served at once; this one again after a second (100 more).
+        var other = await relay.OpenClientAsync();
+        await other.SendAsync(new DirectoryRequestMessage(DirectoryResource.RelayDescriptor, new byte[32]), stream: 1);
+        Assert.Equal(DirectoryStatus.NotFound, (await ReadAnswerAsync(other, 1)).Status);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await client.SendAsync(new DirectoryRequestMessage(DirectoryResource.RelayDescriptor, new byte[32]), stream: 2_001);
+        Assert.Equal(DirectoryStatus.NotFound, (await ReadAnswerAsync(client, 2_001)).Status);
+    }
+
+    [Fact]
     public async Task ADirectoryRequestOnAnIntroductionCircuitIsEndedNotADirectory()
     {
         await using var relay = new RoleHarness();

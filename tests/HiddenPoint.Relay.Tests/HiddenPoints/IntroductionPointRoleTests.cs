@@ -198,7 +198,7 @@ public sealed class IntroductionPointRoleTests
     }
 
     [Fact]
-    public async Task IntroductionsBeyondTheBurstAreRefusedAndNotForwarded()
+    public async Task FL10_IntroductionsBeyondTheBurstAreRefusedAndNotForwarded()
     {
         // The clock stands still, so the bucket never refills: exactly the burst goes through.
         await using var relay = new RoleHarness(o =>
@@ -225,6 +225,50 @@ public sealed class IntroductionPointRoleTests
         }
 
         Assert.False(host.Received.Messages.Reader.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task FL10_AnIntroduceFloodIsForwardedAtTwentyFivePerSecondAfterABurstOf200AndAnotherServiceIsUnaffected()
+    {
+        // Tor's defaults (25/s, burst 200); the clock moves only when the test moves it.
+        var time = new FakeTimeProvider();
+        await using var relay = new RoleHarness(time: time);
+        using var attacked = NewAuthKey();
+        using var bystanderKey = NewAuthKey();
+        var host = await Established(relay, attacked);
+        var bystander = await Established(relay, bystanderKey);
+
+        async Task<int> FloodAsync(int count)
+        {
+            var forwarded = 0;
+            for (var i = 0; i < count; i++)
+            {
+                var client = await relay.OpenClientAsync();
+                await client.SendAsync(Introduce1(attacked));
+                forwarded += (await client.ReceiveAsync()).Decode<IntroduceAckMessage>().Status == IntroduceAckStatus.Success ? 1 : 0;
+            }
+
+            return forwarded;
+        }
+
+        // 220 at once: the burst goes through, the rest is refused with RelayFailed and never reaches the service.
+        Assert.Equal(200, await FloodAsync(220));
+
+        // A second later: 25 more, and only 25.
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(25, await FloodAsync(35));
+        for (var i = 0; i < 225; i++)
+        {
+            Assert.Equal(RelayCommand.Introduce2, (await host.ReceiveAsync()).Command);
+        }
+
+        Assert.False(host.Received.Messages.Reader.TryRead(out _));
+
+        // Another service's introduction point circuit has its own bucket.
+        var other = await relay.OpenClientAsync();
+        await other.SendAsync(Introduce1(bystanderKey));
+        Assert.Equal(IntroduceAckStatus.Success, (await other.ReceiveAsync()).Decode<IntroduceAckMessage>().Status);
+        Assert.Equal(RelayCommand.Introduce2, (await bystander.ReceiveAsync()).Command);
     }
 
     [Fact]

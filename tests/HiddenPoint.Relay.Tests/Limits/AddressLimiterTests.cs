@@ -27,7 +27,7 @@ public sealed class AddressLimiterTests : IDisposable
     }
 
     [Fact]
-    public void Circuits_pass_for_the_burst_then_the_address_is_refused_and_marked()
+    public void FL02_Circuits_pass_for_the_burst_then_the_address_is_refused_and_marked()
     {
         using var limiter = NewLimiter();
         Connect(limiter, Attacker, 3);
@@ -49,7 +49,7 @@ public sealed class AddressLimiterTests : IDisposable
     }
 
     [Fact]
-    public void The_circuit_bucket_refills_at_the_rate()
+    public void FL02_The_circuit_bucket_refills_at_the_rate()
     {
         // One connection: below DoSCircuitCreationMinConnections, so the address is refused but never marked.
         using var limiter = NewLimiter();
@@ -78,7 +78,7 @@ public sealed class AddressLimiterTests : IDisposable
     }
 
     [Fact]
-    public void A_mark_lasts_the_defence_period_and_then_expires()
+    public void FL02_A_mark_lasts_the_defence_period_and_then_expires()
     {
         using var limiter = NewLimiter(o => o.CircuitDefensePeriod = TimeSpan.FromSeconds(60));
         Connect(limiter, Attacker, 5);
@@ -93,7 +93,7 @@ public sealed class AddressLimiterTests : IDisposable
     }
 
     [Fact]
-    public void Connections_pass_for_the_burst_then_the_address_is_marked_for_the_connection_defence_period()
+    public void FL04_Connections_pass_for_the_burst_then_the_address_is_marked_for_the_connection_defence_period()
     {
         using var limiter = NewLimiter(o => o.ConnectionDefensePeriod = TimeSpan.FromSeconds(60));
         for (var i = 0; i < 40; i++)
@@ -114,7 +114,7 @@ public sealed class AddressLimiterTests : IDisposable
     }
 
     [Fact]
-    public void Concurrent_connections_are_capped_and_a_released_lease_makes_room()
+    public void FL04_Concurrent_connections_are_capped_and_a_released_lease_makes_room()
     {
         using var limiter = NewLimiter(o => o.MaxConcurrentConnections = 5);
         var leases = new List<IDisposable>();
@@ -139,7 +139,7 @@ public sealed class AddressLimiterTests : IDisposable
     }
 
     [Fact]
-    public async Task One_address_flooding_from_many_threads_gets_exactly_its_burst_while_another_is_admitted()
+    public async Task FL02_One_address_flooding_from_many_threads_gets_exactly_its_burst_while_another_is_admitted()
     {
         using var limiter = NewLimiter(o => o.CircuitDefensePeriod = TimeSpan.FromMinutes(5));
         Connect(limiter, Attacker, 5);

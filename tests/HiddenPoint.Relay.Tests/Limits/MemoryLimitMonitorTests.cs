@@ -45,7 +45,7 @@ public sealed class MemoryLimitMonitorTests : IDisposable
     }
 
     [Fact]
-    public void Caches_above_their_share_are_trimmed_to_ten_percent_first()
+    public void FL07_Caches_above_their_share_are_trimmed_to_ten_percent_first()
     {
         var quota = NewQuota(100 * MiB);
         var cache = new FakeCache(quota, 20 * MiB);
@@ -62,7 +62,7 @@ public sealed class MemoryLimitMonitorTests : IDisposable
     }
 
     [Fact]
-    public void Circuits_with_the_oldest_queued_data_are_closed_until_below_ninety_percent()
+    public void FL07_Circuits_with_the_oldest_queued_data_are_closed_until_below_ninety_percent()
     {
         var quota = NewQuota(100 * MiB);
         var young = _circuits.Add(30 * MiB, ageSeconds: 1);
@@ -85,7 +85,7 @@ public sealed class MemoryLimitMonitorTests : IDisposable
     }
 
     [Fact]
-    public void A_failing_trimmer_does_not_stop_the_others_or_the_monitor()
+    public void FL07_A_failing_trimmer_does_not_stop_the_others_or_the_monitor()
     {
         var quota = NewQuota(100 * MiB);
         var cache = new FakeCache(quota, 20 * MiB);
@@ -103,7 +103,7 @@ public sealed class MemoryLimitMonitorTests : IDisposable
     }
 
     [Fact]
-    public async Task The_hosted_loop_acts_within_one_second_and_counts_its_actions()
+    public async Task FL07_The_hosted_loop_acts_within_one_second_and_counts_its_actions()
     {
         using var recorder = new MeasurementRecorder(_meters);
         var quota = NewQuota(100 * MiB);
@@ -126,7 +126,7 @@ public sealed class MemoryLimitMonitorTests : IDisposable
     }
 
     [Fact]
-    public async Task A_stalled_circuit_s_queue_grows_and_it_is_the_one_closed_while_a_fresh_circuit_survives()
+    public async Task FL06_FL07_A_stalled_circuit_s_queue_grows_and_it_is_the_one_closed_while_a_fresh_circuit_survives()
     {
         // Client A → relay → next relay, with client A no longer reading; client B → relay, one hop, busy and fresh.
         using var meters = new TestMeterFactory();
@@ -202,7 +202,7 @@ public sealed class MemoryLimitMonitorTests : IDisposable
     }
 
     [Fact]
-    public async Task A_link_whose_peer_stopped_reading_is_closed_for_its_outbound_queue_while_a_busy_link_survives()
+    public async Task FL07_A_link_whose_peer_stopped_reading_is_closed_for_its_outbound_queue_while_a_busy_link_survives()
     {
         // Client A stops reading what the relay sends it; client B's link carries traffic both ways.
         using var meters = new TestMeterFactory();

@@ -14,6 +14,9 @@ internal sealed class RawCircuit : ICircuitHandler
     /// <summary>The circuit's reactor.</summary>
     public ClientCircuitReactor Circuit { get; set; } = null!;
 
+    /// <summary>The circuit's id on its link (for cells written by hand, past the circuit's crypto).</summary>
+    public CircuitId Id { get; set; }
+
     /// <summary>Hops joined so far (kept here: the reactor's own count moves on its reactor).</summary>
     public int Hops { get; set; }
 

@@ -117,7 +117,7 @@ internal sealed class RawCircuitDriver : IDisposable
         var hop = FinishHandshake(client, handshakeData, out var bindingKey);
         var crypto = new CgoClientCircuit();
         crypto.AddHop(hop);
-        var circuit = new RawCircuit { Hops = 1 };
+        var circuit = new RawCircuit { Hops = 1, Id = pending.Id };
         circuit.BindingKeys.Add(bindingKey);
         circuit.Circuit = link.OpenClientCircuit(pending, crypto, circuit)
             ?? throw new InvalidOperationException("The link closed before the circuit opened.");
