@@ -2,13 +2,14 @@
 # The network benchmark (docs/performance.md): builds and runs bench/HiddenPoint.NetworkBenchmark, which starts 3
 # authorities, 8 relays and a hidden point as separate processes and measures every figure of docs/benchmarks.md.
 #
-#   bench/run.sh [--quick] [--json FILE] [--tor] [--plot FILE.png]
+#   bench/run.sh [--quick] [--json FILE] [--tor] [--plot FILE.png] [--bulk-mb N]
 #
 #   --quick        one network instead of five, smaller samples (under 2 minutes)
 #   --json FILE    hpc's figures and raw samples as JSON (default bench/results/hpc.json)
 #   --tor          then Tor's figures on the same machine (bench/HiddenPoint.TorBenchmark; installs Debian's tor if
 #                  missing), and one block with hpc., tor. and ratio. lines, and the round-trip plot
 #   --plot FILE    where --tor writes the plot (default bench/results/rtt.png)
+#   --bulk-mb N    a bulk transfer of N MB instead of 50 (10 with --quick): long enough to attach a profiler
 #
 # Progress goes to standard error, the figures to standard output. Ctrl-C stops every process a benchmark started.
 set -euo pipefail
@@ -22,6 +23,7 @@ tor_project="$here/HiddenPoint.TorBenchmark/HiddenPoint.TorBenchmark.csproj"
 tor_program="$here/HiddenPoint.TorBenchmark/bin/Release/net10.0/HiddenPoint.TorBenchmark.dll"
 
 quick=()
+bulk=()
 json="$results/hpc.json"
 tor=no
 plot="$results/rtt.png"
@@ -29,12 +31,16 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --quick) quick=(--quick) ;;
         --tor) tor=yes ;;
-        --json|--plot)
+        --json|--plot|--bulk-mb)
             if [[ $# -lt 2 ]]; then
-                echo "run.sh: $1 needs a file." >&2
+                echo "run.sh: $1 needs a value." >&2
                 exit 64
             fi
-            if [[ "$1" == "--json" ]]; then json="$2"; else plot="$2"; fi
+            case "$1" in
+                --json) json="$2" ;;
+                --plot) plot="$2" ;;
+                *) bulk=(--bulk-mb "$2") ;;
+            esac
             shift ;;
         -h|--help)
             sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
@@ -85,7 +91,7 @@ run() {
 }
 
 build "$hpc_project"
-run dotnet "$hpc_program" ${quick[@]+"${quick[@]}"} --json "$json"
+run dotnet "$hpc_program" ${quick[@]+"${quick[@]}"} ${bulk[@]+"${bulk[@]}"} --json "$json"
 
 if [[ "$tor" == "yes" ]]; then
     if [[ ! -f "$tor_project" ]]; then

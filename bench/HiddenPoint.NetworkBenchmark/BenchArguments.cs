@@ -20,11 +20,12 @@ internal enum BenchMode
 internal sealed class BenchArguments
 {
     public const string Usage = """
-        HiddenPoint.NetworkBenchmark [--quick] [--json FILE]
+        HiddenPoint.NetworkBenchmark [--quick] [--json FILE] [--bulk-mb N]
             Starts 3 authorities and 8 relays (hpc-directory, hpc-relay: the testnet's programs and timing), a hidden
             point in a child process and the client core here; measures every figure of docs/benchmarks.md's network
             table and prints them between "==== hpc-bench results ====" and "==== end ====". --quick: one network
             instead of five and smaller samples (under 2 minutes). --json FILE: every figure and raw sample as JSON.
+            --bulk-mb N: a bulk transfer of N MB instead of 50 (10 with --quick), long enough to profile a relay.
         HiddenPoint.NetworkBenchmark --report HPC.json TOR.json [--plot FILE.png]
             Prints both systems' figures and their ratios (hpc/tor) in one block and plots the round-trip
             distributions of both (default bench/results/rtt.png).
@@ -34,6 +35,10 @@ internal sealed class BenchArguments
 
     /// <summary>One network instead of five, smaller samples.</summary>
     public bool Quick { get; private set; }
+
+    /// <summary>The bulk transfer's size in MB (<c>--bulk-mb</c>) instead of the definition's 50 (10 with --quick): a
+    /// longer transfer to attach a profiler to.</summary>
+    public int? BulkMegabytes { get; private set; }
 
     /// <summary>Where the raw samples go (<c>--json</c>), or null.</summary>
     public string? JsonPath { get; private set; }
@@ -78,6 +83,17 @@ internal sealed class BenchArguments
                 case "--json" when i + 1 < args.Count:
                     parsed.JsonPath = Path.GetFullPath(args[++i]);
                     break;
+                case "--bulk-mb" when i + 1 < args.Count:
+                    if (int.TryParse(args[++i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var megabytes) && megabytes is > 0 and <= 100_000)
+                    {
+                        parsed.BulkMegabytes = megabytes;
+                    }
+                    else
+                    {
+                        problems.Add($"--bulk-mb: '{args[i]}' is not a whole number of MB from 1 to 100000.");
+                    }
+
+                    break;
                 case "--plot" when i + 1 < args.Count:
                     parsed.PlotPath = args[++i];
                     break;
@@ -89,6 +105,9 @@ internal sealed class BenchArguments
                 case "--json" or "--plot":
                     problems.Add($"{args[i]}: needs a file.");
                     break;
+                case "--bulk-mb":
+                    problems.Add("--bulk-mb: needs a size in MB.");
+                    break;
                 case "--report":
                     problems.Add("--report: needs two files, the hpc JSON and the Tor JSON.");
                     i = args.Count;
@@ -99,7 +118,7 @@ internal sealed class BenchArguments
             }
         }
 
-        if (parsed.Mode == BenchMode.Report && (parsed.Quick || parsed.JsonPath is not null))
+        if (parsed.Mode == BenchMode.Report && (parsed.Quick || parsed.JsonPath is not null || parsed.BulkMegabytes is not null))
         {
             problems.Add("--report takes only --plot besides its two files.");
         }

@@ -26,15 +26,17 @@ internal sealed class NetworkRun
 
     private readonly bool _quick;
     private readonly string? _jsonPath;
+    private readonly int? _bulkMegabytes;
     private readonly TextWriter _output;
     private readonly TextWriter _progress;
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly byte[] _message = new byte[MessageBytes];
 
-    public NetworkRun(bool quick, string? jsonPath, TextWriter output, TextWriter progress)
+    public NetworkRun(bool quick, string? jsonPath, int? bulkMegabytes, TextWriter output, TextWriter progress)
     {
         _quick = quick;
         _jsonPath = jsonPath;
+        _bulkMegabytes = bulkMegabytes;
         _output = output;
         _progress = progress;
         _message.AsSpan().Fill((byte)'e');
@@ -44,7 +46,7 @@ internal sealed class NetworkRun
 
     private int Connects => _quick ? 6 : 10;
 
-    private long BulkBytes => (_quick ? 10 : 50) * (long)Megabyte;
+    private long BulkBytes => (_bulkMegabytes ?? (_quick ? 10 : 50)) * (long)Megabyte;
 
     private int Messages => _quick ? 500 : 3_000;
 

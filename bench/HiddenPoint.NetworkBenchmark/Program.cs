@@ -43,7 +43,7 @@ internal static class Program
                     return await ReportCommand.RunAsync(arguments.HpcJson!, arguments.TorJson!, arguments.PlotPath, Console.Out).ConfigureAwait(false);
                 default:
                     stop.CancelAfter(arguments.Quick ? QuickLimit : FullLimit);
-                    return await new NetworkRun(arguments.Quick, arguments.JsonPath, Console.Out, Console.Error).RunAsync(stop.Token).ConfigureAwait(false);
+                    return await new NetworkRun(arguments.Quick, arguments.JsonPath, arguments.BulkMegabytes, Console.Out, Console.Error).RunAsync(stop.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
