@@ -18,7 +18,7 @@ internal sealed class BulkSink : LoopbackServer
     protected override async Task ServeAsync(Socket socket, CancellationToken cancellationToken)
     {
         var header = new byte[LengthSize];
-        await Socks5.ReadExactlyAsync(socket, header, cancellationToken).ConfigureAwait(false);
+        await SocketReads.ReadExactlyAsync(socket, header, cancellationToken).ConfigureAwait(false);
         var remaining = BinaryPrimitives.ReadInt64BigEndian(header);
         if (remaining < 0)
         {

@@ -49,7 +49,7 @@ internal static class ProcessFigures
                 continue;
             }
 
-            var words = line["VmRSS:".Length..].Split(' ', '\t', StringSplitOptions.RemoveEmptyEntries);
+            var words = line["VmRSS:".Length..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             if (words.Length == 2 && words[1] == "kB" && long.TryParse(words[0], NumberStyles.None, CultureInfo.InvariantCulture, out kilobytes))
             {
                 return true;

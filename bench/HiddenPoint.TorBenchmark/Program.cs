@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-// The benchmark reads /proc and runs Debian's tor: Linux only.
-[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
-
 namespace HiddenPoint.TorBenchmark;
 
+// The benchmark reads /proc and runs Debian's tor: Linux only.
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class Program
 {
     private const int Failed = 1;

@@ -46,7 +46,7 @@ internal static class Socks5
             await socket.ConnectAsync(TorNode.Address, socksPort, cancellationToken).ConfigureAwait(false);
             await socket.SendAsync(Greeting.ToArray(), cancellationToken).ConfigureAwait(false);
             var choice = new byte[2];
-            await ReadExactlyAsync(socket, choice, cancellationToken).ConfigureAwait(false);
+            await SocketReads.ReadExactlyAsync(socket, choice, cancellationToken).ConfigureAwait(false);
             if (choice[0] != 5 || choice[1] != 0)
             {
                 throw new TorBenchmarkException($"The SOCKS proxy chose method {choice[1]} (version {choice[0]}).");
@@ -56,7 +56,7 @@ internal static class Socks5
 
             // The reply: version, code, reserved, address type, then an address whose length depends on its type, and a port.
             var head = new byte[5];
-            await ReadExactlyAsync(socket, head, cancellationToken).ConfigureAwait(false);
+            await SocketReads.ReadExactlyAsync(socket, head, cancellationToken).ConfigureAwait(false);
             if (head[1] != 0)
             {
                 throw new TorBenchmarkException($"The SOCKS proxy refused the connection to port {port}: reply code {head[1]}.");
@@ -69,31 +69,13 @@ internal static class Socks5
                 3 => head[4] + 2,
                 _ => throw new TorBenchmarkException($"The SOCKS reply has address type {head[3]}."),
             };
-            await ReadExactlyAsync(socket, new byte[rest], cancellationToken).ConfigureAwait(false);
+            await SocketReads.ReadExactlyAsync(socket, new byte[rest], cancellationToken).ConfigureAwait(false);
             return socket;
         }
         catch
         {
             socket.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>Reads exactly <paramref name="buffer"/>.Length bytes.</summary>
-    /// <exception cref="TorBenchmarkException">The peer closed first.</exception>
-    public static async Task ReadExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(socket);
-        var read = 0;
-        while (read < buffer.Length)
-        {
-            var n = await socket.ReceiveAsync(buffer[read..], cancellationToken).ConfigureAwait(false);
-            if (n == 0)
-            {
-                throw new TorBenchmarkException($"The connection closed after {read} of {buffer.Length} bytes.");
-            }
-
-            read += n;
         }
     }
 }

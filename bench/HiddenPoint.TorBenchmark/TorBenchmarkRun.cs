@@ -10,6 +10,7 @@ namespace HiddenPoint.TorBenchmark;
 /// hs_publish_s; 5 networks, 1 with --quick), then, on the last network, a joining client, circuit builds, onion
 /// connects, echo round trips and the bulk transfer with the relays' CPU time and memory.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class TorBenchmarkRun
 {
     /// <summary>The bulk transfer's size: 50 MB (decimal megabytes, as every MB figure of the transfer is).</summary>
@@ -140,7 +141,7 @@ internal sealed class TorBenchmarkRun
             {
                 var start = Stopwatch.GetTimestamp();
                 await echo.SendAsync(message, cancellationToken).ConfigureAwait(false);
-                await Socks5.ReadExactlyAsync(echo, answer, cancellationToken).ConfigureAwait(false);
+                await SocketReads.ReadExactlyAsync(echo, answer, cancellationToken).ConfigureAwait(false);
                 result.AddSample("rtt_ms", Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 if (!answer.AsSpan().SequenceEqual(message))
                 {
@@ -250,7 +251,7 @@ internal sealed class TorBenchmarkRun
         using var socket = await ConnectOnionAsync(network, onion, OnionServiceTargets.EchoVirtualPort, cancellationToken).ConfigureAwait(false);
         await socket.SendAsync(new byte[] { 0x2a }, cancellationToken).ConfigureAwait(false);
         var answer = new byte[1];
-        await Socks5.ReadExactlyAsync(socket, answer, cancellationToken).ConfigureAwait(false);
+        await SocketReads.ReadExactlyAsync(socket, answer, cancellationToken).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         return answer[0] == 0x2a ? elapsed : throw new TorBenchmarkException("The first echo came back different from what was sent.");
     }
@@ -296,7 +297,7 @@ internal sealed class TorBenchmarkRun
                 sent += await socket.SendAsync(chunk.AsMemory(0, size), bound.Token).ConfigureAwait(false);
             }
 
-            await Socks5.ReadExactlyAsync(socket, acknowledgement, bound.Token).ConfigureAwait(false);
+            await SocketReads.ReadExactlyAsync(socket, acknowledgement, bound.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

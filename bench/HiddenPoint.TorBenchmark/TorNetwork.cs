@@ -12,6 +12,7 @@ namespace HiddenPoint.TorBenchmark;
 /// <c>tor --list-fingerprint</c>) and writes every torrc; <see cref="Start"/> then starts all the tors at once.
 /// Disposing kills every tor it started.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class TorNetwork : IDisposable
 {
     /// <summary>How many directory authorities (each also a relay).</summary>
