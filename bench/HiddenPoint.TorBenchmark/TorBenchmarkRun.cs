@@ -59,11 +59,22 @@ internal sealed class TorBenchmarkRun
             sink.Start();
             var targets = new OnionServiceTargets(echo.Port, sink.Port);
             var publishes = new List<double>();
+            string? previousFolder = null;
+            TorNetwork? previous = null;
             for (var n = 1; n <= NetworkCount; n++)
             {
                 var folder = Path.Combine(_folder, $"network{n}");
-                Progress($"network {n}/{NetworkCount}: generating keys and torrcs in {folder}");
-                using var network = await TorNetwork.CreateAsync(folder, targets, _arguments.OneMillisecondScheduler, cancellationToken).ConfigureAwait(false);
+                Progress(previous is null
+                    ? $"network {n}/{NetworkCount}: generating keys and torrcs in {folder}"
+                    : $"network {n}/{NetworkCount}: fresh data directories with the same keys in {folder}");
+                using var network = previous is null
+                    ? await TorNetwork.CreateAsync(folder, targets, _arguments.OneMillisecondScheduler, cancellationToken).ConfigureAwait(false)
+                    : await previous.CreateFreshCopyAsync(folder, cancellationToken).ConfigureAwait(false);
+                if (previousFolder is not null && !_arguments.Keep)
+                {
+                    Directory.Delete(previousFolder, recursive: true);
+                }
+
                 var started = network.Start();
                 var client = await ControlConnection.ConnectAsync(network.Client.ControlPort, s_startBound, cancellationToken).ConfigureAwait(false);
                 await using (client.ConfigureAwait(false))
@@ -91,10 +102,13 @@ internal sealed class TorBenchmarkRun
                 }
 
                 network.Dispose();
-                if (!_arguments.Keep)
-                {
-                    Directory.Delete(folder, recursive: true);
-                }
+                previous = network;
+                previousFolder = folder;
+            }
+
+            if (previousFolder is not null && !_arguments.Keep)
+            {
+                Directory.Delete(previousFolder, recursive: true);
             }
         }
 
@@ -171,7 +185,7 @@ internal sealed class TorBenchmarkRun
         finally
         {
             // A joined client leaves again, so that it does not share the machine with the later figures.
-            process.Dispose();
+            network.StopExtraClient(process);
         }
     }
 
