@@ -46,10 +46,11 @@ internal sealed class TorBenchmarkRun
 
     private int OnionConnectCount => _arguments.Quick ? 6 : 8;
 
-    /// <summary>Runs every measurement and returns the figures.</summary>
-    public async Task<BenchResult> RunAsync(CancellationToken cancellationToken)
+    /// <summary>Runs every measurement, recording each figure into <paramref name="result"/> as it is taken (so that a
+    /// run that fails or passes its bound still shows what it measured).</summary>
+    public async Task RunAsync(BenchResult result, CancellationToken cancellationToken)
     {
-        var result = new BenchResult(DateTimeOffset.UtcNow, MachineDescription.Describe(), _arguments.Quick);
+        ArgumentNullException.ThrowIfNull(result);
         var echo = new EchoServer();
         var sink = new BulkSink();
         await using (echo.ConfigureAwait(false))
@@ -111,8 +112,6 @@ internal sealed class TorBenchmarkRun
                 Directory.Delete(previousFolder, recursive: true);
             }
         }
-
-        return result;
     }
 
     private async Task MeasureRunningNetworkAsync(TorNetwork network, ControlConnection client, BenchResult result, CancellationToken cancellationToken)
