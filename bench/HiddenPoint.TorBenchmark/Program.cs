@@ -43,12 +43,13 @@ internal static class Program
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
 
+        var result = new BenchResult(DateTimeOffset.UtcNow, MachineDescription.Describe(), arguments.Quick);
         var folder = Path.Combine(Path.GetTempPath(), "hpc-torbench-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
             await Console.Error.WriteLineAsync($"tor benchmark in {folder}; load average {MachineDescription.LoadAverage()}").ConfigureAwait(false);
-            var result = await new TorBenchmarkRun(arguments, folder).RunAsync(stop.Token).ConfigureAwait(false);
+            await new TorBenchmarkRun(arguments, folder).RunAsync(result, stop.Token).ConfigureAwait(false);
             await File.WriteAllTextAsync(arguments.JsonPath, result.ToJson(), CancellationToken.None).ConfigureAwait(false);
             await Console.Out.WriteAsync(result.ToTextLines()).ConfigureAwait(false);
             await Console.Error.WriteLineAsync($"figures written to {arguments.JsonPath}; load average {MachineDescription.LoadAverage()}").ConfigureAwait(false);
@@ -59,15 +60,18 @@ internal static class Program
             await Console.Error.WriteLineAsync(interrupted
                 ? "Interrupted; the tors are stopped."
                 : string.Create(CultureInfo.InvariantCulture, $"The run took longer than its bound of {bound.TotalMinutes:0} minutes; the tors are stopped.")).ConfigureAwait(false);
+            await WritePartialAsync(result).ConfigureAwait(false);
             return interrupted ? Interrupted : Failed;
         }
         catch (TorBenchmarkException e)
         {
             await Console.Error.WriteLineAsync($"tor benchmark failed: {e.Message}").ConfigureAwait(false);
+            await WritePartialAsync(result).ConfigureAwait(false);
             return Failed;
         }
         finally
         {
+            // Every tor is already killed by the networks' Dispose on the way out; what is left is the folder.
             if (arguments.Keep)
             {
                 await Console.Error.WriteLineAsync($"kept {folder}").ConfigureAwait(false);
@@ -76,6 +80,15 @@ internal static class Program
             {
                 Directory.Delete(folder, recursive: true);
             }
+        }
+    }
+
+    /// <summary>The figures taken before a failure, on stderr only: no JSON and no stdout lines for an incomplete run.</summary>
+    private static async Task WritePartialAsync(BenchResult result)
+    {
+        if (result.Figures.Count > 0)
+        {
+            await Console.Error.WriteAsync("figures taken before the run stopped (incomplete, not written to the JSON file):\n" + result.ToTextLines()).ConfigureAwait(false);
         }
     }
 }

@@ -46,10 +46,11 @@ internal sealed class TorBenchmarkRun
 
     private int OnionConnectCount => _arguments.Quick ? 6 : 8;
 
-    /// <summary>Runs every measurement and returns the figures.</summary>
-    public async Task<BenchResult> RunAsync(CancellationToken cancellationToken)
+    /// <summary>Runs every measurement, recording each figure into <paramref name="result"/> as it is taken (so that a
+    /// run that fails or passes its bound still shows what it measured).</summary>
+    public async Task RunAsync(BenchResult result, CancellationToken cancellationToken)
     {
-        var result = new BenchResult(DateTimeOffset.UtcNow, MachineDescription.Describe(), _arguments.Quick);
+        ArgumentNullException.ThrowIfNull(result);
         var echo = new EchoServer();
         var sink = new BulkSink();
         await using (echo.ConfigureAwait(false))
@@ -59,11 +60,22 @@ internal sealed class TorBenchmarkRun
             sink.Start();
             var targets = new OnionServiceTargets(echo.Port, sink.Port);
             var publishes = new List<double>();
+            string? previousFolder = null;
+            TorNetwork? previous = null;
             for (var n = 1; n <= NetworkCount; n++)
             {
                 var folder = Path.Combine(_folder, $"network{n}");
-                Progress($"network {n}/{NetworkCount}: generating keys and torrcs in {folder}");
-                using var network = await TorNetwork.CreateAsync(folder, targets, _arguments.OneMillisecondScheduler, cancellationToken).ConfigureAwait(false);
+                Progress(previous is null
+                    ? $"network {n}/{NetworkCount}: generating keys and torrcs in {folder}"
+                    : $"network {n}/{NetworkCount}: fresh data directories with the same keys in {folder}");
+                using var network = previous is null
+                    ? await TorNetwork.CreateAsync(folder, targets, _arguments.OneMillisecondScheduler, cancellationToken).ConfigureAwait(false)
+                    : await previous.CreateFreshCopyAsync(folder, cancellationToken).ConfigureAwait(false);
+                if (previousFolder is not null && !_arguments.Keep)
+                {
+                    Directory.Delete(previousFolder, recursive: true);
+                }
+
                 var started = network.Start();
                 var client = await ControlConnection.ConnectAsync(network.Client.ControlPort, s_startBound, cancellationToken).ConfigureAwait(false);
                 await using (client.ConfigureAwait(false))
@@ -91,14 +103,15 @@ internal sealed class TorBenchmarkRun
                 }
 
                 network.Dispose();
-                if (!_arguments.Keep)
-                {
-                    Directory.Delete(folder, recursive: true);
-                }
+                previous = network;
+                previousFolder = folder;
+            }
+
+            if (previousFolder is not null && !_arguments.Keep)
+            {
+                Directory.Delete(previousFolder, recursive: true);
             }
         }
-
-        return result;
     }
 
     private async Task MeasureRunningNetworkAsync(TorNetwork network, ControlConnection client, BenchResult result, CancellationToken cancellationToken)
@@ -171,7 +184,7 @@ internal sealed class TorBenchmarkRun
         finally
         {
             // A joined client leaves again, so that it does not share the machine with the later figures.
-            process.Dispose();
+            network.StopExtraClient(process);
         }
     }
 

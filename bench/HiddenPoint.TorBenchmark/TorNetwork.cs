@@ -106,6 +106,43 @@ internal sealed class TorNetwork : IDisposable
         return new TorNetwork(folder, nodes, settings, fingerprints);
     }
 
+    /// <summary>
+    /// Prepares another fresh network in <paramref name="folder"/> with this network's ports and relay and authority keys
+    /// (copied: generating them again would take most of a minute on a loaded machine and is no part of any figure) and
+    /// nothing else: new data directories with no cached consensus, descriptors or state, and a new onion service key.
+    /// This network's folder must still exist.
+    /// </summary>
+    public async Task<TorNetwork> CreateFreshCopyAsync(string folder, CancellationToken cancellationToken)
+    {
+        CreatePrivateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "empty-defaults-torrc"), "", cancellationToken).ConfigureAwait(false);
+        var nodes = new List<TorNode>();
+        foreach (var old in Nodes)
+        {
+            var node = old with { DataDirectory = Path.Combine(folder, old.Nickname) };
+            CreatePrivateDirectory(node.DataDirectory);
+            if (node.IsRelay)
+            {
+                var keys = Path.Combine(node.DataDirectory, "keys");
+                CreatePrivateDirectory(keys);
+                foreach (var file in Directory.GetFiles(Path.Combine(old.DataDirectory, "keys")))
+                {
+                    File.Copy(file, Path.Combine(keys, Path.GetFileName(file)));
+                }
+            }
+
+            if (node.Role == TorRole.OnionService)
+            {
+                CreatePrivateDirectory(node.OnionServiceDirectory);
+            }
+
+            await File.WriteAllTextAsync(node.TorrcPath, Torrc.For(node, _settings), cancellationToken).ConfigureAwait(false);
+            nodes.Add(node);
+        }
+
+        return new TorNetwork(folder, nodes, _settings, RelayFingerprints);
+    }
+
     /// <summary>Starts every tor, one right after the other; returns the <see cref="Stopwatch"/> timestamp just before the first.</summary>
     public long Start()
     {
@@ -134,8 +171,17 @@ internal sealed class TorNetwork : IDisposable
         return (process, startedAt);
     }
 
-    /// <summary>The process of <paramref name="node"/>.</summary>
-    public TorProcess ProcessOf(TorNode node) => _processes.First(p => p.Node == node);
+    /// <summary>Stops a client started by <see cref="StartExtraClientAsync"/> (kills it and forgets it).</summary>
+    public void StopExtraClient(TorProcess process)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        if (!_processes.Remove(process))
+        {
+            throw new ArgumentException("Not a tor of this network.", nameof(process));
+        }
+
+        process.Dispose();
+    }
 
     /// <summary>Fails fast when any tor of the network has exited.</summary>
     public void ThrowIfAnyExited()
