@@ -1,0 +1,83 @@
+namespace HiddenPoint.TorBenchmark;
+
+/// <summary>Why a command line was refused.</summary>
+internal enum BenchArgumentsError
+{
+    None,
+    JsonMissing,
+    JsonPathMissing,
+    UnknownArgument,
+    Repeated,
+}
+
+/// <summary>The command line: <c>--json FILE</c> (required), <c>--quick</c>, <c>--keep</c>, <c>--scheduler-1ms</c>.</summary>
+/// <param name="JsonPath">Where the figures are written as JSON.</param>
+/// <param name="Quick">One network and the smallest sample counts the definitions allow (a run of at most 3 minutes).</param>
+/// <param name="Keep">Leave the temporary folder (torrcs, data directories, logs) in place for debugging.</param>
+/// <param name="OneMillisecondScheduler">Every tor runs its KIST scheduler every 1 ms (<c>KISTSchedRunInterval 1</c>)
+/// instead of the network's default (10 ms): the "1 ms scheduler tick" variant of the figures.</param>
+internal sealed record BenchArguments(string JsonPath, bool Quick, bool Keep, bool OneMillisecondScheduler)
+{
+    public const string Usage = """
+        HiddenPoint.TorBenchmark --json FILE [--quick] [--keep] [--scheduler-1ms]
+            Starts a Tor test network of separate tor processes on 127.0.0.1 (3 directory authorities that are also
+            relays, 5 relays, a v3 onion service with an echo port 7 and a bulk sink port 9, a client), measures the
+            network figures of docs/performance.md, prints them as tor.<key>=<value> and writes them to FILE as JSON.
+            --quick          one network and the smallest samples (at most 3 minutes; a full run takes at most 10)
+            --keep           leave the temporary folder (torrcs, data directories, tor logs) for debugging
+            --scheduler-1ms  every tor runs KIST every 1 ms (KISTSchedRunInterval 1) instead of the default 10 ms
+        """;
+
+    /// <summary>Reads <paramref name="args"/>; on failure <paramref name="error"/> says why and the result is null.</summary>
+    public static BenchArguments? Parse(IReadOnlyList<string> args, out BenchArgumentsError error)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        string? json = null;
+        bool quick = false, keep = false, fast = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--json":
+                    if (json is not null)
+                    {
+                        error = BenchArgumentsError.Repeated;
+                        return null;
+                    }
+
+                    if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal) || args[i + 1].Length == 0)
+                    {
+                        error = BenchArgumentsError.JsonPathMissing;
+                        return null;
+                    }
+
+                    json = args[++i];
+                    break;
+                case "--quick" when !quick:
+                    quick = true;
+                    break;
+                case "--keep" when !keep:
+                    keep = true;
+                    break;
+                case "--scheduler-1ms" when !fast:
+                    fast = true;
+                    break;
+                case "--quick" or "--keep" or "--scheduler-1ms":
+                    error = BenchArgumentsError.Repeated;
+                    return null;
+                default:
+                    error = BenchArgumentsError.UnknownArgument;
+                    return null;
+            }
+        }
+
+        if (json is null)
+        {
+            error = BenchArgumentsError.JsonMissing;
+            return null;
+        }
+
+        error = BenchArgumentsError.None;
+        return new BenchArguments(json, quick, keep, fast);
+    }
+}
