@@ -19,7 +19,7 @@ public sealed class DelayingProxyTests
 
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, proxyPort).WaitAsync(TestTimeouts.Step);
-        using var accepted = await relay.AcceptTcpClientAsync().AsTask().WaitAsync(TestTimeouts.Step);
+        using var accepted = await relay.AcceptTcpClientAsync().WaitAsync(TestTimeouts.Step);
 
         // 200 chunks of increasing numbers, written one by one so that the proxy reads many chunks and loses some.
         var sent = Enumerable.Range(0, 200 * 64).Select(i => (byte)(i * 7)).ToArray();
@@ -46,7 +46,7 @@ public sealed class DelayingProxyTests
             new IPEndPoint(IPAddress.Loopback, proxyPort), (IPEndPoint)relay.LocalEndpoint, new LinkImpairment(TimeSpan.FromMilliseconds(100), 0), seed: 1, TimeProvider.System);
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, proxyPort).WaitAsync(TestTimeouts.Step);
-        using var accepted = await relay.AcceptTcpClientAsync().AsTask().WaitAsync(TestTimeouts.Step);
+        using var accepted = await relay.AcceptTcpClientAsync().WaitAsync(TestTimeouts.Step);
 
         // An echo on the relay's side: the round trip crosses the proxy twice.
         var echo = Task.Run(async () =>

@@ -18,7 +18,15 @@ internal sealed class NetStdScenario : IChaosScenario
     {
         var (network, traffic, options, progress, clock, _) = context;
         var rows = new List<ChaosRow>();
-        foreach (var percent in options.LossPercents)
+
+        // The first message of each pair opens its conversation (descriptor fetch, introduction, rendezvous): its own
+        // row, at the first loss level, so that the levels' rows measure conversations already connected.
+        var levels = new List<(string Label, double Percent, int Count)>
+        {
+            (string.Create(CultureInfo.InvariantCulture, $"first message, {options.LossPercents[0]:0.##} %"), options.LossPercents[0], 1),
+        };
+        levels.AddRange(options.LossPercents.Select(p => (string.Create(CultureInfo.InvariantCulture, $"{options.DelayMs} ms, {p:0.##} % loss"), p, options.MessagesPerLevel)));
+        foreach (var (label, percent, count) in levels)
         {
             var impairment = new LinkImpairment(TimeSpan.FromMilliseconds(options.DelayMs), percent / 100);
             foreach (var proxy in network.Proxies)
@@ -26,16 +34,15 @@ internal sealed class NetStdScenario : IChaosScenario
                 proxy.Impairment = impairment;
             }
 
-            var label = string.Create(CultureInfo.InvariantCulture, $"{options.DelayMs} ms, {percent:0.##} % loss");
             traffic.Phase = label;
-            progress.Show($"{label}: {options.MessagesPerLevel} messages per pair...");
+            progress.Show($"{label}: {count} messages per pair...");
             var started = clock.GetTimestamp();
-            await traffic.SendPacedAsync(traffic.AllPairs, options.MessagesPerLevel, options.Rate, cancel).ConfigureAwait(false);
+            await traffic.SendPacedAsync(traffic.AllPairs, count, options.Rate, cancel).ConfigureAwait(false);
             var drained = await traffic.DrainAsync(options.DrainTimeout, cancel).ConfigureAwait(false);
             progress.Done(string.Create(CultureInfo.InvariantCulture, $"{label}: sent and {(drained ? "drained" : "NOT drained")} in {clock.GetElapsedTime(started).TotalSeconds:0.0} s"));
             var received = await traffic.ReadBackAsync(cancel).ConfigureAwait(false);
             var summary = TrafficSummary.Of(traffic.Sent, received, p => p == label);
-            var figures = new List<string> { impairment.ToString(), $"{traffic.AllPairs.Count} pairs, {options.MessagesPerLevel} messages each at {options.Rate.ToString(CultureInfo.InvariantCulture)} msg/s, {options.Size} B" };
+            var figures = new List<string> { impairment.ToString(), $"{traffic.AllPairs.Count} pairs, {count} message(s) each at {options.Rate.ToString(CultureInfo.InvariantCulture)} msg/s, {options.Size} B" };
             var failures = new List<string>();
             if (!summary.ExactlyOnceInOrder || summary.Delivered != summary.Sent || !drained)
             {

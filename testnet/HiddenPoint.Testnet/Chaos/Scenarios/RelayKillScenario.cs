@@ -61,6 +61,7 @@ internal sealed class RelayKillScenario : IChaosScenario
             string.Create(CultureInfo.InvariantCulture, $"{kills.Count} kills in {duration.TotalMinutes:0.#} min ({string.Join(", ", kills.Select(k => k.Relay + (k.Guard ? "*" : "")))}; * = a primary guard), each down {options.DownFor.TotalSeconds:0} s"),
             $"traffic: {traffic.AllPairs.Count} pairs at {options.Rate.ToString(CultureInfo.InvariantCulture)} msg/s each, {options.Size} B per message",
             "recovery (kill until every pair's first message sent after it is stored): " + Recovery.Describe(recoveries),
+            "  per kill: " + string.Join(", ", kills.Select((k, i) => $"{k.Relay}{(k.Guard ? "*" : "")} {(recoveries[i] is { } r ? TrafficSummary.Seconds(r) : "-")} s")),
             $"every relay restarted and running at the end: {network.State.Relays.All(NodeProcesses.IsRunning)}",
         };
         var failures = new List<string>();
