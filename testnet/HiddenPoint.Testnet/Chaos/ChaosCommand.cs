@@ -59,7 +59,7 @@ internal sealed class ChaosCommand
             }
 
             var findings = NodeLogCheck.Findings(network.State);
-            ChaosTable.Print(_output, scenario.Name, rows, findings);
+            ChaosTable.Print(_output, scenario.Name, rows, findings, NodeLogCheck.Warnings(network.State));
             return rows.All(r => r.Passed) && findings.Count == 0 ? ExitCodes.Ok : ExitCodes.Failure;
         }
         catch (TestnetException e)

@@ -28,6 +28,12 @@ internal sealed class ChaosNetwork : IAsyncDisposable
         _clock = clock;
     }
 
+    /// <summary>The first port tried for a chaos network's authorities.</summary>
+    public const int ChaosAuthorityPort = 17000;
+
+    /// <summary>The first port tried for a chaos network's relays (behind a proxy, the relay itself 1000 above).</summary>
+    public const int ChaosRelayPort = 19001;
+
     public TestnetState State { get; } = new();
 
     public IReadOnlyDictionary<string, UserApi> Users => _users;
@@ -208,7 +214,10 @@ internal sealed class ChaosNetwork : IAsyncDisposable
         Directory.CreateDirectory(Path.Combine(directory, "logs"));
         State.StartedAt = _clock.GetUtcNow();
         State.VotingIntervalSeconds = (int)_options.VotingInterval.TotalSeconds;
-        var plan = NodePlan.Plan(_options.Relays, NodePlan.IsPortFree);
+        // Ports of their own (17000, 19001), away from the usual ones that `run` and other testnets on this machine
+        // search from: a scenario stops nodes for a while (CR-05's authorities for minutes), and a testnet started
+        // meanwhile would take a freed usual port and keep the node from starting again.
+        var plan = NodePlan.Plan(_options.Relays, NodePlan.IsPortFree, ChaosAuthorityPort, ChaosRelayPort);
         _progress.Show($"making keys ({plan.Count} nodes)...");
         State.Nodes.AddRange(await NodeSetup.MakeKeysAsync(directory, plan, cancel).ConfigureAwait(false));
 

@@ -15,7 +15,7 @@ internal sealed record ChaosRow(string Label, TrafficSummary Traffic, IReadOnlyL
 /// <summary>Prints the result table of a chaos run.</summary>
 internal static class ChaosTable
 {
-    public static void Print(TextWriter output, string scenario, IReadOnlyList<ChaosRow> rows, IReadOnlyList<string> common)
+    public static void Print(TextWriter output, string scenario, IReadOnlyList<ChaosRow> rows, IReadOnlyList<string> common, IReadOnlyList<string> warnings)
     {
         output.WriteLine();
         output.WriteLine($"{"row",-22} {"sent",6} {"deliv.",6} {"lost",5} {"dupl.",5} {"corr.",5} {"order",5} {"uncert.",7} {"median s",8} {"p95 s",7} {"p99 s",7} {"max s",7}  result");
@@ -45,6 +45,9 @@ internal static class ChaosTable
         output.WriteLine(common.Count == 0
             ? "Node logs: no unhandled exception, no \"Bug:\" line."
             : $"Node logs: {common.Count} finding(s):{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", common.Take(20)));
+        output.WriteLine(warnings.Count == 0
+            ? "Warnings in node logs: none."
+            : $"Warnings in node logs (node: event x count; not counted against the bar):{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", warnings.Take(30)));
         output.WriteLine($"{scenario}: {(rows.All(r => r.Passed) && common.Count == 0 ? "PASS" : "FAIL")}");
     }
 }
