@@ -5,8 +5,9 @@
 #
 #   testnet/run.sh [run] [--relays N] [--timeout S] [--voting-interval S] [--smoke] [--no-build]
 #   testnet/run.sh stop | status | logs [NODE] | clean | help
+#   testnet/run.sh chaos SCENARIO [options]    (cr-01 cr-02 cr-03 cr-05 cr-07 cr-08 net-std; see testnet/README.md)
 #
-# `run` builds once (Release) unless --no-build is given. Needs only the .NET SDK and standard Debian tools.
+# `run` and `chaos` build once (Release) unless --no-build is given. Needs only the .NET SDK and standard Debian tools.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,9 +39,9 @@ if ! command -v dotnet >/dev/null 2>&1; then
     exit 1
 fi
 
-# run builds the testnet program, which builds hpc-directory and hpc-relay with it; the other commands build only
-# when nothing was built yet.
-if [[ "$command" == "run" && "$build" == "yes" ]] || [[ ! -f "$program" ]]; then
+# run and chaos build the testnet program, which builds hpc-directory, hpc-relay and hpc-client with it; the other
+# commands build only when nothing was built yet.
+if [[ ( "$command" == "run" || "$command" == "chaos" ) && "$build" == "yes" ]] || [[ ! -f "$program" ]]; then
     echo "Building hpc-testnet, hpc-directory and hpc-relay (Release)..."
     if ! build_log="$(dotnet build "$project" -c Release --nologo -v quiet 2>&1)"; then
         echo "$build_log" >&2

@@ -35,10 +35,10 @@ internal sealed record NodePlan(string Name, NodeRole Role, string Address, int 
 
     /// <summary>
     /// The nodes of a testnet with <paramref name="relays"/> relays: authorities on 127.1.0.1, 127.2.0.1, 127.3.0.1,
-    /// relays from 127.4.0.1 on. Each node's port is the first one from its role's usual port that
-    /// <paramref name="isFree"/> finds free on its address.
+    /// relays from 127.4.0.1 on. Each node's port is the first one from its role's first port (the usual ports unless
+    /// given) that <paramref name="isFree"/> finds free on its address.
     /// </summary>
-    public static IReadOnlyList<NodePlan> Plan(int relays, Func<IPAddress, int, bool> isFree)
+    public static IReadOnlyList<NodePlan> Plan(int relays, Func<IPAddress, int, bool> isFree, int firstAuthorityPort = FirstAuthorityPort, int firstRelayPort = FirstRelayPort)
     {
         ArgumentNullException.ThrowIfNull(isFree);
         ArgumentOutOfRangeException.ThrowIfLessThan(relays, RunOptions.MinRelays);
@@ -48,7 +48,7 @@ internal sealed record NodePlan(string Name, NodeRole Role, string Address, int 
         {
             var authority = i < RunOptions.Authorities;
             var address = new IPAddress([127, (byte)(i + 1), 0, 1]);
-            var port = FreePort(address, authority ? FirstAuthorityPort : FirstRelayPort, isFree);
+            var port = FreePort(address, authority ? firstAuthorityPort : firstRelayPort, isFree);
             var name = authority
                 ? "auth" + (i + 1).ToString(CultureInfo.InvariantCulture)
                 : "relay" + (i + 1 - RunOptions.Authorities).ToString(CultureInfo.InvariantCulture);

@@ -182,6 +182,21 @@ internal static partial class NodeProcesses
 
     private static int Signal(int processId, int signal) => Kill(processId, signal);
 
+    /// <summary>SIGTERM (15) or SIGKILL (9), as the chaos scenarios send them.</summary>
+    public const int Terminate = SigTerm;
+
+    /// <inheritdoc cref="Terminate"/>
+    public const int ForceKill = SigKill;
+
+    /// <summary>Sends <paramref name="signal"/> to a process the caller has just checked is the node's (<see cref="IsRunning"/>).</summary>
+    public static void Send(int processId, int signal)
+    {
+        if (Kill(processId, signal) != 0)
+        {
+            throw new TestnetException($"kill({processId}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int sig);
 }

@@ -32,8 +32,15 @@ internal static class NodeSetup
         return [.. records];
     }
 
-    /// <summary>Writes every node's configuration file (the records' <see cref="NodeRecord.ConfigFile"/>).</summary>
-    public static void WriteConfigurations(IReadOnlyList<NodeRecord> nodes, TimeSpan votingInterval)
+    /// <summary>
+    /// Writes every node's configuration file (the records' <see cref="NodeRecord.ConfigFile"/>). A relay named in
+    /// <paramref name="relaysBehindProxy"/> listens on the port given there and advertises its record's
+    /// <see cref="NodeRecord.Port"/>, where a proxy of the chaos runner forwards to it (docs/relay.md
+    /// <c>AdvertisedPort</c>); <paramref name="hiddenPointDebugLog"/> has the relays log their introduction points and
+    /// descriptor uploads (Debug), which the chaos scenarios read.
+    /// </summary>
+    public static void WriteConfigurations(
+        IReadOnlyList<NodeRecord> nodes, TimeSpan votingInterval, IReadOnlyDictionary<string, int>? relaysBehindProxy = null, bool hiddenPointDebugLog = false)
     {
         var authorities = nodes.Where(n => n.Role == NodeRole.Authority).ToList();
         foreach (var node in nodes)
@@ -46,7 +53,7 @@ internal static class NodeSetup
             }
             else
             {
-                WriteRelay(json, node, authorities, votingInterval);
+                WriteRelay(json, node, authorities, votingInterval, relaysBehindProxy?.GetValueOrDefault(node.Name), hiddenPointDebugLog);
             }
         }
     }
@@ -107,14 +114,29 @@ internal static class NodeSetup
     }
 
     // hpc-relay's options (docs/relay.md, "Configure").
-    private static void WriteRelay(Utf8JsonWriter json, NodeRecord node, IEnumerable<NodeRecord> authorities, TimeSpan votingInterval)
+    private static void WriteRelay(
+        Utf8JsonWriter json, NodeRecord node, IEnumerable<NodeRecord> authorities, TimeSpan votingInterval, int? behindProxyPort, bool hiddenPointDebugLog)
     {
         json.WriteStartObject();
+        if (hiddenPointDebugLog)
+        {
+            json.WriteStartObject("Logging");
+            json.WriteStartObject("LogLevel");
+            json.WriteString("HiddenPoint.Relay.HiddenPoints", "Debug");
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
         json.WriteStartObject("Relay");
         json.WriteString("DataDirectory", Path.GetDirectoryName(node.ConfigFile));
         json.WriteString("Nickname", node.Name);
         json.WriteString("ListenAddress", node.Address);
-        json.WriteNumber("ListenPort", node.Port);
+        json.WriteNumber("ListenPort", behindProxyPort ?? node.Port);
+        if (behindProxyPort is not null)
+        {
+            json.WriteNumber("AdvertisedPort", node.Port);
+        }
+
         json.WriteStartArray("Authorities");
         foreach (var authority in authorities)
         {

@@ -24,6 +24,14 @@ internal static class Program
           hpc-testnet status [--state-dir STATE]   which nodes are up; the newest consensus' age and relays
           hpc-testnet logs [NODE] [--state-dir STATE]  NODE's whole log, or the last lines of every node's
           hpc-testnet clean [--state-dir STATE]    stop, then remove STATE
+          hpc-testnet chaos SCENARIO [--relays N] [--users M] [--minutes N | --seconds N] [--rate R] [--size B]
+                      [--kill-every S] [--down-for S] [--messages N] [--delay-ms D] [--loss-percent P[,P...]]
+                      [--seed N] [--voting-interval S] [--timeout S] [--drain-timeout S] [--state-dir STATE]
+              Brings up a testnet of its own (default 5 relays, users alice and bob), has every user send every
+              other numbered messages through its daemon, injects the scenario's fault, prints a result table
+              (sent, delivered, lost, duplicated, delivery times, recovery) and stops everything. Exit 0 only when
+              every row met its bar. --delay-ms / --loss-percent put a delaying proxy in front of every relay.
+              Scenarios: cr-01 cr-02 cr-03 cr-05 cr-07 cr-08 net-std (testnet/README.md, "Chaos scenarios").
 
         Exit codes: 0 success; 1 failure (status: a node is down); 3 a testnet already runs in STATE;
         64 usage error; 130 interrupted.
@@ -53,6 +61,8 @@ internal static class Program
                     return await StatusCommand.RunAsync(stateDirectory, Console.Out, clock, CancellationToken.None).ConfigureAwait(false);
                 case "logs" when rest.Count <= 1:
                     return await LogsCommand.RunAsync(stateDirectory, rest.FirstOrDefault(), Console.Out).ConfigureAwait(false);
+                case "chaos":
+                    return await Chaos(rest, stateDirectory, clock).ConfigureAwait(false);
                 case "clean" when rest.Count == 0:
                     return await CleanCommand.RunAsync(stateDirectory, Console.Out, clock).ConfigureAwait(false);
                 default:
@@ -65,6 +75,23 @@ internal static class Program
             await Console.Error.WriteLineAsync($"hpc-testnet {args[0]}: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
+    }
+
+    private static async Task<int> Chaos(List<string> args, string stateDirectory, TimeProvider clock)
+    {
+        var options = HiddenPoint.Testnet.Chaos.ChaosOptions.Parse(args, out var problems);
+        if (options is null || problems.Count > 0)
+        {
+            foreach (var problem in problems)
+            {
+                await Console.Error.WriteLineAsync("hpc-testnet chaos: " + problem).ConfigureAwait(false);
+            }
+
+            return ExitCodes.Usage;
+        }
+
+        options.StateDirectory = stateDirectory;
+        return await Interruptible(cancel => new HiddenPoint.Testnet.Chaos.ChaosCommand(options, Console.Out, clock).RunAsync(cancel)).ConfigureAwait(false);
     }
 
     private static async Task<int> Run(List<string> args, string stateDirectory, TimeProvider clock)
@@ -81,6 +108,12 @@ internal static class Program
             return ExitCodes.Usage;
         }
 
+        return await Interruptible(cancel => new RunCommand(options, Console.Out, clock).RunAsync(cancel)).ConfigureAwait(false);
+    }
+
+    // Ctrl-C (or SIGTERM) ends the command's wait; the command then stops what it started before exiting.
+    private static async Task<int> Interruptible(Func<CancellationToken, Task<int>> command)
+    {
         // Ctrl-C (or SIGTERM) ends the wait; the run then stops what it started before exiting.
         using var interrupted = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -96,7 +129,7 @@ internal static class Program
         });
         try
         {
-            return await new RunCommand(options, Console.Out, clock).RunAsync(interrupted.Token).ConfigureAwait(false);
+            return await command(interrupted.Token).ConfigureAwait(false);
         }
         finally
         {

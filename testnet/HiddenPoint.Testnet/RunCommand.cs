@@ -195,7 +195,7 @@ internal sealed class RunCommand
         }
     }
 
-    private static async Task<bool> IsListening(NodeRecord node, CancellationToken cancel)
+    internal static async Task<bool> IsListening(NodeRecord node, CancellationToken cancel)
     {
         using var client = new System.Net.Sockets.TcpClient();
         try

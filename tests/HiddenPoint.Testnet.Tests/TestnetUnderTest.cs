@@ -24,6 +24,13 @@ internal sealed class TestnetUnderTest : IDisposable
         return await command.WaitAsync();
     }
 
+    /// <summary>As <see cref="RunAsync(string[])"/>, for a command that may take up to <paramref name="bound"/> (a chaos scenario).</summary>
+    public async Task<(int ExitCode, string Output)> RunAsync(TimeSpan bound, params string[] args)
+    {
+        using var command = Start(args);
+        return await command.WaitAsync(bound);
+    }
+
     /// <summary>Starts <c>hpc-testnet COMMAND ARGS --state-dir STATE</c>; the caller waits for it with <see cref="Command.WaitAsync"/>.</summary>
     public Command Start(params string[] args)
     {
@@ -167,10 +174,10 @@ internal sealed class TestnetUnderTest : IDisposable
             _error = process.StandardError.ReadToEndAsync();
         }
 
-        /// <summary>Waits at most <see cref="CommandBound"/> for the command to exit; kills it after that.</summary>
-        public async Task<(int ExitCode, string Output)> WaitAsync()
+        /// <summary>Waits at most <paramref name="limit"/> (default <see cref="CommandBound"/>) for the command to exit; kills it after that.</summary>
+        public async Task<(int ExitCode, string Output)> WaitAsync(TimeSpan? limit = null)
         {
-            using var bound = new CancellationTokenSource(CommandBound);
+            using var bound = new CancellationTokenSource(limit ?? CommandBound);
             try
             {
                 await _process.WaitForExitAsync(bound.Token);
@@ -178,7 +185,7 @@ internal sealed class TestnetUnderTest : IDisposable
             catch (OperationCanceledException)
             {
                 _process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"hpc-testnet {_what} did not finish within {CommandBound}:\n{await _output}{await _error}");
+                throw new TimeoutException($"hpc-testnet {_what} did not finish within {limit ?? CommandBound}:\n{await _output}{await _error}");
             }
 
             return (_process.ExitCode, await _output + await _error);

@@ -66,11 +66,7 @@ internal sealed class UserStep
     {
         foreach (var user in _state.Users)
         {
-            var process = NodeProcesses.Start(
-                NodePrograms.Client, ["daemon", "--data-dir", DataDirectoryOf(_stateDirectory, user.Name), "--config", user.ConfigFile], user.LogFile, Environment(user.Name));
-            _processes[user.Name] = process;
-            user.ProcessId = process.Id;
-            _state.Save(_stateDirectory);
+            StartDaemon(user);
         }
 
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -90,6 +86,19 @@ internal sealed class UserStep
         }
 
         _progress.Done($"{_state.Users.Count()} users' daemons up (hpc-client daemon)");
+    }
+
+    /// <summary>Starts (or starts again) one user's daemon as a recorded process; does not wait for it.</summary>
+    public void StartDaemon(NodeRecord user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var process = NodeProcesses.Start(
+            NodePrograms.Client, ["daemon", "--data-dir", DataDirectoryOf(_stateDirectory, user.Name), "--config", user.ConfigFile], user.LogFile, Environment(user.Name));
+        _processes.Remove(user.Name, out var previous);
+        previous?.Dispose();
+        _processes[user.Name] = process;
+        user.ProcessId = process.Id;
+        _state.Save(_stateDirectory);
     }
 
     // Completes for each user once its hidden point is published (hpc-client status through its daemon).
