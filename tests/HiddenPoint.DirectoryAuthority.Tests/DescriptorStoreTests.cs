@@ -97,7 +97,9 @@ public class DescriptorStoreTests
         var (store, _) = NewStore();
         Assert.Equal(20_000, RelayDescriptor.MaxSize);
         Assert.Equal(DescriptorRejection.TooLarge, store.Submit(new byte[20_001], s_source).Rejection);
-        var read = store.Submit(new byte[20_000], s_source); // read, and refused for what it is
+        var atTheLimit = new byte[20_000];
+        atTheLimit[^1] = (byte)'\n';
+        var read = store.Submit(atTheLimit, s_source); // read, and refused for what it is
         Assert.Equal(DescriptorRejection.Malformed, read.Rejection);
         Assert.Equal(DocumentErrorKind.InvalidCharacter, read.ParseError.Kind);
     }
