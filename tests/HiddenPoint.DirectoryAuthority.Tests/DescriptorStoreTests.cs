@@ -76,6 +76,35 @@ public class DescriptorStoreTests
     }
 
     [Fact]
+    public void DOC04_DescriptorNamingOneIdentityButSignedByAnother_IsRefusedAsBadSignature()
+    {
+        // TEST-MATRIX DOC-04: the identity in a descriptor is the key that must have signed it; a relay cannot publish
+        // (or overwrite) a descriptor for an identity it does not hold.
+        var (store, _) = NewStore();
+        var text = System.Text.Encoding.ASCII.GetString(Descriptor(1, Start));
+        var signed = text[..(text.IndexOf("router-signature ", StringComparison.Ordinal) + "router-signature ".Length)];
+        using var impostor = Relay(2);
+        var signature = Convert.ToBase64String(impostor.Sign(System.Text.Encoding.ASCII.GetBytes("hpc-relay-descriptor-signature\0" + signed))).TrimEnd('=');
+        var forged = System.Text.Encoding.ASCII.GetBytes(signed + signature + "\n");
+
+        Assert.Equal(DescriptorRejection.BadSignature, store.Submit(forged, s_source).Rejection);
+        Assert.Equal(0, store.Count);
+    }
+
+    [Fact]
+    public void DOC04_DescriptorOver20000Bytes_IsRefusedUnread()
+    {
+        var (store, _) = NewStore();
+        Assert.Equal(20_000, RelayDescriptor.MaxSize);
+        Assert.Equal(DescriptorRejection.TooLarge, store.Submit(new byte[20_001], s_source).Rejection);
+        var atTheLimit = new byte[20_000];
+        atTheLimit[^1] = (byte)'\n';
+        var read = store.Submit(atTheLimit, s_source); // read, and refused for what it is
+        Assert.Equal(DescriptorRejection.Malformed, read.Rejection);
+        Assert.Equal(DocumentErrorKind.InvalidCharacter, read.ParseError.Kind);
+    }
+
+    [Fact]
     public void Publishing_time_must_be_within_12_hours_ahead_and_24_hours_old()
     {
         var (store, _) = NewStore();

@@ -357,6 +357,48 @@ public sealed class CircuitTests
     }
 
     [Fact]
+    public async Task RP06_OneInboundRelayEarly_ClosesTheClientsLinkToItsGuard_AndARelaysCircuitFromFurtherOut()
+    {
+        // TEST-MATRIX RP-06: RELAY_EARLY only ever travels away from the client; one coming back is an attack (a
+        // relay marking cells for a colluder nearer the client).
+        using var runtime = TestLinks.Runtime();
+
+        // From the guard itself: a client link does not accept the command at all, so the whole link closes.
+        var guard = new AcceptingRelay();
+        var (clientLink, guardLink) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, guard);
+        var handler = new RecordingHandler();
+        var (client, atGuard) = await KeyMaterialCircuits.OpenCircuitAsync(clientLink, guard, handler);
+        var early = guardLink.Pool.Rent();
+        Cell.WriteHeader(early.Span, GetId(guardLink, atGuard), CellCommand.RelayEarly);
+        System.Security.Cryptography.RandomNumberGenerator.Fill(early.Body);
+        await guardLink.SendAsync(early);
+        Assert.Equal(CircuitCloseReason.LinkClosed, await client.Completion.WaitAsync(TestTimeouts.Step));
+        await Eventually.TrueAsync(() => clientLink.CloseReason == LinkCloseReason.ProtocolViolation, "the client's link closes as a protocol violation");
+        Assert.False(handler.Messages.Reader.TryRead(out _));
+
+        // From a relay further out: the relay nearer the client closes that circuit, and the client hears DESTROY.
+        var first = new AcceptingRelay();
+        var second = new AcceptingRelay();
+        var (toFirst, _) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.ClientToRelay, first);
+        var (outward, atSecondSide) = await TestLinks.OpenPipeLinkAsync(runtime, LinkKind.RelayToRelay, second);
+        var farHandler = new RecordingHandler();
+        var (farClient, atFirst) = await KeyMaterialCircuits.OpenCircuitAsync(toFirst, first, farHandler);
+        var atSecond = await KeyMaterialCircuits.ExtendAsync(farClient, atFirst, outward, second);
+        var inward = atSecondSide.Pool.Rent();
+        Cell.WriteHeader(inward.Span, GetId(atSecondSide, atSecond), CellCommand.RelayEarly);
+        System.Security.Cryptography.RandomNumberGenerator.Fill(inward.Body);
+        await atSecondSide.SendAsync(inward);
+        Assert.Equal(CircuitCloseReason.RelayEarlyViolation, await atFirst.Completion.WaitAsync(TestTimeouts.Step));
+        Assert.Equal(CircuitCloseReason.DestroyedByPeer, await farClient.Completion.WaitAsync(TestTimeouts.Step));
+        Assert.False(farHandler.Messages.Reader.TryRead(out _));
+        Assert.Equal(LinkCloseReason.None, toFirst.CloseReason);
+
+        await clientLink.DisposeAsync();
+        await toFirst.DisposeAsync();
+        await outward.DisposeAsync();
+    }
+
+    [Fact]
     public async Task FL06_Queue_cap_closes_a_circuit_whose_reactor_falls_behind()
     {
         using var runtime = TestLinks.Runtime(circuit: o => o.MaxQueuedCells = 16);

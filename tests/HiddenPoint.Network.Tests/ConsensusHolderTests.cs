@@ -9,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace HiddenPoint.Network.Tests;
 
-public sealed class ConsensusHolderTests : IDisposable
+public sealed partial class ConsensusHolderTests : IDisposable
 {
     private static readonly DateTimeOffset s_start = new(2026, 11, 28, 8, 0, 0, TimeSpan.Zero);
 

@@ -9,7 +9,7 @@ namespace HiddenPoint.DirectoryAuthority.Hosting;
 /// </summary>
 internal static class DirectoryLimits
 {
-    /// <summary>A descriptor upload: one descriptor, 20 KiB.</summary>
+    /// <summary>A descriptor upload: one descriptor, 20,000 bytes.</summary>
     public const int DescriptorBody = RelayDescriptor.MaxSize;
 
     /// <summary>A signature upload: one <c>directory-signature</c> line.</summary>

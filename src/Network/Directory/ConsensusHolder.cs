@@ -26,6 +26,7 @@ public sealed class ConsensusHolder : IConsensusSource
     private readonly Lock _saveLock = new();
     private Snapshot? _snapshot;
     private Snapshot? _savedSnapshot; // guarded by _saveLock
+    private long _lastSkewWarning = long.MinValue;
 
     /// <summary>Creates a holder that trusts <paramref name="pinnedAuthorities"/>.</summary>
     /// <param name="pinnedAuthorities">The authorities whose signatures count (repeats count once); at least one.</param>
@@ -69,6 +70,12 @@ public sealed class ConsensusHolder : IConsensusSource
     /// <summary>Raised (on the offering thread) when a newer consensus has been taken.</summary>
     public event EventHandler<Consensus>? Changed;
 
+    /// <summary>
+    /// A well-signed consensus refused because the local clock is at least this far outside its window is logged as a
+    /// clock problem (event 1207 or 1208, Warning); a smaller distance is only a refusal (Debug).
+    /// </summary>
+    public static TimeSpan ClockSkewWarningThreshold { get; } = TimeSpan.FromHours(1);
+
     /// <summary>The authorities whose signatures count.</summary>
     public IReadOnlyList<AuthorityId> PinnedAuthorities => _pinned;
 
@@ -95,6 +102,7 @@ public sealed class ConsensusHolder : IConsensusSource
         if (bound is null || consensus is null)
         {
             ConsensusLog.Refused(_logger, result.Refusal, result.ToString());
+            WarnOfClockSkew(result, fromCache: !save);
             return result;
         }
 
@@ -220,6 +228,31 @@ public sealed class ConsensusHolder : IConsensusSource
         return offer.Accepted ? new(ConsensusCacheStatus.Loaded, offer) : Ignored(new(ConsensusCacheStatus.Refused, offer));
     }
 
+    // One warning per refusal kind and hour of skew, so that a retrying fetcher does not repeat it every round. An
+    // expired cache file says nothing about the clock (the program may simply have been stopped for days).
+    private void WarnOfClockSkew(ConsensusOfferResult result, bool fromCache)
+    {
+        if (result.ClockSkew is not { } skew || skew.Duration() < ClockSkewWarningThreshold ||
+            (fromCache && result.Timeliness == Timeliness.Expired))
+        {
+            return;
+        }
+
+        var key = ((long)Math.Round(skew.TotalHours) << 1) | (result.Timeliness == Timeliness.NotYetValid ? 1L : 0L);
+        if (Interlocked.Exchange(ref _lastSkewWarning, key) != key)
+        {
+            var hours = Math.Round(skew.Duration().TotalHours, 1);
+            if (result.Timeliness == Timeliness.NotYetValid)
+            {
+                ConsensusLog.ClockBehind(_logger, hours);
+            }
+            else
+            {
+                ConsensusLog.ClockAheadOrConsensusOld(_logger, hours);
+            }
+        }
+    }
+
     private ConsensusCacheLoad Ignored(ConsensusCacheLoad load)
     {
         ConsensusLog.CacheIgnored(_logger, load.Status, load.Offer.ToString());
@@ -242,10 +275,14 @@ public sealed class ConsensusHolder : IConsensusSource
         }
 
         var held = Volatile.Read(ref _snapshot);
-        var timely = signed.Value.CheckValidAt(_clock, null, Grace);
+        var now = _clock.GetUtcNow();
+        var timely = signed.Value.CheckValidAt(now, Grace, null);
         if (!timely.IsUsable)
         {
-            return new(false, default, SignatureError.None, timely.Status, false, signed.ValidSignatures, signed.RequiredSignatures);
+            // Well signed but not for this clock: how far the clock is from the document's window is the least the
+            // clock can be off by, if the document is current (one from the future can only mean a slow clock).
+            var skew = timely.Status == Timeliness.NotYetValid ? now - signed.Value.ValidFrom : now - signed.Value.ValidUntil;
+            return new(false, default, SignatureError.None, timely.Status, false, signed.ValidSignatures, signed.RequiredSignatures, skew);
         }
 
         if (held is not null && timely.Value.ValidAfter <= held.Consensus.ValidAfter)
@@ -354,6 +391,9 @@ public enum ConsensusRefusal
 /// <param name="NotNewer">True when it is not newer than the one held (a rollback or the same).</param>
 /// <param name="ValidSignatures">Valid signatures by pinned authorities counted (0 when it did not parse).</param>
 /// <param name="RequiredSignatures">Signatures that were needed (0 when it did not parse).</param>
+/// <param name="ClockSkew">For a well-signed consensus refused as <see cref="Timeliness.NotYetValid"/> or
+/// <see cref="Timeliness.Expired"/>: the local time minus valid-after (negative: the clock is behind by at least this)
+/// or minus valid-until (positive: the document is old, or the clock is ahead by at least this); otherwise null.</param>
 public readonly record struct ConsensusOfferResult(
     bool Accepted,
     DocumentError ParseError,
@@ -361,7 +401,8 @@ public readonly record struct ConsensusOfferResult(
     Timeliness Timeliness,
     bool NotNewer,
     int ValidSignatures = 0,
-    int RequiredSignatures = 0)
+    int RequiredSignatures = 0,
+    TimeSpan? ClockSkew = null)
 {
     /// <summary>Which check refused it; <see cref="ConsensusRefusal.None"/> when accepted.</summary>
     public ConsensusRefusal Refusal => Accepted ? ConsensusRefusal.None

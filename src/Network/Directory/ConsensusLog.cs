@@ -25,4 +25,10 @@ internal static partial class ConsensusLog
 
     [LoggerMessage(1206, LogLevel.Warning, "Could not write the consensus cache", EventName = "ConsensusCacheWriteFailed")]
     public static partial void CacheWriteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1207, LogLevel.Warning, "A consensus signed by a majority of the authorities is not valid yet: the local clock is behind by at least {Hours} h; check the system clock (NTP)", EventName = "ConsensusClockBehind")]
+    public static partial void ClockBehind(ILogger logger, double hours);
+
+    [LoggerMessage(1208, LogLevel.Warning, "A consensus signed by a majority of the authorities ended {Hours} h before the local time (past its grace period): either it is old or the local clock is ahead; check the system clock (NTP)", EventName = "ConsensusClockAheadOrOld")]
+    public static partial void ClockAheadOrConsensusOld(ILogger logger, double hours);
 }

@@ -10,7 +10,7 @@ namespace HiddenPoint.Protocol.Documents;
 public sealed class RelayDescriptor
 {
     /// <summary>Largest descriptor accepted, checked before anything else.</summary>
-    public const int MaxSize = 20 * 1024;
+    public const int MaxSize = 20_000;
 
     /// <summary>Most addresses a relay may list.</summary>
     public const int MaxAddresses = 8;

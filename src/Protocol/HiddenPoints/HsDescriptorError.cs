@@ -53,6 +53,12 @@ public enum HsDescriptorErrorKind
 
     /// <summary>Two introduction points name the same relay or the same authentication key.</summary>
     DuplicateIntroductionPoint,
+
+    /// <summary>
+    /// Valid, but its revision counter is lower than one the reader already accepted for the same blinded key (a
+    /// client refuses an older descriptor an HSDir serves; see docs/client.md).
+    /// </summary>
+    RevisionRollback,
 }
 
 /// <summary>A refused descriptor: what was wrong, in which layer, and where.</summary>

@@ -35,6 +35,37 @@ public sealed class IntroductionReplayCacheTests
     }
 
     [Fact]
+    public void RP01_AnIntroductionReplayedAThousandTimes_IsNewOnce_AndAFullCacheStaysUnderTwoMebibytes()
+    {
+        // TEST-MATRIX RP-01: the same INTRODUCE2 a thousand times through one introduction point is processed once
+        // (HiddenPointNetworkTests.A_replayed_introduce2_is_processed_once shows the host counting it over real
+        // circuits); the cache of one introduction point is bounded by its capacity, which the default fills in well
+        // under 2 MiB.
+        var capacity = new HostingOptions().ReplayCacheCapacity;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var cache = new IntroductionReplayCache(capacity);
+        var section = Section(1);
+        var fresh = 0;
+        for (var i = 0; i < 1000; i++)
+        {
+            fresh += cache.TryAdd(section) ? 1 : 0;
+        }
+
+        Assert.Equal(1, fresh);
+        var other = new byte[100];
+        for (var i = 0; i < capacity * 2; i++)
+        {
+            BitConverter.TryWriteBytes(other, i);
+            cache.TryAdd(other);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(capacity, cache.Count);
+        Assert.True(allocated < 2 * 1024 * 1024, $"{allocated} bytes for {capacity} introductions");
+        GC.KeepAlive(cache);
+    }
+
+    [Fact]
     public void One_changed_byte_is_a_different_introduction()
     {
         var cache = new IntroductionReplayCache(16);

@@ -150,7 +150,15 @@ internal sealed class CircuitPool : IAsyncDisposable
         _signal.Dispose();
     }
 
-    private bool Usable(Entry entry) => !entry.Circuit.Circuit.IsClosed && _time.GetUtcNow() - entry.BuiltAt < _options.PooledCircuitMaxAge;
+    private bool Usable(Entry entry) => !entry.Circuit.Circuit.IsClosed && IsYoungEnough(entry.BuiltAt, _time, _options.PooledCircuitMaxAge);
+
+    /// <summary>
+    /// True while less than <paramref name="maxAge"/> has passed since <paramref name="builtAt"/>, a
+    /// <see cref="TimeProvider.GetTimestamp"/> reading: ages are measured on the monotonic clock, so a jump of the wall
+    /// clock (an NTP step, a suspended laptop's catch-up, an operator's change) neither drops every pooled circuit at
+    /// once nor keeps them past their age.
+    /// </summary>
+    internal static bool IsYoungEnough(long builtAt, TimeProvider time, TimeSpan maxAge) => time.GetElapsedTime(builtAt) < maxAge;
 
     private static void Close(List<Entry> entries)
     {
@@ -177,7 +185,7 @@ internal sealed class CircuitPool : IAsyncDisposable
                         var built = await _builder.BuildAsync(purpose, null, stopping).ConfigureAwait(false);
                         lock (_gate)
                         {
-                            _ready[shape].Add(new Entry(built, _time.GetUtcNow()));
+                            _ready[shape].Add(new Entry(built, _time.GetTimestamp()));
                         }
                     }
                 }
@@ -244,5 +252,6 @@ internal sealed class CircuitPool : IAsyncDisposable
         await delay.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private sealed record Entry(ProvidedCircuit Circuit, DateTimeOffset BuiltAt);
+    // BuiltAt: a monotonic timestamp (TimeProvider.GetTimestamp), never the wall clock.
+    private sealed record Entry(ProvidedCircuit Circuit, long BuiltAt);
 }

@@ -29,6 +29,7 @@ public sealed class HiddenPointConnector
     private readonly ConnectOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly DescriptorRevisionFloor _revisions;
 
     /// <summary>A connector over <paramref name="circuits"/> and the verified <paramref name="consensus"/>.</summary>
     public HiddenPointConnector(
@@ -45,6 +46,7 @@ public sealed class HiddenPointConnector
         _options = options.Value;
         _time = timeProvider;
         _logger = logger;
+        _revisions = new DescriptorRevisionFloor(timeProvider);
     }
 
     /// <summary>Connects to the hidden point <paramref name="hiddenId"/> (with or without the <c>.hpc</c> suffix).</summary>
@@ -127,9 +129,14 @@ public sealed class HiddenPointConnector
                         continue;
                     }
 
-                    if (HiddenPointDescriptor.TryOpen(document, identityKey, period, _time.GetUtcNow(), out _, out var points, out var error))
+                    if (HiddenPointDescriptor.TryOpen(document, identityKey, period, _time.GetUtcNow(), out var descriptor, out var points, out var error))
                     {
-                        return (points, KeyBlinding.ComputeSubcredential(identityKey, blindedKey, KeyBlindingLabels.Hpc));
+                        if (_revisions.TryAccept(blindedKey, descriptor.RevisionCounter, descriptor.Lifetime))
+                        {
+                            return (points, KeyBlinding.ComputeSubcredential(identityKey, blindedKey, KeyBlindingLabels.Hpc));
+                        }
+
+                        error = new HsDescriptorError(HsDescriptorErrorKind.RevisionRollback, HsDescriptorLayer.Outer, Keyword: "revision-counter");
                     }
 
                     invalid++;

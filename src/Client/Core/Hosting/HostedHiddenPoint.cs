@@ -298,10 +298,11 @@ public sealed class HostedHiddenPoint : IAsyncDisposable
                 }
 
                 // Let the other introduction points come up (or go) before uploading, unless all are there already.
-                var settleUntil = _time.GetUtcNow() + _options.PublishSettleDelay;
-                while (EstablishedIntroductionPoints < _points.Length && _time.GetUtcNow() < settleUntil)
+                // Measured on the monotonic clock: a wall-clock jump must not cut the wait short or stretch it.
+                var settleStart = _time.GetTimestamp();
+                while (EstablishedIntroductionPoints < _points.Length && _time.GetElapsedTime(settleStart) < _options.PublishSettleDelay)
                 {
-                    await WaitForChangeAsync(settleUntil - _time.GetUtcNow(), stopping).ConfigureAwait(false);
+                    await WaitForChangeAsync(_options.PublishSettleDelay - _time.GetElapsedTime(settleStart), stopping).ConfigureAwait(false);
                 }
 
                 if (EstablishedIntroductionPoints == 0)
