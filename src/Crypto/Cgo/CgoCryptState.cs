@@ -18,11 +18,13 @@ internal struct CgoCryptState
     private Vector128<byte> _tag;
 
     /// <summary>Sets K || N from <paramref name="material"/> (<see cref="CgoSizes.DirectionKeyMaterialLength"/> bytes).</summary>
+    /// <param name="allowWideHash">False runs ET's 128-bit tweak hash even where the 512-bit one exists (tests).</param>
     public void Initialize(
-        ReadOnlySpan<byte> material, CgoAesKeySize keySize, PrimitiveImplementation implementation, AesDirections etDirections)
+        ReadOnlySpan<byte> material, CgoAesKeySize keySize, PrimitiveImplementation implementation, AesDirections etDirections,
+        bool allowWideHash = true)
     {
         var uivKeyLength = CgoSizes.UivKeyLength(keySize);
-        _uiv.SetKey(material[..uivKeyLength], CgoSizes.AesKeyLength(keySize), implementation, etDirections);
+        _uiv.SetKey(material[..uivKeyLength], CgoSizes.AesKeyLength(keySize), implementation, etDirections, allowWideHash);
         _nonce = Vector128.Create(material.Slice(uivKeyLength, CgoSizes.TagLength));
         _tag = Vector128<byte>.Zero;
     }

@@ -26,17 +26,22 @@ internal struct CgoUiv
     private int _aesKeyLength;
     private PrimitiveImplementation _implementation;
     private AesDirections _etDirections;
+    private bool _allowWideHash;
 
     public readonly int KeyLength => 2 * (_aesKeyLength + 16);
 
     /// <summary>Sets K = J || S (ET key then PRF key).</summary>
-    public void SetKey(ReadOnlySpan<byte> key, int aesKeyLength, PrimitiveImplementation implementation, AesDirections etDirections)
+    /// <param name="allowWideHash">False keeps ET's 128-bit tweak hash where the 512-bit one exists (tests), also after updates.</param>
+    public void SetKey(
+        ReadOnlySpan<byte> key, int aesKeyLength, PrimitiveImplementation implementation, AesDirections etDirections,
+        bool allowWideHash = true)
     {
         _aesKeyLength = aesKeyLength;
         _implementation = implementation;
         _etDirections = etDirections;
+        _allowWideHash = allowWideHash;
         var half = aesKeyLength + 16;
-        _j.SetKey(key[..half], aesKeyLength, implementation, etDirections);
+        _j.SetKey(key[..half], aesKeyLength, implementation, etDirections, allowWideHash);
         _s.SetKey(key.Slice(half, half), aesKeyLength, implementation);
     }
 
@@ -80,7 +85,7 @@ internal struct CgoUiv
         var keyLength = KeyLength;
         seed = seed[..(keyLength + CgoSizes.TagLength)];
         _s.GenerateT1(nonce, seed);
-        SetKey(seed[..keyLength], _aesKeyLength, _implementation, _etDirections);
+        SetKey(seed[..keyLength], _aesKeyLength, _implementation, _etDirections, _allowWideHash);
         nonce = Vector128.Create((ReadOnlySpan<byte>)seed[keyLength..]);
         CryptographicOperations.ZeroMemory(seed);
     }

@@ -42,9 +42,6 @@ internal struct AesKeySchedule
 
     public readonly int Rounds => _rounds;
 
-    public readonly PrimitiveImplementation Implementation =>
-        _portable ? PrimitiveImplementation.Portable : PrimitiveImplementation.Intrinsic;
-
     /// <summary>Expands <paramref name="key"/> (16, 24 or 32 bytes).</summary>
     public void SetKey(ReadOnlySpan<byte> key, PrimitiveImplementation implementation, AesDirections directions)
     {
@@ -161,10 +158,10 @@ internal struct AesKeySchedule
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<byte> Expand(Vector128<byte> previous, Vector128<byte> assist, [ConstantExpected] byte select)
     {
+        // The prefix XOR of the four words in two steps (shift by one word, then by two) rather than three.
         var t = Sse2.Shuffle(assist.AsUInt32(), select).AsByte();
         previous ^= Sse2.ShiftLeftLogical128BitLane(previous, 4);
-        previous ^= Sse2.ShiftLeftLogical128BitLane(previous, 4);
-        previous ^= Sse2.ShiftLeftLogical128BitLane(previous, 4);
+        previous ^= Sse2.ShiftLeftLogical128BitLane(previous, 8);
         return previous ^ t;
     }
 
@@ -271,6 +268,11 @@ internal struct AesKeySchedule
         }
     }
 
+    /// <summary>
+    /// Counter mode on AES-NI, eight blocks per pass (ten rounds of eight independent AESENCs keep both AES units of a
+    /// core busy). The last pass, when shorter than 128 bytes, goes through a stack buffer that is wiped afterwards.
+    /// </summary>
+    [SkipLocalsInit] // The keystream buffer is written before it is read, and wiped after: zeroing it first cost every call.
     private readonly void XorCounterModeIntrinsic(ulong hi, ulong lo, Span<byte> data)
     {
         ref var d = ref MemoryMarshal.GetReference(data);
@@ -279,25 +281,51 @@ internal struct AesKeySchedule
         Span<Vector128<byte>> keystream = stackalloc Vector128<byte>[8];
         while (offset < length)
         {
-            var c0 = Counter(hi, lo, 0);
-            var c1 = Counter(hi, lo, 1);
-            var c2 = Counter(hi, lo, 2);
-            var c3 = Counter(hi, lo, 3);
-            var c4 = Counter(hi, lo, 4);
-            var c5 = Counter(hi, lo, 5);
-            var c6 = Counter(hi, lo, 6);
-            var c7 = Counter(hi, lo, 7);
+            Vector128<byte> c0, c1, c2, c3, c4, c5, c6, c7;
             unchecked
             {
+                if (lo <= ulong.MaxValue - 8)
+                {
+                    // No carry out of the low half in this pass: one 64-bit add and one byte shuffle per block.
+                    var reverse = BlockByteReverse;
+                    var one = Vector128.Create(1UL, 0UL);
+                    var v = Vector128.Create(lo, hi);
+                    c0 = Ssse3.Shuffle(v.AsByte(), reverse);
+                    v += one;
+                    c1 = Ssse3.Shuffle(v.AsByte(), reverse);
+                    v += one;
+                    c2 = Ssse3.Shuffle(v.AsByte(), reverse);
+                    v += one;
+                    c3 = Ssse3.Shuffle(v.AsByte(), reverse);
+                    v += one;
+                    c4 = Ssse3.Shuffle(v.AsByte(), reverse);
+                    v += one;
+                    c5 = Ssse3.Shuffle(v.AsByte(), reverse);
+                    v += one;
+                    c6 = Ssse3.Shuffle(v.AsByte(), reverse);
+                    c7 = Ssse3.Shuffle((v + one).AsByte(), reverse);
+                }
+                else
+                {
+                    c0 = Counter(hi, lo, 0);
+                    c1 = Counter(hi, lo, 1);
+                    c2 = Counter(hi, lo, 2);
+                    c3 = Counter(hi, lo, 3);
+                    c4 = Counter(hi, lo, 4);
+                    c5 = Counter(hi, lo, 5);
+                    c6 = Counter(hi, lo, 6);
+                    c7 = Counter(hi, lo, 7);
+                }
+
                 var next = lo + 8;
                 hi += next < lo ? 1UL : 0UL;
                 lo = next;
             }
 
             Encrypt8(ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
-            if (length - offset >= 128)
+            ref var p = ref Unsafe.Add(ref d, offset);
+            if (length - offset >= 8 * BlockSize)
             {
-                ref var p = ref Unsafe.Add(ref d, offset);
                 XorStore(ref p, 0, c0);
                 XorStore(ref p, 16, c1);
                 XorStore(ref p, 32, c2);
@@ -306,34 +334,49 @@ internal struct AesKeySchedule
                 XorStore(ref p, 80, c5);
                 XorStore(ref p, 96, c6);
                 XorStore(ref p, 112, c7);
-                offset += 128;
+                offset += 8 * BlockSize;
+                continue;
             }
-            else
-            {
-                keystream[0] = c0;
-                keystream[1] = c1;
-                keystream[2] = c2;
-                keystream[3] = c3;
-                keystream[4] = c4;
-                keystream[5] = c5;
-                keystream[6] = c6;
-                keystream[7] = c7;
-                var bytes = MemoryMarshal.AsBytes(keystream);
-                var rest = length - offset;
-                var i = 0;
-                for (; i + 16 <= rest; i += 16)
-                {
-                    XorStore(ref Unsafe.Add(ref d, offset), i, keystream[i / 16]);
-                }
 
-                for (; i < rest; i++)
-                {
-                    Unsafe.Add(ref d, offset + i) ^= bytes[i];
-                }
+            ref var k = ref MemoryMarshal.GetReference(keystream);
+            k = c0;
+            Unsafe.Add(ref k, 1) = c1;
+            Unsafe.Add(ref k, 2) = c2;
+            Unsafe.Add(ref k, 3) = c3;
+            Unsafe.Add(ref k, 4) = c4;
+            Unsafe.Add(ref k, 5) = c5;
+            Unsafe.Add(ref k, 6) = c6;
+            Unsafe.Add(ref k, 7) = c7;
+            XorPartial(ref p, length - offset, ref Unsafe.As<Vector128<byte>, byte>(ref k));
+            keystream.Clear();
+            break;
+        }
+    }
 
-                bytes.Clear();
-                offset = length;
-            }
+    // Bytes 15..0: turns a (low, high) pair of 64-bit counter halves into the big-endian counter block.
+    private static Vector128<byte> BlockByteReverse => Vector128.Create((byte)15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+
+    /// <summary>XORs the first <paramref name="length"/> (below 128) bytes of <paramref name="keystream"/> into <paramref name="destination"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void XorPartial(ref byte destination, int length, ref byte keystream)
+    {
+        var i = 0;
+        for (; i + BlockSize <= length; i += BlockSize)
+        {
+            ref var p = ref Unsafe.Add(ref destination, i);
+            (Vector128.LoadUnsafe(ref p) ^ Vector128.LoadUnsafe(ref keystream, (nuint)i)).StoreUnsafe(ref p);
+        }
+
+        if (i + sizeof(ulong) <= length)
+        {
+            ref var p = ref Unsafe.Add(ref destination, i);
+            Unsafe.WriteUnaligned(ref p, Unsafe.ReadUnaligned<ulong>(ref p) ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref keystream, i)));
+            i += sizeof(ulong);
+        }
+
+        for (; i < length; i++)
+        {
+            Unsafe.Add(ref destination, i) ^= Unsafe.Add(ref keystream, i);
         }
     }
 

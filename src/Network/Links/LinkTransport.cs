@@ -17,7 +17,9 @@ public abstract class LinkTransport : IDuplexPipe, IAsyncDisposable
 
     /// <summary>
     /// Wraps a connected socket; the transport owns it from now on. Reads are 16 KiB at a time (about 30 frames), so
-    /// an idle link pins one such buffer while its read is pending.
+    /// an idle link pins one such buffer while its read is pending. Writes go out in 64 KiB segments: the pipe writes
+    /// each segment with its own send call, and a whole flush of the default <see cref="LinkOptions.MaxCellsPerFlush"/>
+    /// (64 frames, 33,920 bytes) fits one segment, so it leaves in one send rather than three.
     /// </summary>
     public static LinkTransport FromSocket(Socket socket)
     {
@@ -42,6 +44,7 @@ public abstract class LinkTransport : IDuplexPipe, IAsyncDisposable
     private sealed class SocketLinkTransport : LinkTransport
     {
         private const int ReadBufferSize = 16 * 1024;
+        private const int WriteSegmentSize = 64 * 1024;
         private readonly Socket _socket;
         private readonly NetworkStream _stream;
         private readonly PipeReader _input;
@@ -53,7 +56,7 @@ public abstract class LinkTransport : IDuplexPipe, IAsyncDisposable
             _socket = socket;
             _stream = new NetworkStream(socket, ownsSocket: true);
             _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: 1024, leaveOpen: true));
-            _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: ReadBufferSize, leaveOpen: true));
+            _output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(minimumBufferSize: WriteSegmentSize, leaveOpen: true));
         }
 
         public override PipeReader Input => _input;

@@ -82,6 +82,31 @@ public sealed class AesPrimitiveTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Implementations))]
+    public void AesCtr_carries_into_the_high_half_wherever_the_low_half_wraps(PrimitiveImplementation implementation)
+    {
+        // The intrinsic path builds a pass's eight counters by 64-bit vector adds when the low half cannot wrap within
+        // the pass, and one by one with the carry otherwise: wraps at every position of a pass, and just past one.
+        var random = new Random(128);
+        var key = new byte[16];
+        random.NextBytes(key);
+        foreach (var blocksBeforeWrap in new[] { 1, 2, 7, 8, 9, 15, 16, 17, 31 })
+        {
+            foreach (var length in new[] { 100, 493, 509 })
+            {
+                var iv = new byte[16];
+                random.NextBytes(iv.AsSpan(0, 8));
+                BinaryPrimitives.WriteUInt64BigEndian(iv.AsSpan(8), unchecked(0UL - (ulong)blocksBeforeWrap));
+                var data = new byte[length];
+                random.NextBytes(data);
+                var actual = data.ToArray();
+                AesCtr.Xor(key, iv, actual, implementation);
+                Assert.Equal(ReferenceCtr(key, iv, data), actual);
+            }
+        }
+    }
+
     [Fact]
     public void AesCtr_rejects_bad_lengths()
     {
