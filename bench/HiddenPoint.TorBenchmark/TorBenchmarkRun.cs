@@ -304,10 +304,16 @@ internal sealed class TorBenchmarkRun
         try
         {
             await socket.SendAsync(header, bound.Token).ConfigureAwait(false);
+            const long reportEvery = 10_000_000;
             for (var sent = 0L; sent < BulkBytes;)
             {
                 var size = (int)Math.Min(chunk.Length, BulkBytes - sent);
+                var before = sent;
                 sent += await socket.SendAsync(chunk.AsMemory(0, size), bound.Token).ConfigureAwait(false);
+                if (sent / reportEvery != before / reportEvery && sent < BulkBytes)
+                {
+                    Progress(string.Create(CultureInfo.InvariantCulture, $"bulk: {sent / 1e6:0} MB handed to tor after {Stopwatch.GetElapsedTime(start).TotalSeconds:0.0} s"));
+                }
             }
 
             await SocketReads.ReadExactlyAsync(socket, acknowledgement, bound.Token).ConfigureAwait(false);
