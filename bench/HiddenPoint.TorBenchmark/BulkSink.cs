@@ -15,6 +15,11 @@ internal sealed class BulkSink : LoopbackServer
     /// <summary>The length prefix's size.</summary>
     public const int LengthSize = 8;
 
+    private long _receivedBytes;
+
+    /// <summary>The payload bytes received so far over all connections (for progress reports while a transfer runs).</summary>
+    public long ReceivedBytes => Interlocked.Read(ref _receivedBytes);
+
     protected override async Task ServeAsync(Socket socket, CancellationToken cancellationToken)
     {
         var header = new byte[LengthSize];
@@ -35,6 +40,7 @@ internal sealed class BulkSink : LoopbackServer
             }
 
             remaining -= n;
+            Interlocked.Add(ref _receivedBytes, n);
         }
 
         await socket.SendAsync(new[] { Acknowledgement }, cancellationToken).ConfigureAwait(false);

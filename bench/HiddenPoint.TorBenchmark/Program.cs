@@ -11,10 +11,6 @@ internal static class Program
     private const int UsageError = 2;
     private const int Interrupted = 130;
 
-    /// <summary>A full run's bound (5 networks and every figure) and a quick run's (1 network).</summary>
-    private static readonly TimeSpan s_fullBound = TimeSpan.FromMinutes(10);
-    private static readonly TimeSpan s_quickBound = TimeSpan.FromMinutes(3);
-
     /// <summary>
     /// Runs the Tor side of the network benchmark (see <see cref="BenchArguments.Usage"/>): the figures go to stdout as
     /// <c>tor.key=value</c> lines and to the --json file; progress and errors go to stderr. Every tor is killed and the
@@ -29,7 +25,7 @@ internal static class Program
             return UsageError;
         }
 
-        var bound = arguments.Quick ? s_quickBound : s_fullBound;
+        var bound = TimeSpan.FromMinutes(arguments.MaxMinutes);
         using var stop = new CancellationTokenSource(bound);
         var interrupted = false;
         void Interrupt(PosixSignalContext context)
