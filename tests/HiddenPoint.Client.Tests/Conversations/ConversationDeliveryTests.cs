@@ -123,6 +123,49 @@ public sealed class ConversationDeliveryTests
     }
 
     [Fact]
+    public async Task Connections_dialed_by_both_sides_at_once_leave_the_same_one_current_on_both_sides()
+    {
+        var time = new FakeTimeProvider();
+        await using var network = new MessagingTestNetwork(time, () => Options());
+        var (a, b) = await network.AddContactsAsync();
+
+        // Both dials are held until both have started: the two connections cross.
+        var bothDialing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var dials = 0;
+        network.BeforeDial = async token =>
+        {
+            if (Interlocked.Increment(ref dials) == 2)
+            {
+                bothDialing.TrySetResult();
+            }
+
+            await bothDialing.Task.WaitAsync(token);
+        };
+        await Task.WhenAll(a.SendAsync(b, "from a"), b.SendAsync(a, "from b"));
+        await WaitDeliveredAsync(a, b, 1);
+        await WaitDeliveredAsync(b, a, 1);
+        Assert.Equal(1, a.LinksDialled);
+        Assert.Equal(1, b.LinksDialled);
+        network.BeforeDial = null;
+
+        // After the grace period exactly one of them is left, the one dialed by the side whose key sorts first; the
+        // conversation goes on over it both ways without a new connection.
+        time.Advance(TimeSpan.FromSeconds(10));
+        var winner = a.Id.IdentityKey.Bytes.SequenceCompareTo(b.Id.IdentityKey.Bytes) < 0 ? b.Links[0] : a.Links[0];
+        var loser = winner == b.Links[0] ? a.Links[0] : b.Links[0];
+        await Task.WhenAll(loser.AToB, loser.BToA).WaitAsync(TestTimeouts.Step);
+        Assert.False(winner.AToB.IsCompleted || winner.BToA.IsCompleted);
+
+        await Task.WhenAll(a.SendAsync(b, "again from a"), b.SendAsync(a, "again from b"));
+        await WaitDeliveredAsync(a, b, 2);
+        await WaitDeliveredAsync(b, a, 2);
+        Assert.Equal(1, a.LinksDialled);
+        Assert.Equal(1, b.LinksDialled);
+        ExactlyOnceInOrder(a, b, ["from a", "again from a"]);
+        ExactlyOnceInOrder(b, a, ["from b", "again from b"]);
+    }
+
+    [Fact]
     public async Task Rotation_on_demand_keeps_the_old_connection_open_for_the_grace_period()
     {
         var time = new FakeTimeProvider();

@@ -34,6 +34,9 @@ public sealed class MessagingTestNetwork : IAsyncDisposable
     /// <summary>The engines' logs.</summary>
     public ILoggerFactory LoggerFactory { get; }
 
+    /// <summary>Awaited at the start of every dial (a test holds dials here to make two of them cross).</summary>
+    public Func<CancellationToken, Task>? BeforeDial { get; set; }
+
     /// <summary>A new hidden point with a fresh identity, ledger and contact list, its engine started.</summary>
     public async Task<MessagingTestPeer> AddPeerAsync()
     {
@@ -55,6 +58,11 @@ public sealed class MessagingTestNetwork : IAsyncDisposable
 
     internal async Task<ConversationTransport> DialAsync(HiddenId contact, CancellationToken cancellationToken)
     {
+        if (BeforeDial is { } hold)
+        {
+            await hold(cancellationToken).ConfigureAwait(false);
+        }
+
         if (!_peers.TryGetValue(contact, out var target) || !target.Online)
         {
             throw new IOException("The hidden point is not reachable.");

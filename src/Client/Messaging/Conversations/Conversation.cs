@@ -23,6 +23,10 @@ internal sealed class Conversation : IDisposable
 
     private readonly HiddenId _contact;
     private readonly long _number;
+
+    // When both sides open a connection at once, the one dialed by the side whose identity key sorts first survives
+    // on both sides (docs/messaging.md §6.2).
+    private readonly bool _myConnectionsWinCrossings;
     private readonly MessagingEngine _engine;
     private readonly MessagingOptions _options;
     private readonly IMessageLedger _ledger;
@@ -50,6 +54,7 @@ internal sealed class Conversation : IDisposable
     private ConversationConnection? _current;
     private int _sentOnCurrent;
     private bool _dialing;
+    private long _dialNumber;
     private bool _rotationDue;
     private int _failures;
     private ITimer? _retryTimer;
@@ -63,6 +68,7 @@ internal sealed class Conversation : IDisposable
         _contact = contact;
         _number = number;
         _engine = engine;
+        _myConnectionsWinCrossings = engine.Identity.PublicKey.Bytes.SequenceCompareTo(contact.IdentityKey.Bytes) < 0;
         _options = engine.Options;
         _ledger = engine.Ledger;
         _time = engine.Time;
@@ -383,6 +389,7 @@ internal sealed class Conversation : IDisposable
         {
             // The host's decision for this sender, taken at this connection's Hello, marks what it sends from now on.
             _isContactRequest = asContactRequest;
+            connection.ArrivedDuringDial = _dialing ? _dialNumber : 0;
         }
         else
         {
@@ -396,15 +403,25 @@ internal sealed class Conversation : IDisposable
 
         MessagingLog.ConnectionOpened(_logger, _number, connection.Number, connection.Outgoing ? "outgoing" : "incoming");
         var previous = _current;
-        _live.Add(connection);
-        _current = connection;
-        _sentOnCurrent = 0;
         _rotationDue = false;
         _ = connection.ReadAsync(_inbox.Writer, _options.MaxUnhandledFramesPerConnection, _logger);
-        if (previous is not null)
+        if (previous is not null && IsCrossing(previous, connection) && previous.Outgoing == _myConnectionsWinCrossings)
         {
-            // The old connection keeps delivering for the grace period, then closes.
-            previous.GraceTimer = _time.CreateTimer(_ => Post(new GraceExpired(previous)), null, _options.GracePeriod, Timeout.InfiniteTimeSpan);
+            // Both sides dialed at once and the other side keeps the earlier connection as current too: the new one is
+            // the replaced one here, placed before the current so that the newest live connection stays current.
+            _live.Insert(_live.IndexOf(previous), connection);
+            connection.GraceTimer = _time.CreateTimer(_ => Post(new GraceExpired(connection)), null, _options.GracePeriod, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            _live.Add(connection);
+            _current = connection;
+            _sentOnCurrent = 0;
+            if (previous is not null)
+            {
+                // The old connection keeps delivering for the grace period, then closes.
+                previous.GraceTimer = _time.CreateTimer(_ => Post(new GraceExpired(previous)), null, _options.GracePeriod, Timeout.InfiniteTimeSpan);
+            }
         }
 
         _rotationTimer?.Dispose();
@@ -413,6 +430,12 @@ internal sealed class Conversation : IDisposable
             : null;
         await SetStatusAsync(ConversationStatus.Connected, WaitReason.None, null).ConfigureAwait(false);
     }
+
+    // This side's dial completing after the contact's connection arrived while it was in flight: the two crossed, and
+    // each side would otherwise make the one it took last current and close the other after the grace period, so each
+    // would close the other's current.
+    private bool IsCrossing(ConversationConnection current, ConversationConnection attaching) =>
+        attaching.Outgoing && !current.Outgoing && current.ArrivedDuringDial == _dialNumber;
 
     private async Task OnDialFailedAsync(DialFailed failed, CancellationToken token)
     {
@@ -564,6 +587,7 @@ internal sealed class Conversation : IDisposable
         if (wantsConnection && !_dialing && _retryTimer is null && !token.IsCancellationRequested)
         {
             _dialing = true;
+            _dialNumber++;
             if (_current is null)
             {
                 await SetStatusAsync(ConversationStatus.Connecting, _waitReason, null).ConfigureAwait(false);

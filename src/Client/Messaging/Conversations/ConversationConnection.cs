@@ -32,6 +32,12 @@ internal sealed class ConversationConnection(long number, ConversationTransport 
 
     public bool Ended { get; set; }
 
+    /// <summary>
+    /// For an incoming connection taken while this side's own dial was in flight, that dial's number (the two may have
+    /// crossed); otherwise 0.
+    /// </summary>
+    public long ArrivedDuringDial { get; set; }
+
     public ITimer? GraceTimer { get; set; }
 
     /// <summary>Called by the conversation for each frame it took from this connection.</summary>
