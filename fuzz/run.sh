@@ -4,6 +4,8 @@
 #   fuzz/run.sh list                       the harnesses
 #   fuzz/run.sh HARNESS [--time MINUTES]   one harness (default 20 minutes)
 #   fuzz/run.sh all [--time MINUTES]       every harness, one after the other (never two afl-fuzz at once)
+#   fuzz/run.sh A,B,C [--time MINUTES]     the named harnesses, one after the other
+#   --no-build                             reuse the instrumented copy of the last run
 #
 # Builds fuzz/HiddenPoint.Fuzz in Release, copies its output to fuzz/.out/bin, instruments the HiddenPoint assemblies there with the
 # sharpfuzz tool (SharpFuzz.CommandLine, installed as a dotnet tool when missing), runs afl-fuzz on the harness with
@@ -16,6 +18,7 @@ out="$here/.out"
 bin="$out/bin"
 minutes=20
 target=""
+no_build=0
 sharpfuzz_version=2.3.0
 # The assemblies whose branches afl++ sees; the harness program itself and the packages are not instrumented.
 instrumented=(HiddenPoint.Crypto.dll HiddenPoint.Protocol.dll HiddenPoint.Network.dll HiddenPoint.Client.dll
@@ -24,11 +27,12 @@ instrumented=(HiddenPoint.Crypto.dll HiddenPoint.Protocol.dll HiddenPoint.Networ
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --time) minutes="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --no-build) no_build=1; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) target="$1"; shift ;;
   esac
 done
-[[ -n "$target" ]] || { sed -n '2,12p' "$0"; exit 2; }
+[[ -n "$target" ]] || { sed -n '2,14p' "$0"; exit 2; }
 
 build() {
   local log="$out/build.log"
@@ -51,11 +55,13 @@ if ! command -v sharpfuzz >/dev/null; then
   dotnet tool install --global SharpFuzz.CommandLine --version "$sharpfuzz_version" >/dev/null
 fi
 
-echo "building; instrumenting a copy in $bin"
-build
-for assembly in "${instrumented[@]}"; do
-  sharpfuzz "$bin/$assembly" >/dev/null
-done
+if [[ $no_build == 0 || ! -f "$bin/HiddenPoint.Fuzz.dll" ]]; then
+  echo "building; instrumenting a copy in $bin"
+  build
+  for assembly in "${instrumented[@]}"; do
+    sharpfuzz "$bin/$assembly" >/dev/null
+  done
+fi
 
 # afl++ on a shared machine: no CPU-frequency or core-pattern checks, no core pinning; the target is dotnet (not
 # instrumented itself: SharpFuzz reports coverage from the instrumented assemblies), so skip the binary check.
@@ -95,5 +101,7 @@ if [[ "$target" == all ]]; then
     run_one "$harness" || true
   done
 else
-  run_one "$target"
+  for harness in ${target//,/ }; do
+    run_one "$harness" || true
+  done
 fi
