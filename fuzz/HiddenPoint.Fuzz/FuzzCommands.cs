@@ -38,6 +38,9 @@ internal static class FuzzCommands
                     Fuzzer.LibFuzzer.Run(bytes => harness.Run(bytes));
                     return 0;
                 });
+            case "mutate" when args.Length is 3 or 4:
+                return WithHarness(args[1], harness => Mutator.Run(
+                    harness, int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), 1, args.Length == 4 ? args[3] : null));
             case "replay" when args.Length >= 3:
                 return WithHarness(args[1], harness => Replay(harness, args[2..]));
             default:
@@ -47,7 +50,7 @@ internal static class FuzzCommands
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: hpc-fuzz list | seed DIR [HARNESS] | afl HARNESS | libfuzzer HARNESS | replay HARNESS FILE|DIR...");
+        Console.Error.WriteLine("usage: hpc-fuzz list | seed DIR [HARNESS] | afl HARNESS | libfuzzer HARNESS | replay HARNESS FILE|DIR... | mutate HARNESS COUNT [SAVE-DIR]");
         return 2;
     }
 

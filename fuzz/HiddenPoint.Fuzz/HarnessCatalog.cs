@@ -37,6 +37,7 @@ public static class HarnessCatalog
         new BackupHeaderHarness(),
         new RelayConfigurationHarness(),
         new ClientConfigurationHarness(),
+        new DirectoryConfigurationHarness(),
     ];
 
     /// <summary>The harness called <paramref name="name"/>, or null.</summary>
