@@ -108,7 +108,7 @@ internal static class Program
         {
             options = DirectoryHost.ReadOptions(configFile, args);
         }
-        catch (Exception e) when (e is FormatException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is FormatException or InvalidDataException or InvalidOperationException or IOException)
         {
             Console.Error.WriteLine($"hpc-directory: cannot read the configuration: {e.Message}");
             return 2;

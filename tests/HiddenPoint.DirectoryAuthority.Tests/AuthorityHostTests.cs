@@ -87,6 +87,20 @@ public sealed class AuthorityHostTests : IDisposable
     }
 
     [Fact]
+    public async Task A_configuration_file_that_is_not_json_is_reported_not_thrown()
+    {
+        // Found by the directory-config fuzz harness: the JSON provider reports a file that is not JSON as
+        // InvalidDataException, which the program did not catch, so hpc-directory died with a stack trace.
+        Directory.CreateDirectory(_root);
+        var file = Path.Combine(_root, "broken.json");
+        File.WriteAllText(file, "{ \"Nickname\": ");
+        Assert.Throws<InvalidDataException>(() => DirectoryHost.ReadOptions(file, []));
+
+        // The program names the problem and exits 2, as for any other configuration it cannot read.
+        Assert.Equal(2, await Program.Main(["run", "--config", file]));
+    }
+
+    [Fact]
     public void State_survives_a_restart()
     {
         var (folder, id) = NewAuthority(1);

@@ -142,6 +142,25 @@ public class CellTests
     }
 
     [Fact]
+    public void Create2_and_created2_bodies_longer_than_a_cell_are_bad_length_not_a_throw()
+    {
+        // Found by the extend2 fuzz harness: a span longer than 509 bytes could announce handshake data the
+        // constructors refuse (over 505 or 507 bytes), and the constructor's ArgumentException escaped the decoder.
+        var create2 = new byte[Cell.BodyLength + 10];
+        create2[1] = 3;
+        create2[2] = 0x01;
+        create2[3] = 0xFA; // 506 > 505, yet inside the span
+        Assert.False(Create2Body.TryDecode(create2, out _, out var error));
+        Assert.Equal((DecodeErrorKind.BadLength, Cell.BodyLength), (error.Kind, error.Offset));
+
+        var created2 = new byte[Cell.BodyLength + 10];
+        created2[0] = 0x01;
+        created2[1] = 0xFC; // 508 > 507
+        Assert.False(Created2Body.TryDecode(created2, out _, out error));
+        Assert.Equal((DecodeErrorKind.BadLength, Cell.BodyLength), (error.Kind, error.Offset));
+    }
+
+    [Fact]
     public void Cell_body_padding_must_be_zero()
     {
         var body = new byte[Cell.BodyLength];

@@ -20,6 +20,10 @@ internal static class DirectoryHost
     public const string EnvironmentPrefix = "HPC_DIRECTORY__";
 
     /// <summary>Reads options from an optional JSON file, then environment variables, then the command line (later wins).</summary>
+    /// <exception cref="InvalidDataException">The JSON file is not JSON (the configuration provider's report of it).</exception>
+    /// <exception cref="FormatException">The JSON file holds a key twice, or a command-line argument is malformed.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    /// <exception cref="InvalidOperationException">A value cannot be converted to its option's type.</exception>
     public static AuthorityOptions ReadOptions(string? configFile, string[] commandLine)
     {
         var configuration = new ConfigurationBuilder();

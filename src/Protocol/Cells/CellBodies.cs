@@ -95,6 +95,11 @@ public sealed class Create2Body
     public static bool TryDecode(ReadOnlySpan<byte> body, [NotNullWhen(true)] out Create2Body? value, out DecodeError error)
     {
         value = null;
+        if (!FitsInBody(body, out error))
+        {
+            return false;
+        }
+
         var reader = new WireReader(body);
         if (!reader.TryReadU16(out var type))
         {
@@ -113,6 +118,23 @@ public sealed class Create2Body
         }
 
         value = new Create2Body((HandshakeType)type, data);
+        return true;
+    }
+
+    /// <summary>
+    /// A body longer than a cell's is refused before anything is read: within 509 bytes the handshake data always fits
+    /// the constructors' limits, while a longer span (the span entry points take any length) could announce more and
+    /// make the constructor throw on input (found by the <c>extend2</c> fuzz harness).
+    /// </summary>
+    internal static bool FitsInBody(ReadOnlySpan<byte> body, out DecodeError error)
+    {
+        if (body.Length > Cell.BodyLength)
+        {
+            error = new DecodeError(DecodeErrorKind.BadLength, Cell.BodyLength, "body longer than a cell's");
+            return false;
+        }
+
+        error = default;
         return true;
     }
 
@@ -153,6 +175,11 @@ public sealed class Created2Body
     public static bool TryDecode(ReadOnlySpan<byte> body, [NotNullWhen(true)] out Created2Body? value, out DecodeError error)
     {
         value = null;
+        if (!Create2Body.FitsInBody(body, out error))
+        {
+            return false;
+        }
+
         var reader = new WireReader(body);
         if (!reader.TryReadU16(out var length))
         {

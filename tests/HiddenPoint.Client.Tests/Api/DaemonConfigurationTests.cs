@@ -59,6 +59,19 @@ public sealed class DaemonConfigurationTests : IDisposable
         Assert.Contains(problems, p => p.Contains("Api:MaxConnections", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_data_directory_with_a_nul_character_is_refused_as_a_bad_value_not_thrown_as_an_argument_error()
+    {
+        // Found by the client-config fuzz harness: Path.GetFullPath threw ArgumentException out of the loader, which the
+        // daemon does not catch (it reports FormatException, InvalidDataException, InvalidOperationException, IOException).
+        var file = _folder.File("client.json");
+        File.WriteAllText(file, """{ "Client": { "DataDirectory": "a\u0000b" } }""");
+        var configuration = DaemonConfiguration.Read(file, dataDirectory: null);
+
+        var error = Assert.Throws<InvalidOperationException>(() => DaemonConfiguration.Validate(configuration));
+        Assert.Contains("Client:DataDirectory", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(StoreOpenFailure.InUse, DaemonProgram.ExitInUse)]
     [InlineData(StoreOpenFailure.WrongPassphrase, DaemonProgram.ExitNoPermission)]

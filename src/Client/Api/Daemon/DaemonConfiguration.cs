@@ -105,6 +105,13 @@ public static class DaemonConfiguration
             options.DataDirectory = DefaultDataDirectory();
         }
 
+        // A path with a NUL character cannot be made absolute (Path.GetFullPath would throw ArgumentException, which no
+        // caller expects from a configuration file): refuse it the way a value that does not convert is refused.
+        if (options.DataDirectory.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"{MessengerOptions.Section}:{nameof(MessengerOptions.DataDirectory)}: a path cannot contain a NUL character.");
+        }
+
         options.DataDirectory = Path.GetFullPath(options.DataDirectory);
         options.Core.DataDirectory = options.DataDirectory;
     }
