@@ -6,6 +6,7 @@ using HiddenPoint.Crypto.HiddenPoints;
 using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Network.Circuits;
 using HiddenPoint.Network.Streams;
+using HiddenPoint.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace HiddenPoint.NetworkBenchmark;
@@ -37,7 +38,7 @@ internal static class HostChild
 
         using var running = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var parent = WatchParentAsync(running);
-        using var meters = new BenchMeterFactory();
+        using var meters = new TestMeterFactory();
         var core = ClientCore.Create(BenchClientOptions.Create(args[0], authorities!, poolSize: 2), TimeProvider.System, NullLoggerFactory.Instance, meters);
         await using (core.ConfigureAwait(false))
         {

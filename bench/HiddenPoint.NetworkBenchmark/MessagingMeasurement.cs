@@ -5,6 +5,7 @@ using HiddenPoint.Client.Messaging.Ledger;
 using HiddenPoint.Client.Messaging.Service;
 using HiddenPoint.Client.Messaging.Storage;
 using HiddenPoint.Crypto.HiddenPoints;
+using HiddenPoint.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace HiddenPoint.NetworkBenchmark;
@@ -27,7 +28,7 @@ internal static class MessagingMeasurement
     {
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         bound.CancelAfter(Limit);
-        using var meters = new BenchMeterFactory();
+        using var meters = new TestMeterFactory();
         var alice = await StartAsync(network, "alice", meters, bound.Token).ConfigureAwait(false);
         await using (alice.ConfigureAwait(false))
         {
@@ -58,7 +59,7 @@ internal static class MessagingMeasurement
         }
     }
 
-    private static Task<Messenger> StartAsync(BenchNetwork network, string name, BenchMeterFactory meters, CancellationToken cancel)
+    private static Task<Messenger> StartAsync(BenchNetwork network, string name, TestMeterFactory meters, CancellationToken cancel)
     {
         var folder = Path.Combine(network.Directory, name);
         var options = new MessengerOptions

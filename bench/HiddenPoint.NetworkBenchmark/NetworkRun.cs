@@ -4,6 +4,7 @@ using HiddenPoint.Client;
 using HiddenPoint.Client.Circuits;
 using HiddenPoint.Client.Connecting;
 using HiddenPoint.Network.Streams;
+using HiddenPoint.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace HiddenPoint.NetworkBenchmark;
@@ -147,10 +148,10 @@ internal sealed class NetworkRun
     }
 
     // Start of the processes → a verified consensus held and a three-hop circuit built by a client started with them.
-    private static async Task<(ClientCore Client, BenchMeterFactory Meters)> BootstrapAsync(
+    private static async Task<(ClientCore Client, TestMeterFactory Meters)> BootstrapAsync(
         BenchNetwork network, HostProcess host, string dataDirectory, List<double> samples, CancellationToken cancel)
     {
-        var meters = new BenchMeterFactory();
+        var meters = new TestMeterFactory();
         var client = ClientCore.Create(BenchClientOptions.Create(dataDirectory, network.ClientAuthorities(), poolSize: 0), TimeProvider.System, NullLoggerFactory.Instance, meters);
         try
         {
@@ -207,7 +208,7 @@ internal sealed class NetworkRun
     private static async Task<double> JoinAsync(BenchNetwork network, CancellationToken cancel)
     {
         var started = Stopwatch.GetTimestamp();
-        using var meters = new BenchMeterFactory();
+        using var meters = new TestMeterFactory();
         var client = ClientCore.Create(BenchClientOptions.Create(Path.Combine(network.Directory, "joining"), network.ClientAuthorities(), poolSize: 0), TimeProvider.System, NullLoggerFactory.Instance, meters);
         await using (client.ConfigureAwait(false))
         {
