@@ -26,7 +26,7 @@ internal static class Program
           hpc-testnet clean [--state-dir STATE]    stop, then remove STATE
           hpc-testnet chaos SCENARIO [--relays N] [--users M] [--minutes N | --seconds N] [--rate R] [--size B]
                       [--kill-every S] [--down-for S] [--messages N] [--delay-ms D] [--loss-percent P[,P...]]
-                      [--seed N] [--voting-interval S] [--timeout S] [--drain-timeout S] [--state-dir STATE]
+                      [--seed N] [--voting-interval S] [--timeout S] [--drain-timeout S] [--p99-bar S] [--state-dir STATE]
               Brings up a testnet of its own (default 5 relays, users alice and bob), has every user send every
               other numbered messages through its daemon, injects the scenario's fault, prints a result table
               (sent, delivered, lost, duplicated, delivery times, recovery) and stops everything. Exit 0 only when

