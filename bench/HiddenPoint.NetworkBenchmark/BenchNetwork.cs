@@ -121,7 +121,7 @@ internal sealed class BenchNetwork : IAsyncDisposable
         var deadline = Stopwatch.GetTimestamp();
         foreach (var authority in State.Authorities)
         {
-            while (!await IsListeningAsync(authority, cancel).ConfigureAwait(false))
+            while (!await RunCommand.IsListening(authority, cancel).ConfigureAwait(false))
             {
                 CheckAlive();
                 if (Stopwatch.GetElapsedTime(deadline) > AuthorityListenTimeout)
@@ -131,20 +131,6 @@ internal sealed class BenchNetwork : IAsyncDisposable
 
                 await Task.Delay(TimeSpan.FromMilliseconds(50), cancel).ConfigureAwait(false);
             }
-        }
-    }
-
-    private static async Task<bool> IsListeningAsync(NodeRecord node, CancellationToken cancel)
-    {
-        using var client = new System.Net.Sockets.TcpClient();
-        try
-        {
-            await client.ConnectAsync(System.Net.IPAddress.Parse(node.Address), node.Port, cancel).ConfigureAwait(false);
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
         }
     }
 }

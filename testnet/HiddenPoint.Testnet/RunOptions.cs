@@ -79,7 +79,8 @@ internal sealed class RunOptions
         return options;
     }
 
-    private static int? Number(string option, string text, int min, int max, List<string> problems)
+    /// <summary>The whole number <paramref name="text"/> if it is from <paramref name="min"/> to <paramref name="max"/>; otherwise a problem naming <paramref name="option"/>.</summary>
+    internal static int? Number(string option, string text, int min, int max, List<string> problems)
     {
         if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
         {

@@ -165,16 +165,8 @@ internal sealed class ChaosOptions
         return options;
     }
 
-    private static int? Number(string option, string text, int min, int max, List<string> problems)
-    {
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
-        {
-            return value;
-        }
-
-        problems.Add($"{option}: '{text}' is not a whole number from {min} to {max}.");
-        return null;
-    }
+    private static int? Number(string option, string text, int min, int max, List<string> problems) =>
+        RunOptions.Number(option, text, min, max, problems);
 
     private static double? Decimal(string option, string text, double min, double max, List<string> problems)
     {
