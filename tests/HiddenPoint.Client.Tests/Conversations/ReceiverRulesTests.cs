@@ -45,6 +45,48 @@ public sealed class ReceiverRulesTests
     }
 
     [Fact]
+    public async Task A_replaced_connection_the_contact_still_sends_on_stays_open_until_a_grace_period_passes_without_a_message()
+    {
+        var time = new FakeTimeProvider();
+        await using var network = new MessagingTestNetwork(time, () => new MessagingOptions { RotationInterval = TimeSpan.Zero });
+        var b = await network.AddPeerAsync();
+        using var sender = HiddenPointIdentitySecretKey.Generate();
+        var senderId = sender.PublicKey.ToHiddenId();
+        b.Contacts.Accept(senderId);
+
+        // The contact opens a connection, then a second one, and goes on sending on the first: for the contact the
+        // first is current (as when both sides dialed at once and took different ones).
+        var first = await RawConversationClient.ConnectAsync(b.Engine, sender);
+        Assert.IsType<HelloAcceptedFrame>(await first.ReadFrameAsync());
+        var second = await RawConversationClient.ConnectAsync(b.Engine, sender);
+        Assert.IsType<HelloAcceptedFrame>(await second.ReadFrameAsync());
+        first.WriteMessage(MessageId.NewRandom(), 1, "m1");
+        await first.FlushAsync();
+        Assert.Equal(1ul, await first.ReadAckThroughAsync(1));
+
+        // At 10 s the grace period ends with a Message only 6 s old: the first stays, and carries the next one.
+        time.Advance(TimeSpan.FromSeconds(4));
+        first.WriteMessage(MessageId.NewRandom(), 2, "m2");
+        await first.FlushAsync();
+        Assert.Equal(2ul, await first.ReadAckThroughAsync(2));
+        time.Advance(TimeSpan.FromSeconds(6));
+        first.WriteMessage(MessageId.NewRandom(), 3, "m3");
+        await first.FlushAsync();
+        Assert.Equal(3ul, await first.ReadAckThroughAsync(3));
+
+        // A whole grace period with no Message on it (from 10 s to 20 s, seen at the next check): then it closes; the
+        // second stays.
+        time.Advance(TimeSpan.FromSeconds(5));
+        time.Advance(TimeSpan.FromSeconds(5));
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Null(await first.ReadFrameAsync());
+        second.WriteMessage(MessageId.NewRandom(), 4, "m4");
+        await second.FlushAsync();
+        Assert.Equal(4ul, await second.ReadAckThroughAsync(4));
+        Assert.Equal(["m1", "m2", "m3", "m4"], b.Ledger.Incoming(senderId).Select(m => System.Text.Encoding.UTF8.GetString(m.Body.Span)));
+    }
+
+    [Fact]
     public async Task A_message_beyond_the_holding_bound_is_dropped_and_taken_when_it_comes_again()
     {
         await using var network = new MessagingTestNetwork(new FakeTimeProvider(), () => new MessagingOptions { RotationInterval = TimeSpan.Zero, MaxHeldOutOfOrder = 2 });

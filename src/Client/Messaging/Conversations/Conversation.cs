@@ -196,7 +196,7 @@ internal sealed class Conversation : IDisposable
                 await EndAsync(ended.Connection, ended.Reason).ConfigureAwait(false);
                 break;
             case GraceExpired grace:
-                await EndAsync(grace.Connection, ConnectionEndReason.Replaced).ConfigureAwait(false);
+                await OnGraceExpiredAsync(grace.Connection).ConfigureAwait(false);
                 break;
             case RetryDue:
                 _retryTimer?.Dispose();
@@ -273,6 +273,7 @@ internal sealed class Conversation : IDisposable
         switch (frame)
         {
             case MessageFrame message:
+                connection.LastMessageAt = _time.GetTimestamp();
                 await OnMessageAsync(message, token).ConfigureAwait(false);
                 connection.NeedsAck = true;
                 break;
@@ -429,6 +430,28 @@ internal sealed class Conversation : IDisposable
             ? _time.CreateTimer(_ => Post(new RotateRequested()), null, _options.RotationInterval, Timeout.InfiniteTimeSpan)
             : null;
         await SetStatusAsync(ConversationStatus.Connected, WaitReason.None, null).ConfigureAwait(false);
+    }
+
+    // A replaced connection closes at the end of its grace period unless the contact is still sending Messages on it:
+    // then the contact took it as current (both sides dialed at once and the crossing rule could not see it from
+    // here), and closing it would cut the contact's current connection. It stays until a grace period passes with no
+    // Message on it. A connection that became current again is not closed by a timer set before.
+    private async Task OnGraceExpiredAsync(ConversationConnection connection)
+    {
+        if (connection == _current || connection.Ended)
+        {
+            return;
+        }
+
+        var quiet = connection.LastMessageAt == 0 ? TimeSpan.MaxValue : _time.GetElapsedTime(connection.LastMessageAt);
+        if (quiet < _options.GracePeriod)
+        {
+            connection.GraceTimer?.Dispose();
+            connection.GraceTimer = _time.CreateTimer(_ => Post(new GraceExpired(connection)), null, _options.GracePeriod - quiet, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        await EndAsync(connection, ConnectionEndReason.Replaced).ConfigureAwait(false);
     }
 
     // This side's dial completing after the contact's connection arrived while it was in flight: the two crossed, and

@@ -40,6 +40,9 @@ internal sealed class ConversationConnection(long number, ConversationTransport 
 
     public ITimer? GraceTimer { get; set; }
 
+    /// <summary>When the contact last sent a Message on this connection (a <see cref="TimeProvider"/> timestamp; 0: never).</summary>
+    public long LastMessageAt { get; set; }
+
     /// <summary>Called by the conversation for each frame it took from this connection.</summary>
     public void FrameHandled() => Interlocked.Decrement(ref _unhandled);
 
