@@ -91,6 +91,7 @@ internal sealed class RunOptions
         return null;
     }
 
-    private static TimeSpan? Seconds(string option, string text, int min, int max, List<string> problems) =>
+    /// <summary><see cref="Number"/> as a number of seconds.</summary>
+    internal static TimeSpan? Seconds(string option, string text, int min, int max, List<string> problems) =>
         Number(option + " (seconds)", text, min, max, problems) is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
 }

@@ -99,7 +99,7 @@ internal sealed class ChaosOptions
                     options.Duration = Number(option, value, 1, 24 * 60, problems) is { } minutes ? TimeSpan.FromMinutes(minutes) : null;
                     break;
                 case "--seconds":
-                    options.Duration = Number(option, value, 5, 24 * 3600, problems) is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+                    options.Duration = RunOptions.Seconds(option, value, 5, 24 * 3600, problems);
                     break;
                 case "--rate":
                     options.Rate = Decimal(option, value, 0.1, 100, problems) ?? options.Rate;
@@ -108,10 +108,10 @@ internal sealed class ChaosOptions
                     options.Size = Number(option, value, 32, 16_384, problems) ?? options.Size;
                     break;
                 case "--kill-every":
-                    options.KillEvery = Number(option, value, 5, 3600, problems) is { } every ? TimeSpan.FromSeconds(every) : options.KillEvery;
+                    options.KillEvery = RunOptions.Seconds(option, value, 5, 3600, problems) ?? options.KillEvery;
                     break;
                 case "--down-for":
-                    options.DownFor = Number(option, value, 1, 3600, problems) is { } down ? TimeSpan.FromSeconds(down) : options.DownFor;
+                    options.DownFor = RunOptions.Seconds(option, value, 1, 3600, problems) ?? options.DownFor;
                     break;
                 case "--messages":
                     options.MessagesPerLevel = Number(option, value, 1, 100_000, problems) ?? options.MessagesPerLevel;
@@ -137,16 +137,16 @@ internal sealed class ChaosOptions
                     options.Seed = Number(option, value, 0, int.MaxValue, problems) ?? options.Seed;
                     break;
                 case "--voting-interval":
-                    options.VotingInterval = Number(option, value, 2, 600, problems) is { } interval ? TimeSpan.FromSeconds(interval) : options.VotingInterval;
+                    options.VotingInterval = RunOptions.Seconds(option, value, 2, 600, problems) ?? options.VotingInterval;
                     break;
                 case "--timeout":
-                    options.Timeout = Number(option, value, 10, 3600, problems) is { } timeout ? TimeSpan.FromSeconds(timeout) : options.Timeout;
+                    options.Timeout = RunOptions.Seconds(option, value, 10, 3600, problems) ?? options.Timeout;
                     break;
                 case "--p99-bar":
                     options.P99Bar = Number(option, value, 0, 3600, problems) is { } bar ? (bar == 0 ? null : TimeSpan.FromSeconds(bar)) : options.P99Bar;
                     break;
                 case "--drain-timeout":
-                    options.DrainTimeout = Number(option, value, 5, 3600, problems) is { } drain ? TimeSpan.FromSeconds(drain) : options.DrainTimeout;
+                    options.DrainTimeout = RunOptions.Seconds(option, value, 5, 3600, problems) ?? options.DrainTimeout;
                     break;
                 default:
                     problems.Add($"'{option}' is not an option of chaos.");
