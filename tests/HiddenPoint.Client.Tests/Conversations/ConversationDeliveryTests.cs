@@ -146,6 +146,10 @@ public sealed class ConversationDeliveryTests
         await Task.WhenAll(a.SendAsync(b, "a0"), b.SendAsync(a, "b0"));
         await WaitDeliveredAsync(a, b, 1);
         await WaitDeliveredAsync(b, a, 1);
+
+        // Both may already talk over one connection while the other dial is still on its way: wait for both to land.
+        await a.WaitForLinksAsync(1, TestTimeouts.Step);
+        await b.WaitForLinksAsync(1, TestTimeouts.Step);
         Assert.Equal(1, a.LinksDialled);
         Assert.Equal(1, b.LinksDialled);
         network.BeforeDial = null;

@@ -10,6 +10,8 @@ public sealed class MessagingTestPeer : IAsyncDisposable, IConversationDialer
 {
     private readonly MessagingTestNetwork _network;
     private readonly ConcurrentQueue<SeverableDuplexLink> _links = new();
+    private readonly Lock _linksLock = new();
+    private TaskCompletionSource _linkAdded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal MessagingTestPeer(MessagingTestNetwork network)
     {
@@ -43,6 +45,37 @@ public sealed class MessagingTestPeer : IAsyncDisposable, IConversationDialer
 
     /// <summary>How many connections to it were dialled.</summary>
     public int LinksDialled => _links.Count;
+
+    /// <summary>
+    /// Waits until at least <paramref name="count"/> connections to it were dialled (a dial can still be on its way
+    /// after both sides already talk over the other's connection); throws after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task WaitForLinksAsync(int count, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            Task added;
+            lock (_linksLock)
+            {
+                if (_links.Count >= count)
+                {
+                    return;
+                }
+
+                added = _linkAdded.Task;
+            }
+
+            try
+            {
+                await added.WaitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Timed out waiting for {count} connections dialled to the point; {_links.Count} were.");
+            }
+        }
+    }
 
     /// <summary>The links dialled to it, oldest first.</summary>
     public IReadOnlyList<SeverableDuplexLink> Links => [.. _links];
@@ -98,7 +131,18 @@ public sealed class MessagingTestPeer : IAsyncDisposable, IConversationDialer
 
     internal Task StartAsync() => Engine.StartAsync(CancellationToken.None);
 
-    internal void AddLink(SeverableDuplexLink link) => _links.Enqueue(link);
+    internal void AddLink(SeverableDuplexLink link)
+    {
+        TaskCompletionSource added;
+        lock (_linksLock)
+        {
+            _links.Enqueue(link);
+            added = _linkAdded;
+            _linkAdded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        added.TrySetResult();
+    }
 
     private MessagingEngine NewEngine() =>
         new(Identity, Ledger, Contacts, this, _network.Options(), _network.TimeProvider, _network.LoggerFactory);
