@@ -128,7 +128,14 @@ internal sealed partial class VotingRound : BackgroundService
         }
         else
         {
-            Log.Published(_logger, period.ValidAfter, result.VotesCounted, _state.SignersHeld().Count);
+            var held = _state.SignersHeld();
+            Log.Published(_logger, period.ValidAfter, result.VotesCounted, held.Count);
+            var missing = _state.Peers.Where(p => !held.Contains(p.Id)).Select(p => p.Nickname).ToArray();
+            if (missing.Length > 0)
+            {
+                // Still valid with more than half, but each authority lost brings the network closer to no consensus.
+                Log.PublishedWithout(_logger, period.ValidAfter, held.Count, _state.Pinned.Count, string.Join(", ", missing));
+            }
         }
 
         _state.SaveDescriptors();
@@ -211,6 +218,9 @@ internal sealed partial class VotingRound : BackgroundService
 
         [LoggerMessage(2002, LogLevel.Warning, "No consensus for {ValidAfter}: {Failure} ({Votes} votes)", EventName = "NoConsensus")]
         public static partial void NoConsensus(ILogger logger, DateTimeOffset validAfter, ConsensusFailure failure, int votes);
+
+        [LoggerMessage(2008, LogLevel.Warning, "The consensus for {ValidAfter} carries {Signatures} of {Authorities} authorities' signatures; not signed by {Missing}", EventName = "PublishedWithoutSome")]
+        public static partial void PublishedWithout(ILogger logger, DateTimeOffset validAfter, int signatures, int authorities, string missing);
 
         [LoggerMessage(2003, LogLevel.Warning, "Did not publish for {ValidAfter}: {Signatures} of {Authorities} authorities signed", EventName = "NotPublished")]
         public static partial void NotPublished(ILogger logger, DateTimeOffset validAfter, int signatures, int authorities);

@@ -1,4 +1,5 @@
 using HiddenPoint.Client.Directory;
+using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Network.Directory;
 using HiddenPoint.Protocol.Documents;
 using HiddenPoint.Testing.Network;
@@ -71,6 +72,50 @@ public sealed class ClientDirectoryTests : IDisposable
 
         Assert.Equal(TimeSpan.Zero, directory.NextRefreshDelay(consensus.ValidUntil));
         Assert.Equal(TimeSpan.FromHours(1), Create(signer, now).NextRefreshDelayAfterLoad(now));
+    }
+
+    [Fact]
+    public void The_signature_report_names_the_pinned_authorities_that_did_not_sign_the_consensus_in_use()
+    {
+        using var north = AuthorityIdentityKey.Generate();
+        using var south = AuthorityIdentityKey.Generate();
+        using var west = AuthorityIdentityKey.Generate();
+        var start = new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
+        var builder = new NetworkStatusBuilder
+        {
+            ValidAfter = start,
+            FreshUntil = start.AddHours(1),
+            ValidUntil = start.AddHours(3),
+            SharedRandomPreviousValue = new byte[32],
+            SharedRandomCurrentValue = new byte[32],
+            Authorities = [.. new[] { north, south, west }.Select((k, i) => new AuthorityEntry(k.Id, "auth" + i, new RelayAddress(System.Net.IPAddress.Loopback, (ushort)(7000 + i))))],
+            Relays = [SyntheticConsensus.Relay("r1", "10.1.0.1", SyntheticConsensus.AllFlags, 1)],
+        };
+        var body = builder.BuildBody(NetworkStatusKind.Consensus);
+        // Two of three: more than half, so the consensus counts; west's signature is missing.
+        var document = NetworkStatusBuilder.Assemble(body, [
+            NetworkStatusBuilder.Sign(NetworkStatusKind.Consensus, body, north),
+            NetworkStatusBuilder.Sign(NetworkStatusKind.Consensus, body, south)]);
+        System.IO.Directory.CreateDirectory(_folder);
+        File.WriteAllBytes(Path.Combine(_folder, ClientDirectoryOptions.CacheFileName), document);
+        var options = new ClientDirectoryOptions
+        {
+            Authorities =
+            [
+                new ClientAuthorityOptions { Nickname = "north", Address = "127.0.0.1:7000", Identity = north.Id.ToString() },
+                new ClientAuthorityOptions { Nickname = "south", Address = "127.0.0.1:7001", Identity = south.Id.ToString() },
+                new ClientAuthorityOptions { Nickname = "west", Address = "127.0.0.1:7002", Identity = west.Id.ToString() },
+            ],
+        };
+        var clock = new FakeTimeProvider(start.AddMinutes(5));
+        var holder = new ConsensusHolder(ClientDirectory.PinnedAuthorities(options), clock, cachePath: Path.Combine(_folder, ClientDirectoryOptions.CacheFileName));
+        var directory = new ClientDirectory(options, holder, new AuthorityConsensusDownloader(_http, TimeSpan.FromSeconds(1)), null, clock);
+        Assert.Null(directory.SignaturesOfLatest());
+
+        Assert.Equal(DirectoryCacheStatus.Loaded, directory.LoadCache().Status);
+        var report = directory.SignaturesOfLatest()!;
+        Assert.Equal((2, 3, false), (report.Signers, report.Pinned, report.Complete));
+        Assert.Equal(["west"], report.Missing);
     }
 
     [Fact]

@@ -223,7 +223,15 @@ public sealed class DaemonOverRealNetworkTests(ITestOutputHelper output) : IAsyn
 
             var status = await ExchangeAsync("""{"jsonrpc":"2.0","id":1,"method":"status"}""");
             Assert.StartsWith("""{"jsonrpc":"2.0","id":1,"result":{"hiddenId":""", status, StringComparison.Ordinal);
-            var own = JsonDocument.Parse(status).RootElement.GetProperty("result").GetProperty("hiddenId").GetString();
+            var result = JsonDocument.Parse(status).RootElement.GetProperty("result");
+            var own = result.GetProperty("hiddenId").GetString();
+            if (result.GetProperty("consensusValidAfter").ValueKind != JsonValueKind.Null)
+            {
+                // Every authority of the network is up: all of them signed, none is reported missing.
+                Assert.Equal(result.GetProperty("authoritiesPinned").GetInt32(), result.GetProperty("consensusSigners").GetInt32());
+                Assert.Equal(0, result.GetProperty("authoritiesNotSigning").GetArrayLength());
+            }
+
             var page = await ExchangeAsync($$$"""{"jsonrpc":"2.0","id":2,"method":"history","params":{"contact":"{{{own}}}","count":20}}""");
             Assert.Equal("""{"jsonrpc":"2.0","id":2,"result":{"entries":[]}}""", page);
             var positional = await ExchangeAsync($$"""{"jsonrpc":"2.0","id":3,"method":"history","params":["{{own}}",20,null]}""");

@@ -6,6 +6,9 @@ namespace HiddenPoint.Client.Api.Contract;
 /// <param name="Version">The daemon's version.</param>
 /// <param name="ConsensusValidAfter">When the consensus in use became valid; null before the first one.</param>
 /// <param name="RelaysListed">Relays in that consensus.</param>
+/// <param name="ConsensusSigners">Pinned authorities whose signature that consensus carries (0 before the first one).</param>
+/// <param name="AuthoritiesPinned">Authorities the daemon trusts; a consensus counts with more than half of them.</param>
+/// <param name="AuthoritiesNotSigning">Nicknames of the pinned authorities that did not sign that consensus.</param>
 /// <param name="PrimaryGuards">The primary entry guards, by nickname where listed.</param>
 /// <param name="Published">Whether the hidden point's descriptor was stored at a directory since start.</param>
 /// <param name="IntroductionPoints">Introduction points established now.</param>
@@ -17,6 +20,9 @@ public sealed record ApiStatus(
     string Version,
     DateTimeOffset? ConsensusValidAfter,
     int RelaysListed,
+    int ConsensusSigners,
+    int AuthoritiesPinned,
+    IReadOnlyList<string> AuthoritiesNotSigning,
     IReadOnlyList<string> PrimaryGuards,
     bool Published,
     int IntroductionPoints,

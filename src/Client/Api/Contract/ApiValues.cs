@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using HiddenPoint.Client.Directory;
 using HiddenPoint.Client.Messaging.Conversations;
 using HiddenPoint.Client.Messaging.Ledger;
 using HiddenPoint.Client.Messaging.Service;
@@ -74,6 +75,7 @@ public static class ApiValues
             HiddenIdOf(status.HiddenId),
             status.ConsensusValidAfter,
             status.RelaysListed,
+            status.ConsensusValidAfter is null ? null : new ConsensusSignatureReport(status.ConsensusSigners, status.AuthoritiesPinned, status.AuthoritiesNotSigning ?? []),
             status.PrimaryGuards,
             status.Published,
             status.IntroductionPoints,

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using HiddenPoint.Client.Cli.Output;
 using HiddenPoint.Client.Cli.Session;
+using HiddenPoint.Client.Directory;
 using HiddenPoint.Client.Messaging.Service;
 using Spectre.Console;
 
@@ -45,6 +46,11 @@ internal sealed class StatusCommand() : CliVerb("status",
             table.AddRow("consensus", status.ConsensusValidAfter is { } validAfter
                 ? string.Create(CultureInfo.InvariantCulture, $"{status.RelaysListed} relays, {Age(now - validAfter)} old")
                 : "none yet");
+            if (status.ConsensusSignatures is { } signatures)
+            {
+                table.AddRow("authorities", Markup.Escape(Signatures(signatures)));
+            }
+
             table.AddRow("primary guards", Markup.Escape(status.PrimaryGuards.Count == 0 ? "-" : string.Join(", ", status.PrimaryGuards)));
             table.AddRow("hidden point", status.Published ? $"published, {status.IntroductionPoints} introduction points" : "not yet published");
         }
@@ -60,6 +66,13 @@ internal sealed class StatusCommand() : CliVerb("status",
 
         context.Console.Out.Write(table);
     }
+
+    // A consensus counts with more than half of the pinned authorities' signatures; naming the ones missing tells the
+    // operator how many more can fail before no new consensus is accepted.
+    private static string Signatures(ConsensusSignatureReport signatures) => signatures.Complete
+        ? string.Create(CultureInfo.InvariantCulture, $"all {signatures.Pinned} signed the consensus")
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{signatures.Signers} of {signatures.Pinned} signed the consensus; not signed by {string.Join(", ", signatures.Missing)}");
 
     private static string Age(TimeSpan age) => age.TotalMinutes < 1
         ? string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, age.TotalSeconds):0} s")
@@ -77,6 +90,21 @@ internal sealed class StatusCommand() : CliVerb("status",
         }
 
         json.WriteNumber("relays", status.RelaysListed);
+        if (status.ConsensusSignatures is { } signatures)
+        {
+            json.WriteStartObject("consensusSignatures");
+            json.WriteNumber("signers", signatures.Signers);
+            json.WriteNumber("pinned", signatures.Pinned);
+            json.WriteStartArray("missing");
+            foreach (var nickname in signatures.Missing)
+            {
+                json.WriteStringValue(nickname);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
         json.WriteStartArray("primaryGuards");
         foreach (var guard in status.PrimaryGuards)
         {

@@ -88,6 +88,28 @@ public sealed class ClientDirectory
         return [.. options.Authorities.Select(a => AuthorityIds.TryParse(a.Identity, out var id) ? id : default)];
     }
 
+    /// <summary>Which pinned authorities signed the consensus in use; null before the first one.</summary>
+    public ConsensusSignatureReport? SignaturesOfLatest()
+    {
+        if (_holder.Latest is not { } consensus)
+        {
+            return null;
+        }
+
+        var signers = consensus.Signers.ToHashSet();
+        var pinned = new HashSet<Crypto.Keys.AuthorityId>();
+        var missing = new List<string>();
+        foreach (var authority in _options.Authorities)
+        {
+            if (AuthorityIds.TryParse(authority.Identity, out var id) && pinned.Add(id) && !signers.Contains(id))
+            {
+                missing.Add(authority.Nickname.Length > 0 ? authority.Nickname : authority.Address);
+            }
+        }
+
+        return new ConsensusSignatureReport(pinned.Count - missing.Count, pinned.Count, missing);
+    }
+
     /// <summary>Offers the cache file to the holder and records what was found (logged: Information when loaded,
     /// Warning when refused).</summary>
     public DirectoryCacheLoad LoadCache()

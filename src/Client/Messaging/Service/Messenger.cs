@@ -256,6 +256,7 @@ public sealed class Messenger : IAsyncDisposable
             HiddenId,
             consensus?.ValidAfter,
             consensus?.Relays.Count ?? 0,
+            _core.Directory.SignaturesOfLatest(),
             guards,
             _host.FirstPublished.IsCompletedSuccessfully,
             _host.EstablishedIntroductionPoints,

@@ -1,3 +1,4 @@
+using HiddenPoint.Client.Directory;
 using HiddenPoint.Client.Messaging.Conversations;
 using HiddenPoint.Client.Messaging.Storage;
 using HiddenPoint.Crypto.HiddenPoints;
@@ -8,6 +9,7 @@ namespace HiddenPoint.Client.Messaging.Service;
 /// <param name="HiddenId">This user's hidden-id.</param>
 /// <param name="ConsensusValidAfter">When the consensus in use became valid; null before the first one.</param>
 /// <param name="RelaysListed">Relays in that consensus.</param>
+/// <param name="ConsensusSignatures">Which pinned authorities signed that consensus; null before the first one.</param>
 /// <param name="PrimaryGuards">The primary entry guards, by nickname where the consensus lists them.</param>
 /// <param name="Published">Whether the hidden point's descriptor has been stored at an HSDir since start.</param>
 /// <param name="IntroductionPoints">Introduction points established now.</param>
@@ -17,6 +19,7 @@ public sealed record MessengerStatus(
     HiddenId HiddenId,
     DateTimeOffset? ConsensusValidAfter,
     int RelaysListed,
+    ConsensusSignatureReport? ConsensusSignatures,
     IReadOnlyList<string> PrimaryGuards,
     bool Published,
     int IntroductionPoints,
