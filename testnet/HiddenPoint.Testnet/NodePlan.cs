@@ -34,24 +34,27 @@ internal sealed record NodePlan(string Name, NodeRole Role, string Address, int 
     public string Endpoint => Address + ":" + Port.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The nodes of a testnet with <paramref name="relays"/> relays: authorities on 127.1.0.1, 127.2.0.1, 127.3.0.1,
-    /// relays from 127.4.0.1 on. Each node's port is the first one from its role's first port (the usual ports unless
-    /// given) that <paramref name="isFree"/> finds free on its address.
+    /// The nodes of a testnet with <paramref name="relays"/> relays and <paramref name="authorities"/> authorities
+    /// (three unless given): authorities on 127.1.0.1, 127.2.0.1, 127.3.0.1, relays on the next addresses. Each
+    /// node's port is the first one from its role's first port (the usual ports unless given) that
+    /// <paramref name="isFree"/> finds free on its address.
     /// </summary>
-    public static IReadOnlyList<NodePlan> Plan(int relays, Func<IPAddress, int, bool> isFree, int firstAuthorityPort = FirstAuthorityPort, int firstRelayPort = FirstRelayPort)
+    public static IReadOnlyList<NodePlan> Plan(int relays, Func<IPAddress, int, bool> isFree, int firstAuthorityPort = FirstAuthorityPort, int firstRelayPort = FirstRelayPort, int authorities = RunOptions.Authorities)
     {
         ArgumentNullException.ThrowIfNull(isFree);
+        ArgumentOutOfRangeException.ThrowIfLessThan(authorities, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(authorities, RunOptions.MaxAuthorities);
         ArgumentOutOfRangeException.ThrowIfLessThan(relays, RunOptions.MinRelays);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(relays, RunOptions.MaxRelays);
-        var nodes = new List<NodePlan>(RunOptions.Authorities + relays);
-        for (var i = 0; i < RunOptions.Authorities + relays; i++)
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(relays, 254 - authorities);
+        var nodes = new List<NodePlan>(authorities + relays);
+        for (var i = 0; i < authorities + relays; i++)
         {
-            var authority = i < RunOptions.Authorities;
+            var authority = i < authorities;
             var address = new IPAddress([127, (byte)(i + 1), 0, 1]);
             var port = FreePort(address, authority ? firstAuthorityPort : firstRelayPort, isFree);
             var name = authority
                 ? "auth" + (i + 1).ToString(CultureInfo.InvariantCulture)
-                : "relay" + (i + 1 - RunOptions.Authorities).ToString(CultureInfo.InvariantCulture);
+                : "relay" + (i + 1 - authorities).ToString(CultureInfo.InvariantCulture);
             nodes.Add(new NodePlan(name, authority ? NodeRole.Authority : NodeRole.Relay, address.ToString(), port));
         }
 

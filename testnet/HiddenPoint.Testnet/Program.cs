@@ -24,14 +24,14 @@ internal static class Program
           hpc-testnet status [--state-dir STATE]   which nodes are up; the newest consensus' age and relays
           hpc-testnet logs [NODE] [--state-dir STATE]  NODE's whole log, or the last lines of every node's
           hpc-testnet clean [--state-dir STATE]    stop, then remove STATE
-          hpc-testnet chaos SCENARIO [--relays N] [--users M] [--minutes N | --seconds N] [--rate R] [--size B]
+          hpc-testnet chaos SCENARIO [--authorities A] [--relays N] [--users M] [--minutes N | --seconds N] [--rate R] [--size B]
                       [--kill-every S] [--down-for S] [--messages N] [--delay-ms D] [--loss-percent P[,P...]]
                       [--seed N] [--voting-interval S] [--timeout S] [--drain-timeout S] [--p99-bar S] [--state-dir STATE]
               Brings up a testnet of its own (default 5 relays, users alice and bob), has every user send every
               other numbered messages through its daemon, injects the scenario's fault, prints a result table
               (sent, delivered, lost, duplicated, delivery times, recovery) and stops everything. Exit 0 only when
               every row met its bar. --delay-ms / --loss-percent put a delaying proxy in front of every relay.
-              Scenarios: cr-01 cr-02 cr-03 cr-05 cr-07 cr-08 net-std (testnet/README.md, "Chaos scenarios").
+              Scenarios: cr-01 cr-02 cr-03 cr-05 cr-06 cr-07 cr-08 net-std (testnet/README.md, "Chaos scenarios").
 
         Exit codes: 0 success; 1 failure (status: a node is down); 3 a testnet already runs in STATE;
         64 usage error; 130 interrupted.

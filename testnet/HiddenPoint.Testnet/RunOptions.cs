@@ -8,6 +8,9 @@ internal sealed class RunOptions
     /// <summary>Directory authorities: three, so that one may be down and two still make a majority.</summary>
     public const int Authorities = 3;
 
+    /// <summary>Most authorities a chaos network may ask for (<c>--authorities</c>; CR-06 stops 2 of 5).</summary>
+    public const int MaxAuthorities = 9;
+
     /// <summary>Fewest relays: a circuit has three hops and needs three relays in different /16s.</summary>
     public const int MinRelays = 3;
 

@@ -33,6 +33,17 @@ public sealed class NodePlanTests
     }
 
     [Fact]
+    public void Five_authorities_take_the_first_five_addresses_and_the_relays_follow()
+    {
+        var plan = NodePlan.Plan(5, (_, _) => true, authorities: 5);
+
+        Assert.Equal(["auth1", "auth2", "auth3", "auth4", "auth5", "relay1", "relay2", "relay3", "relay4", "relay5"], plan.Select(n => n.Name));
+        Assert.Equal("127.6.0.1", plan[5].Address);
+        Assert.Throws<ArgumentOutOfRangeException>(() => NodePlan.Plan(250, (_, _) => true, authorities: 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NodePlan.Plan(5, (_, _) => true, authorities: RunOptions.MaxAuthorities + 1));
+    }
+
+    [Fact]
     public void The_largest_testnet_uses_every_address_up_to_127_254_0_1()
     {
         var plan = NodePlan.Plan(RunOptions.MaxRelays, (_, _) => true);

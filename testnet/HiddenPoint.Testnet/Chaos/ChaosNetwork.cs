@@ -217,7 +217,7 @@ internal sealed class ChaosNetwork : IAsyncDisposable
         // Ports of their own (17000, 19001), away from the usual ones that `run` and other testnets on this machine
         // search from: a scenario stops nodes for a while (CR-05's authorities for minutes), and a testnet started
         // meanwhile would take a freed usual port and keep the node from starting again.
-        var plan = NodePlan.Plan(_options.Relays, NodePlan.IsPortFree, ChaosAuthorityPort, ChaosRelayPort);
+        var plan = NodePlan.Plan(_options.Relays, NodePlan.IsPortFree, ChaosAuthorityPort, ChaosRelayPort, _options.Authorities);
         _progress.Show($"making keys ({plan.Count} nodes)...");
         State.Nodes.AddRange(await NodeSetup.MakeKeysAsync(directory, plan, cancel).ConfigureAwait(false));
 
@@ -254,7 +254,7 @@ internal sealed class ChaosNetwork : IAsyncDisposable
             StartNode(relay);
         }
 
-        _progress.Done($"{RunOptions.Authorities} authorities and {_options.Relays} relays started");
+        _progress.Done($"{_options.Authorities} authorities and {_options.Relays} relays started");
         await _userStep.InitializeAsync(_options.Users, cancel).ConfigureAwait(false);
         await WaitForConsensusAsync(cancel).ConfigureAwait(false);
         await _userStep.StartAsync(_options.Timeout, cancel).ConfigureAwait(false);

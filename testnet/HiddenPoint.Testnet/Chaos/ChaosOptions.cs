@@ -10,6 +10,9 @@ internal sealed class ChaosOptions
     /// <summary>Relays (default 5: NET-MIN).</summary>
     public int Relays { get; set; } = 5;
 
+    /// <summary>Directory authorities (default 3; CR-06 runs 5).</summary>
+    public int Authorities { get; set; } = RunOptions.Authorities;
+
     /// <summary>Users (default 2: alice and bob, each talking to the other).</summary>
     public int Users { get; set; } = 2;
 
@@ -92,6 +95,9 @@ internal sealed class ChaosOptions
                 case "--relays":
                     options.Relays = Number(option, value, RunOptions.MinRelays, RunOptions.MaxRelays, problems) ?? options.Relays;
                     break;
+                case "--authorities":
+                    options.Authorities = Number(option, value, RunOptions.Authorities, RunOptions.MaxAuthorities, problems) ?? options.Authorities;
+                    break;
                 case "--users":
                     options.Users = Number(option, value, 2, 20, problems) ?? options.Users;
                     break;
@@ -159,6 +165,17 @@ internal sealed class ChaosOptions
             // NET-STD: 50 ms on every link and the loss levels 0, 1 and 2 %, unless asked otherwise.
             options.DelayMs = args.Contains("--delay-ms") ? options.DelayMs : 50;
             options.LossPercents = lossGiven ? options.LossPercents : [0, 1, 2];
+        }
+
+        if (options.Scenario == "cr-06" && !args.Contains("--authorities"))
+        {
+            // CR-06: two of five authorities stop.
+            options.Authorities = 5;
+        }
+
+        if (options.Authorities + options.Relays > 254)
+        {
+            problems.Add($"--authorities and --relays: {options.Authorities} + {options.Relays} nodes do not fit in 127.1.0.1 to 127.254.0.1.");
         }
 
         options.Proxies = options.DelayMs > 0 || options.LossPercents.Any(l => l > 0);

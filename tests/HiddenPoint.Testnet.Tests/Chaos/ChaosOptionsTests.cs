@@ -27,7 +27,20 @@ public sealed class ChaosOptionsTests
         Assert.Equal([0.5], chosen.LossPercents);
     }
 
+    [Fact]
+    public void Cr_06_runs_five_authorities_unless_told_otherwise_and_the_others_three()
+    {
+        Assert.Equal(3, ChaosOptions.Parse(["cr-01"], out _)!.Authorities);
+        Assert.Equal(5, ChaosOptions.Parse(["cr-06"], out _)!.Authorities);
+        var seven = ChaosOptions.Parse(["cr-06", "--authorities", "7"], out var problems)!;
+
+        Assert.Empty(problems);
+        Assert.Equal(7, seven.Authorities);
+    }
+
     [Theory]
+    [InlineData(new[] { "cr-06", "--authorities", "2" }, "--authorities: '2' is not a whole number from 3 to 9")]
+    [InlineData(new[] { "cr-06", "--authorities", "9", "--relays", "251" }, "do not fit")]
     [InlineData(new[] { "cr-99" }, "is not a scenario")]
     [InlineData(new string[0], "needs a scenario")]
     [InlineData(new[] { "cr-01", "--minutes", "0" }, "--minutes: '0'")]

@@ -29,6 +29,23 @@ public sealed class ChaosRunTests
     }
 
     [Fact]
+    public async Task With_two_of_five_authorities_stopped_the_users_take_consensuses_signed_by_three_and_name_the_two_missing()
+    {
+        using var folder = new PrivateTempFolder("hpc-chaos-");
+        using var testnet = new TestnetUnderTest(folder.Path);
+
+        var (exitCode, output) = await testnet.RunAsync(s_bound,
+            "chaos", "cr-06", "--seconds", "20", "--rate", "5", "--timeout", "120", "--drain-timeout", "60", "--seed", "3");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("5 authorities and 5 relays started", output, StringComparison.Ordinal);
+        Assert.Matches(@"alice: consensus valid-after \S+, signed by 3 of 5, not by auth\d, auth\d", output);
+        Assert.Matches(@"bob: consensus valid-after \S+, signed by 3 of 5, not by auth\d, auth\d", output);
+        Assert.Contains("cr-06: PASS", output, StringComparison.Ordinal);
+        Assert.All(testnet.State().Nodes, n => Assert.False(NodeProcesses.IsRunning(n), n.Name + " still runs after the scenario"));
+    }
+
+    [Fact]
     public async Task Over_50_ms_links_with_1_percent_loss_every_message_arrives_once_and_in_order()
     {
         using var folder = new PrivateTempFolder("hpc-chaos-");

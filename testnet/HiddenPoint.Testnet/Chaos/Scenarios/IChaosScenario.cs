@@ -37,6 +37,7 @@ internal static class ChaosScenarios
         new IntroductionPointKillScenario(),
         new HiddenPointRestartScenario(),
         new AuthorityOutageScenario(),
+        new MinorityAuthorityLossScenario(),
         new RelayDrainScenario(),
         new ClientShutdownScenario(),
         new NetStdScenario(),
