@@ -118,7 +118,7 @@ public sealed class ClientCore : IAsyncDisposable
             picker,
             timeProvider,
             loggerFactory.CreateLogger<GuardManager>());
-        var circuits = new CircuitBuilder(consensus, links, new PathSelector(picker, guards), guards, options.Circuits, timeProvider, loggerFactory.CreateLogger<CircuitBuilder>());
+        var circuits = new CircuitBuilder(consensus, links, new PathSelector(picker, guards, new RecentlyUnreachableRelays(timeProvider, options.Paths.UnreachableAvoidance)), guards, options.Circuits, timeProvider, loggerFactory.CreateLogger<CircuitBuilder>());
         var http = AuthorityConsensusDownloader.CreateHttpClient(options.Directory.AuthorityRequestTimeout, "hpc-client");
         var directory = new ClientDirectory(
             options.Directory,

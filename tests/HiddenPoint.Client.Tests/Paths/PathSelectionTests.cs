@@ -118,6 +118,73 @@ public sealed class PathSelectionTests
     }
 
     [Fact]
+    public void A_relay_found_unreachable_is_passed_over_while_others_fit_and_drawn_again_after_the_avoidance()
+    {
+        var relays = Enumerable.Range(0, 8).Select(i => SyntheticConsensus.Relay("r" + i, $"10.{20 + i}.0.1", SyntheticConsensus.AllFlags, 100)).ToList();
+        var (consensus, _, _) = SyntheticConsensus.Build(relays);
+        var clock = new FakeTimeProvider(consensus.ValidAfter.AddMinutes(5));
+        var picker = new WeightedRelayPicker(new PathRules(ConsensusFamilies.Instance, new PathOptions()), new Random(9));
+        var guards = new GuardManager(new GuardOptions(), new InMemoryGuardStateStore(), picker, clock);
+        var unreachable = new RecentlyUnreachableRelays(clock, TimeSpan.FromSeconds(60));
+        var selector = new PathSelector(picker, guards, unreachable);
+        var dead = consensus.Relays.Single(r => r.Nickname == "r3");
+        unreachable.Note(dead.Id);
+
+        // Every fresh hop and vanguard avoids it; a target named by the caller is kept.
+        for (var i = 0; i < 500; i++)
+        {
+            Assert.Equal(PathFailure.None, selector.TrySelect(consensus, CircuitPurpose.HsDir, null, out var path));
+            Assert.DoesNotContain(dead, path.Skip(1));
+        }
+
+        Assert.Equal(PathFailure.None, selector.TrySelect(consensus, CircuitPurpose.General, dead, out var toDead));
+        Assert.Same(dead, toDead[^1]);
+
+        // When it is the only relay that fits, it is drawn all the same: the memory never leaves a circuit without a path.
+        var (small, _, _) = SyntheticConsensus.Build([.. relays.Take(3)]);
+        var onlyRelays = small.Relays.ToList();
+        var tight = new RecentlyUnreachableRelays(clock, TimeSpan.FromSeconds(60));
+        foreach (var relay in onlyRelays)
+        {
+            tight.Note(relay.Id);
+        }
+
+        var tightPicker = new WeightedRelayPicker(new PathRules(ConsensusFamilies.Instance, new PathOptions()), new Random(9));
+        var tightSelector = new PathSelector(tightPicker, new GuardManager(new GuardOptions(), new InMemoryGuardStateStore(), tightPicker, clock), tight);
+        Assert.Equal(PathFailure.None, tightSelector.TrySelect(small, CircuitPurpose.General, null, out var full));
+        Assert.Equal(3, full.Length);
+
+        // After the avoidance, it is drawn again.
+        clock.Advance(TimeSpan.FromSeconds(60));
+        Assert.False(unreachable.IsAvoided(dead.Id));
+        var drawn = false;
+        for (var i = 0; i < 500 && !drawn; i++)
+        {
+            selector.TrySelect(consensus, CircuitPurpose.HsDir, null, out var path);
+            drawn = path.Skip(1).Contains(dead);
+        }
+
+        Assert.True(drawn, "the relay was never drawn again after its avoidance ended");
+    }
+
+    [Fact]
+    public void The_unreachable_memory_keeps_at_most_its_capacity_dropping_the_oldest()
+    {
+        var clock = new FakeTimeProvider();
+        var memory = new RecentlyUnreachableRelays(clock, TimeSpan.FromMinutes(1));
+        var ids = Enumerable.Range(0, RecentlyUnreachableRelays.Capacity + 10).Select(i => SyntheticConsensus.Relay("r" + i, "10.1.0.1", SyntheticConsensus.AllFlags, 1).Id).ToList();
+        foreach (var id in ids)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+            memory.Note(id);
+        }
+
+        Assert.Equal(RecentlyUnreachableRelays.Capacity, memory.Count);
+        Assert.False(memory.IsAvoided(ids[0]));
+        Assert.True(memory.IsAvoided(ids[^1]));
+    }
+
+    [Fact]
     public void Subnets_are_ipv4_slash_16_and_ipv6_slash_32()
     {
         Assert.Equal(SubnetKey.Of(IPAddress.Parse("10.1.2.3")), SubnetKey.Of(IPAddress.Parse("10.1.200.9")));

@@ -53,6 +53,64 @@ public sealed class CircuitBuilderRetryTests
     }
 
     [Fact]
+    public async Task A_guard_that_refuses_circuits_with_destroy_is_not_marked_failed()
+    {
+        // Relay 0, the only Guard, is up but refuses every client's CREATE2 (its per-address circuit rate is spent).
+        var refusing = new PermitAllAdmission { Refuse = HiddenPoint.Relay.Limits.AdmissionRefusal.CircuitRate };
+        await using var network = await RelayNetwork.StartAsync(4, admission: i => i == 0 ? refusing : null);
+        var statuses = Enumerable.Range(0, 4).Select(network.StatusOf)
+            .Select((s, i) => i == 0 ? s : new RelayStatus(s.Id, s.Nickname, s.Addresses, s.LinkKey, s.CircuitHandshakeKey, s.Flags & ~RelayFlags.Guard, s.BandwidthWeight)).ToList();
+        var consensus = TestConsensus.Build(statuses);
+        using var meters = new TestMeterFactory();
+        using var runtime = new LinkRuntime(Options.Create(new LinkOptions()), Options.Create(new CircuitOptions()), TimeProvider.System, NullLoggerFactory.Instance, meters);
+        await using var links = new LinkManager(runtime, Options.Create(new LinkManagerOptions()));
+        var picker = new WeightedRelayPicker(new PathRules(ConsensusFamilies.Instance, new PathOptions { EnforceDistinctSubnets = false }), new Random(4));
+        var guards = new GuardManager(new GuardOptions(), new InMemoryGuardStateStore(), picker, TimeProvider.System);
+        await using var builder = new CircuitBuilder(new SwappableConsensusSource { Value = consensus }, links, new PathSelector(picker, guards), guards, new CircuitBuilderOptions(), TimeProvider.System);
+
+        var error = await Assert.ThrowsAsync<CircuitBuildException>(() => builder.BuildAsync(CircuitPurpose.General, null, CancellationToken.None).WaitAsync(TestTimeouts.Step));
+
+        // Every attempt reached the guard and was refused; the guard stays usable (no back-off) for the next build.
+        Assert.Equal(CircuitBuildStep.Create, error.LastStep);
+        Assert.Contains("ResourceLimit", error.Message, StringComparison.Ordinal);
+        Assert.True(refusing.Circuits >= 3, $"{refusing.Circuits} CREATE2 reached the guard");
+        Assert.Null(guards.NextRetryAt);
+        Assert.Equal(statuses[0].Id, guards.Primary[0]);
+    }
+
+    [Fact]
+    public async Task A_relay_that_could_not_be_reached_by_an_extension_is_passed_over_by_the_next_attempt()
+    {
+        await using var network = await RelayNetwork.StartAsync(3);
+
+        // A dead relay (a closed port) that is Fast and far heavier than the others: the first middle drawn. Relay 0 is
+        // the only Guard.
+        var live = Enumerable.Range(0, 3).Select(network.StatusOf)
+            .Select((s, i) => i == 0 ? s : new RelayStatus(s.Id, s.Nickname, s.Addresses, s.LinkKey, s.CircuitHandshakeKey, s.Flags & ~RelayFlags.Guard, s.BandwidthWeight)).ToList();
+        var dead = SyntheticConsensus.Relay("dead", "127.0.0.1", SyntheticConsensus.AllFlags & ~RelayFlags.Guard, 1_000_000, (ushort)ClosedPort());
+        var consensus = TestConsensus.Build([.. live, dead]);
+        foreach (var relay in network.Relays)
+        {
+            relay.Consensus.Value = consensus;
+        }
+
+        using var meters = new TestMeterFactory();
+        using var runtime = new LinkRuntime(Options.Create(new LinkOptions()), Options.Create(new CircuitOptions()), TimeProvider.System, NullLoggerFactory.Instance, meters);
+        await using var links = new LinkManager(runtime, Options.Create(new LinkManagerOptions()));
+        var picker = new WeightedRelayPicker(new PathRules(ConsensusFamilies.Instance, new PathOptions { EnforceDistinctSubnets = false }), new Random(4));
+        var guards = new GuardManager(new GuardOptions(), new InMemoryGuardStateStore(), picker, TimeProvider.System);
+        var unreachable = new RecentlyUnreachableRelays(TimeProvider.System, TimeSpan.FromMinutes(1));
+        await using var builder = new CircuitBuilder(new SwappableConsensusSource { Value = consensus }, links, new PathSelector(picker, guards, unreachable), guards, new CircuitBuilderOptions(), TimeProvider.System);
+
+        var built = await builder.BuildAsync(CircuitPurpose.General, null, CancellationToken.None).WaitAsync(TestTimeouts.Step);
+
+        Assert.True(unreachable.IsAvoided(dead.Id), "the dead relay was drawn, failed, and is remembered");
+        Assert.DoesNotContain(dead.Id, built.Path.Select(r => r.Id));
+        Assert.Null(guards.NextRetryAt);
+        await built.Circuit.CloseAsync();
+    }
+
+    [Fact]
     public async Task With_every_guard_down_the_build_fails_with_the_step_and_the_reason()
     {
         var dead = SyntheticConsensus.Relay("dead", "127.0.0.1", SyntheticConsensus.AllFlags, 10, (ushort)ClosedPort());

@@ -229,9 +229,15 @@ public sealed class CircuitBuilder : ICircuitProvider, IAsyncDisposable
         catch (CircuitException e)
         {
             await CloseQuietlyAsync(circuit).ConfigureAwait(false);
-            if (step == CircuitBuildStep.Create)
+            if (step == CircuitBuildStep.Create && BlamesGuard(e))
             {
                 _guards.ReportFailure(guard.Id);
+            }
+            else if (step == CircuitBuildStep.Extend && e.CloseReason == CircuitCloseReason.DestroyedByPeer && e.Hop is { } hop && hop.Value < path.Length)
+            {
+                // A hop gave up extending: most likely the relay it was to reach is down or cut off. Later paths pass
+                // it over for a while instead of drawing it again.
+                _paths.Unreachable?.Note(path[hop.Value].Id);
             }
 
             return BuildOutcome.Failed(step, e.Message, e);
@@ -242,6 +248,12 @@ public sealed class CircuitBuilder : ICircuitProvider, IAsyncDisposable
             throw;
         }
     }
+
+    // A guard that answers CREATE2 with DESTROY is up and reachable; it said no for now (load, a rate limit), and
+    // marking it failed would send every circuit elsewhere for the back-off, as a fault of the guard would (Tor too
+    // blames the guard only for a first-hop failure without a DESTROY). A guard going away (Hibernating) is the exception.
+    private static bool BlamesGuard(CircuitException e) =>
+        e.Failure != CircuitFailure.Refused || e.DestroyReason == Protocol.Cells.DestroyReason.Hibernating;
 
     private static async Task CloseQuietlyAsync(ClientCircuit? circuit)
     {

@@ -1,3 +1,4 @@
+using HiddenPoint.Client.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace HiddenPoint.Client.Paths;
@@ -13,7 +14,15 @@ public sealed class PathOptions
     /// </summary>
     public bool EnforceDistinctSubnets { get; set; } = true;
 
-    /// <summary>Throws <see cref="OptionsValidationException"/> when a value is out of range (none can be today).</summary>
+    /// <summary>
+    /// How long a relay that a circuit could not be extended to is passed over for vanguards, middle and last hops
+    /// while another relay fits (<see cref="RecentlyUnreachableRelays"/>). Default 60 s: past the next consensus of a
+    /// network that votes hourly it is usually gone from the list, and a relay that was only briefly cut off returns
+    /// soon. Range 0 (never pass one over) to 1 h.
+    /// </summary>
+    public TimeSpan UnreachableAvoidance { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Throws <see cref="OptionsValidationException"/> when a value is out of range.</summary>
     public void Validate()
     {
         var result = new PathOptionsValidator().Validate(null, this);
@@ -31,6 +40,8 @@ public sealed class PathOptionsValidator : IValidateOptions<PathOptions>
     public ValidateOptionsResult Validate(string? name, PathOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return ValidateOptionsResult.Success;
+        var failures = new List<string>();
+        OptionRange.Check(failures, nameof(PathOptions.UnreachableAvoidance), options.UnreachableAvoidance, TimeSpan.Zero, TimeSpan.FromHours(1));
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

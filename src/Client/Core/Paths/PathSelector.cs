@@ -59,14 +59,21 @@ public sealed class PathSelector
     private readonly WeightedRelayPicker _picker;
     private readonly IEntryGuards _guards;
 
-    /// <summary>A selector drawing fresh hops with <paramref name="picker"/> and entries from <paramref name="guards"/>.</summary>
-    public PathSelector(WeightedRelayPicker picker, IEntryGuards guards)
+    /// <summary>
+    /// A selector drawing fresh hops with <paramref name="picker"/> and entries from <paramref name="guards"/>, passing
+    /// over the relays in <paramref name="unreachable"/> for vanguards, middle and last hops while others remain.
+    /// </summary>
+    public PathSelector(WeightedRelayPicker picker, IEntryGuards guards, RecentlyUnreachableRelays? unreachable = null)
     {
         ArgumentNullException.ThrowIfNull(picker);
         ArgumentNullException.ThrowIfNull(guards);
         _picker = picker;
         _guards = guards;
+        Unreachable = unreachable;
     }
+
+    /// <summary>The relays recently found unreachable, passed over while others remain; null when none are kept.</summary>
+    public RecentlyUnreachableRelays? Unreachable { get; }
 
     /// <summary>The path rules.</summary>
     public PathRules Rules => _picker.Rules;
@@ -121,13 +128,8 @@ public sealed class PathSelector
         fixedHops.Add(guard);
         for (var i = 1; i < shape.Count; i++)
         {
-            RelayStatus? hop = shape[i] switch
-            {
-                HopRole.Vanguard => _guards.ChooseVanguard(consensus, r => Rules.Check(r, fixedHops) == PathConflict.None),
-                HopRole.Middle => _picker.Pick(consensus.Relays, RelayFlags.Fast, fixedHops),
-                HopRole.Last => _picker.Pick(consensus.Relays, LastHopFlags(purpose), fixedHops),
-                _ => target,
-            };
+            var role = shape[i];
+            var hop = Choose(role, Reachable) ?? Choose(role, null);
             if (hop is null)
             {
                 return shape[i] == HopRole.Vanguard ? PathFailure.NoVanguard : PathFailure.NoRelay;
@@ -142,5 +144,16 @@ public sealed class PathSelector
 
         path = chosen;
         return PathFailure.None;
+
+        // A relay found unreachable a moment ago is drawn only when no other fits (Choose without the filter).
+        bool Reachable(RelayStatus relay) => Unreachable is null || !Unreachable.IsAvoided(relay.Id);
+
+        RelayStatus? Choose(HopRole role, Func<RelayStatus, bool>? filter) => role switch
+        {
+            HopRole.Vanguard => _guards.ChooseVanguard(consensus, r => Rules.Check(r, fixedHops) == PathConflict.None && (filter is null || filter(r))),
+            HopRole.Middle => _picker.Pick(consensus.Relays, RelayFlags.Fast, fixedHops, filter),
+            HopRole.Last => _picker.Pick(consensus.Relays, LastHopFlags(purpose), fixedHops, filter),
+            _ => target,
+        };
     }
 }
