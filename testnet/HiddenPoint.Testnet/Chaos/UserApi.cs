@@ -24,6 +24,9 @@ internal sealed class UserApi : IAsyncDisposable
 
     public NodeRecord User { get; }
 
+    /// <summary>The user's data directory, where its daemon's socket is.</summary>
+    public string DataDirectory => _dataDirectory;
+
     public bool IsUp => _connection is { Completion.IsCompleted: false };
 
     /// <summary>
