@@ -138,16 +138,16 @@ internal static class Program
     }
 
     // --state-dir may come anywhere after the command.
+    // run.sh always passes its own --state-dir first; one the user gives after it wins, as a later option does.
     private static string TakeStateDirectory(List<string> args)
     {
-        var at = args.IndexOf("--state-dir");
-        if (at < 0 || at + 1 >= args.Count)
+        var directory = Path.GetFullPath(".state");
+        for (var at = args.IndexOf("--state-dir"); at >= 0 && at + 1 < args.Count; at = args.IndexOf("--state-dir"))
         {
-            return Path.GetFullPath(".state");
+            directory = Path.GetFullPath(args[at + 1]);
+            args.RemoveRange(at, 2);
         }
 
-        var directory = Path.GetFullPath(args[at + 1]);
-        args.RemoveRange(at, 2);
         return directory;
     }
 }
