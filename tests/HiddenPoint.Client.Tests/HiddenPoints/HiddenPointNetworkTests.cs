@@ -13,6 +13,7 @@ using HiddenPoint.Protocol.Relay;
 using HiddenPoint.Relay.Circuits;
 using HiddenPoint.Testing;
 using HiddenPoint.Testing.Network;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -248,6 +249,45 @@ public sealed class HiddenPointNetworkTests
         var rounds = expected.Where(e => e.Key != unreachable).Select(e => uploads[e.Key] / (double)e.Value).Distinct().ToList();
         Assert.True(rounds.Count == 1 && rounds[0] >= 1, $"the reachable HSDirs were asked {string.Join(", ", rounds)} times per period");
         Assert.True(uploads[unreachable] > rounds[0] * expected[unreachable], $"the HSDir that missed was asked {uploads[unreachable]} times in {rounds[0]} rounds");
+    }
+
+    [Fact]
+    public async Task CR04_with_every_hsdir_out_of_reach_the_host_warns_and_reports_degraded_then_publishes_soon_after_they_return()
+    {
+        await using var network = await HiddenPointTestNetwork.StartAsync(8);
+        await using var circuits = new FixedPathCircuitProviderFixture(network);
+        using var identity = HiddenPointIdentityKey.Generate();
+        using var logs = new LogCapture();
+
+        // No circuit to any HSDir can be had (TEST-MATRIX CR-04's blackhole, at the circuit level) until released.
+        var blackholed = 1;
+        circuits.BeforeBuild = (purpose, lastHop) => purpose == CircuitPurpose.HsDir && Volatile.Read(ref blackholed) == 1
+            ? throw new CircuitBuildException(purpose, 1, "The HSDirs are out of reach.", null)
+            : ValueTask.CompletedTask;
+        var options = new HostingOptions
+        {
+            PublishSettleDelay = TimeSpan.FromMilliseconds(200),
+            IntroductionRetryDelay = TimeSpan.FromMilliseconds(50),
+            PublishRetryInterval = TimeSpan.FromSeconds(1),
+            UploadTimeout = TimeSpan.FromSeconds(1),
+        };
+        await using var host = new HostedHiddenPoint(identity, circuits, network.ConsensusSource, Options.Create(options), TimeProvider.System, logs.CreateLogger<HostedHiddenPoint>());
+        host.Start();
+
+        // The alarm: Warning 5304 for a round that stored nothing, and the status says degraded, never stored.
+        await Eventually.TrueAsync(() => logs.Lines.Any(l => l.Id.Id == 5304 && l.Level == LogLevel.Warning), "the warning that no HSDir stored the descriptor");
+        await Eventually.TrueAsync(() => host.Publication.Degraded, "the publication reported degraded");
+        Assert.Equal((0, (DateTimeOffset?)null), (host.Publication.Copies, host.Publication.LastStoredAt));
+        Assert.False(host.FirstPublished.IsCompleted);
+
+        // Released: the next round (PublishRetryInterval after the last) stores it, and degraded clears.
+        var released = Stopwatch.GetTimestamp();
+        Volatile.Write(ref blackholed, 0);
+        await host.FirstPublished.WaitAsync(Timeout);
+        Assert.True(Stopwatch.GetElapsedTime(released) < TimeSpan.FromSeconds(5), $"published {Stopwatch.GetElapsedTime(released).TotalSeconds:0.0} s after the release");
+        Assert.False(host.Publication.Degraded);
+        Assert.True(host.Publication.Copies > 0);
+        Assert.NotNull(host.Publication.LastStoredAt);
     }
 
     private static HostedHiddenPoint StartHost(HiddenPointIdentityKey identity, ICircuitProvider circuits, HiddenPointTestNetwork network)

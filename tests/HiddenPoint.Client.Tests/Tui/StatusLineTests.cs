@@ -33,6 +33,10 @@ public sealed class StatusLineTests
     }
 
     [Fact]
+    public void A_hidden_point_whose_uploads_all_fail_says_so_instead_of_published() =>
+        Assert.Contains("| uploads failing |", StatusLine.Format(Status() with { PublicationDegraded = true }, Now, 200), StringComparison.Ordinal);
+
+    [Fact]
     public void Before_a_consensus_and_before_any_status_the_line_says_so()
     {
         Assert.StartsWith("no consensus |", StatusLine.Format(Status() with { ConsensusValidAfter = null }, Now, 200), StringComparison.Ordinal);

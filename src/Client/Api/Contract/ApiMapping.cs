@@ -60,6 +60,9 @@ internal static class ApiMapping
         status.PrimaryGuards,
         status.Published,
         status.IntroductionPoints,
+        status.Publication.Copies,
+        status.Publication.Targets,
+        status.Publication.LastStoredAt,
         new ApiCounts(status.Counts.Queued, status.Counts.Sent, status.Counts.Delivered, status.Counts.Failed, status.Counts.Received, status.Counts.Contacts, status.Counts.Requests),
         [.. status.Conversations.Select(c => new ApiConversation(c.Contact.ToString(), ToApi(c.Status), ToApi(c.Reason), c.NextAttemptAt))]);
 

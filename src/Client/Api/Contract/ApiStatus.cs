@@ -12,6 +12,9 @@ namespace HiddenPoint.Client.Api.Contract;
 /// <param name="PrimaryGuards">The primary entry guards, by nickname where listed.</param>
 /// <param name="Published">Whether the hidden point's descriptor was stored at a directory since start.</param>
 /// <param name="IntroductionPoints">Introduction points established now.</param>
+/// <param name="DescriptorCopies">Descriptor uploads (one per HSDir and time period) whose latest answer was "stored".</param>
+/// <param name="DescriptorTargets">Descriptor uploads in the latest answers; copies 0 of more than 0 is "degraded".</param>
+/// <param name="DescriptorStoredAt">When an HSDir last stored a descriptor of this hidden point; null before the first.</param>
 /// <param name="Counts">Messages and contacts in the store.</param>
 /// <param name="Conversations">Each conversation run since start and where its connection stands.</param>
 public sealed record ApiStatus(
@@ -26,6 +29,9 @@ public sealed record ApiStatus(
     IReadOnlyList<string> PrimaryGuards,
     bool Published,
     int IntroductionPoints,
+    int DescriptorCopies,
+    int DescriptorTargets,
+    DateTimeOffset? DescriptorStoredAt,
     ApiCounts Counts,
     IReadOnlyList<ApiConversation> Conversations);
 

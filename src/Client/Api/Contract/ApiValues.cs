@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using HiddenPoint.Client.Directory;
+using HiddenPoint.Client.Hosting;
 using HiddenPoint.Client.Messaging.Conversations;
 using HiddenPoint.Client.Messaging.Ledger;
 using HiddenPoint.Client.Messaging.Service;
@@ -79,6 +80,7 @@ public static class ApiValues
             status.PrimaryGuards,
             status.Published,
             status.IntroductionPoints,
+            new DescriptorPublication(status.DescriptorCopies, status.DescriptorTargets, status.DescriptorStoredAt),
             new StoreCounts(counts.Queued, counts.Sent, counts.Delivered, counts.Failed, counts.Received, counts.Contacts, counts.Requests),
             [.. status.Conversations.Select(c => new ConversationState(HiddenIdOf(c.Contact), FromApi(c.Status), FromApi(c.Reason), c.NextAttemptAt))]);
     }

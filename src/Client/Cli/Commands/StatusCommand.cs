@@ -52,7 +52,7 @@ internal sealed class StatusCommand() : CliVerb("status",
             }
 
             table.AddRow("primary guards", Markup.Escape(status.PrimaryGuards.Count == 0 ? "-" : string.Join(", ", status.PrimaryGuards)));
-            table.AddRow("hidden point", status.Published ? $"published, {status.IntroductionPoints} introduction points" : "not yet published");
+            table.AddRow("hidden point", Markup.Escape(HiddenPoint(status, now)));
         }
 
         var counts = status.Counts;
@@ -65,6 +65,21 @@ internal sealed class StatusCommand() : CliVerb("status",
         }
 
         context.Console.Out.Write(table);
+    }
+
+    // "Degraded" when uploads were made and no HSDir's latest answer stored one: contacts looking the hidden point up
+    // may find nothing until a retry gets through (the daemon keeps retrying; docs/client.md §4.4).
+    private static string HiddenPoint(MessengerStatus status, DateTimeOffset now)
+    {
+        var publication = status.Publication;
+        var stored = publication.LastStoredAt is { } at ? "last stored " + Age(now - at) + " ago" : "never stored";
+        return publication.Degraded
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"DEGRADED: no HSDir took the latest {publication.Targets} descriptor uploads ({stored}); {status.IntroductionPoints} introduction points; retrying")
+            : status.Published
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"published, {status.IntroductionPoints} introduction points, held by {publication.Copies} of {publication.Targets} HSDirs")
+                : "not yet published";
     }
 
     // A consensus counts with more than half of the pinned authorities' signatures; naming the ones missing tells the
@@ -114,6 +129,16 @@ internal sealed class StatusCommand() : CliVerb("status",
         json.WriteEndArray();
         json.WriteBoolean("published", status.Published);
         json.WriteNumber("introductionPoints", status.IntroductionPoints);
+        json.WriteStartObject("descriptor");
+        json.WriteNumber("copies", status.Publication.Copies);
+        json.WriteNumber("targets", status.Publication.Targets);
+        if (status.Publication.LastStoredAt is { } storedAt)
+        {
+            json.WriteString("storedAt", storedAt);
+        }
+
+        json.WriteBoolean("degraded", status.Publication.Degraded);
+        json.WriteEndObject();
         json.WriteStartObject("messages");
         json.WriteNumber("queued", status.Counts.Queued + status.Counts.Sent);
         json.WriteNumber("delivered", status.Counts.Delivered);

@@ -40,7 +40,7 @@ internal sealed class StoreSession(MessageStore store, HiddenId self) : IClientS
         store.GetHistoryAsync(contact, count, before, cancellationToken);
 
     public async Task<MessengerStatus> StatusAsync(CancellationToken cancellationToken) =>
-        new(self, null, 0, null, [], false, 0, await store.GetCountsAsync(cancellationToken).ConfigureAwait(false), []);
+        new(self, null, 0, null, [], false, 0, Hosting.DescriptorPublication.None, await store.GetCountsAsync(cancellationToken).ConfigureAwait(false), []);
 
     public ValueTask DisposeAsync()
     {

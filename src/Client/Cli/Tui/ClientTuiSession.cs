@@ -63,7 +63,8 @@ internal sealed class ClientTuiSession(IClientSession session, Func<Consensus?> 
             status.Counts.Queued + status.Counts.Sent,
             status.Counts.Delivered,
             status.Counts.Failed,
-            status.Counts.Requests);
+            status.Counts.Requests,
+            status.Publication.Degraded);
     }
 
     public async IAsyncEnumerable<MessagingEvent> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)

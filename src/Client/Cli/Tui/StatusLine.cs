@@ -28,7 +28,7 @@ public static class StatusLine
             : "down";
         var text = string.Create(
             CultureInfo.InvariantCulture,
-            $"{consensus} | circuits {health} {status.IntroductionPoints}/{status.IntroductionPointsWanted} | {(status.Published ? "published" : "not published")} | {status.ConnectedConversations} online | pending {status.Pending} delivered {status.Delivered}");
+            $"{consensus} | circuits {health} {status.IntroductionPoints}/{status.IntroductionPointsWanted} | {(status.PublicationDegraded ? "uploads failing" : status.Published ? "published" : "not published")} | {status.ConnectedConversations} online | pending {status.Pending} delivered {status.Delivered}");
         if (status.Failed > 0)
         {
             text += string.Create(CultureInfo.InvariantCulture, $" failed {status.Failed}");

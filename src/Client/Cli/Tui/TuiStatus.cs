@@ -13,6 +13,7 @@ namespace HiddenPoint.Client.Cli.Tui;
 /// <param name="Delivered">Outgoing messages delivered.</param>
 /// <param name="Failed">Outgoing messages given up.</param>
 /// <param name="Requests">Contact requests waiting for an answer.</param>
+/// <param name="PublicationDegraded">Descriptor uploads were made and no HSDir's latest answer stored one.</param>
 public sealed record TuiStatus(
     DateTimeOffset? ConsensusValidAfter,
     int RelaysListed,
@@ -25,4 +26,5 @@ public sealed record TuiStatus(
     long Pending,
     long Delivered,
     long Failed,
-    long Requests);
+    long Requests,
+    bool PublicationDegraded = false);

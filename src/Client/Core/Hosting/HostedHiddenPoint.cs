@@ -42,6 +42,7 @@ public sealed class HostedHiddenPoint : IAsyncDisposable
     private readonly TaskCompletionSource _firstPublished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _tasks = [];
     private IReadOnlyList<HsDirUploadResult> _lastUploads = [];
+    private long _lastStoredAtTicks;
     private int _started;
     private int _disposed;
 
@@ -95,6 +96,20 @@ public sealed class HostedHiddenPoint : IAsyncDisposable
     /// <summary>Every HSDir's answer in the last upload round.</summary>
     public IReadOnlyList<HsDirUploadResult> LastUploads => Volatile.Read(ref _lastUploads);
 
+    /// <summary>How many HSDirs hold the descriptors by their latest answers, and when one last stored one.</summary>
+    public DescriptorPublication Publication
+    {
+        get
+        {
+            var last = LastUploads;
+            var storedAt = Interlocked.Read(ref _lastStoredAtTicks);
+            return new DescriptorPublication(
+                last.Count(r => r.Outcome == HsDirUploadOutcome.Stored),
+                last.Count,
+                storedAt == 0 ? null : new DateTimeOffset(storedAt, TimeSpan.Zero));
+        }
+    }
+
     /// <summary>Introductions opened and answered with a rendezvous attempt.</summary>
     public long IntroductionsAccepted => _introductions.Accepted;
 
@@ -135,6 +150,7 @@ public sealed class HostedHiddenPoint : IAsyncDisposable
         Volatile.Write(ref _lastUploads, results);
         if (results.Any(r => r.Outcome == HsDirUploadOutcome.Stored))
         {
+            Interlocked.Exchange(ref _lastStoredAtTicks, _time.GetUtcNow().UtcTicks);
             _firstPublished.TrySetResult();
         }
 
@@ -354,6 +370,7 @@ public sealed class HostedHiddenPoint : IAsyncDisposable
         Volatile.Write(ref _lastUploads, [.. last.Select(r => retried.FirstOrDefault(n => n.Period == r.Period && n.HsDir == r.HsDir) ?? r)]);
         if (retried.Any(r => r.Outcome == HsDirUploadOutcome.Stored))
         {
+            Interlocked.Exchange(ref _lastStoredAtTicks, _time.GetUtcNow().UtcTicks);
             _firstPublished.TrySetResult();
         }
     }

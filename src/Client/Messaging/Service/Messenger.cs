@@ -260,6 +260,7 @@ public sealed class Messenger : IAsyncDisposable
             guards,
             _host.FirstPublished.IsCompletedSuccessfully,
             _host.EstablishedIntroductionPoints,
+            _host.Publication,
             counts,
             states);
     }

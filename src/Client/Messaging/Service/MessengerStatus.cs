@@ -1,4 +1,5 @@
 using HiddenPoint.Client.Directory;
+using HiddenPoint.Client.Hosting;
 using HiddenPoint.Client.Messaging.Conversations;
 using HiddenPoint.Client.Messaging.Storage;
 using HiddenPoint.Crypto.HiddenPoints;
@@ -13,6 +14,7 @@ namespace HiddenPoint.Client.Messaging.Service;
 /// <param name="PrimaryGuards">The primary entry guards, by nickname where the consensus lists them.</param>
 /// <param name="Published">Whether the hidden point's descriptor has been stored at an HSDir since start.</param>
 /// <param name="IntroductionPoints">Introduction points established now.</param>
+/// <param name="Publication">How many HSDirs hold the descriptors by their latest answers; degraded when none does.</param>
 /// <param name="Counts">Messages and contacts in the store.</param>
 /// <param name="Conversations">Each conversation the engine ran since start and where its connection stands.</param>
 public sealed record MessengerStatus(
@@ -23,6 +25,7 @@ public sealed record MessengerStatus(
     IReadOnlyList<string> PrimaryGuards,
     bool Published,
     int IntroductionPoints,
+    DescriptorPublication Publication,
     StoreCounts Counts,
     IReadOnlyList<ConversationState> Conversations);
 
