@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using HiddenPoint.Protocol.Documents;
 
 namespace HiddenPoint.Testnet;
 
@@ -99,6 +100,16 @@ internal static class NodeSetup
         // Every relay uploads from 127.0.0.1, the loopback source address, so the per-source limit would hold back
         // all but the first 20 relays of a larger testnet.
         json.WriteNumber("UploadsPerWindow", 100_000);
+
+        // The users connect from 127.0.0.1 too, so each relay counts every user of the testnet as one client address.
+        // Tor's per-address circuit limits (3 CREATE2/s after a burst of 90; past them the address is refused for the
+        // defence period) are meant for one client: after a relay is killed, all users rebuilding at once would spend
+        // them, and a guard would then refuse every user for an hour. The consensus scales them to the most users a
+        // testnet has (100); the flood tests check the defaults in process.
+        json.WriteStartObject("Parameters");
+        json.WriteNumber(NetworkParameter.DoSCircuitCreationRate.Name, 3 * RunOptions.MaxUsers);
+        json.WriteNumber(NetworkParameter.DoSCircuitCreationBurst.Name, 90 * RunOptions.MaxUsers);
+        json.WriteEndObject();
 
         // A round tests reachability for at most half an interval; a relay that does not answer within 2 s on
         // loopback is not running.

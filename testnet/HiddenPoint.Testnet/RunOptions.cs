@@ -17,6 +17,9 @@ internal sealed class RunOptions
     /// <summary>Most relays: every node has its own 127.N.0.1 address (N from 1 to 254), three of them authorities.</summary>
     public const int MaxRelays = 254 - Authorities;
 
+    /// <summary>Most users a testnet may start.</summary>
+    public const int MaxUsers = 100;
+
     /// <summary>Relays started (default 8).</summary>
     public int Relays { get; set; } = 8;
 
@@ -65,7 +68,7 @@ internal sealed class RunOptions
                     options.Relays = Number(arg, value, MinRelays, MaxRelays, problems) ?? options.Relays;
                     break;
                 case "--users":
-                    options.Users = Number(arg, value, 0, 100, problems) ?? options.Users;
+                    options.Users = Number(arg, value, 0, MaxUsers, problems) ?? options.Users;
                     break;
                 case "--state-dir":
                     options.StateDirectory = Path.GetFullPath(value);

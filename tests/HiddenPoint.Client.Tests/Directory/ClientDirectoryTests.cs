@@ -81,21 +81,9 @@ public sealed class ClientDirectoryTests : IDisposable
         using var south = AuthorityIdentityKey.Generate();
         using var west = AuthorityIdentityKey.Generate();
         var start = new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
-        var builder = new NetworkStatusBuilder
-        {
-            ValidAfter = start,
-            FreshUntil = start.AddHours(1),
-            ValidUntil = start.AddHours(3),
-            SharedRandomPreviousValue = new byte[32],
-            SharedRandomCurrentValue = new byte[32],
-            Authorities = [.. new[] { north, south, west }.Select((k, i) => new AuthorityEntry(k.Id, "auth" + i, new RelayAddress(System.Net.IPAddress.Loopback, (ushort)(7000 + i))))],
-            Relays = [SyntheticConsensus.Relay("r1", "10.1.0.1", SyntheticConsensus.AllFlags, 1)],
-        };
-        var body = builder.BuildBody(NetworkStatusKind.Consensus);
+
         // Two of three: more than half, so the consensus counts; west's signature is missing.
-        var document = NetworkStatusBuilder.Assemble(body, [
-            NetworkStatusBuilder.Sign(NetworkStatusKind.Consensus, body, north),
-            NetworkStatusBuilder.Sign(NetworkStatusKind.Consensus, body, south)]);
+        var document = SyntheticConsensus.Document([SyntheticConsensus.Relay("r1", "10.1.0.1", SyntheticConsensus.AllFlags, 1)], [north, south, west], [north, south], start);
         System.IO.Directory.CreateDirectory(_folder);
         File.WriteAllBytes(Path.Combine(_folder, ClientDirectoryOptions.CacheFileName), document);
         var options = new ClientDirectoryOptions

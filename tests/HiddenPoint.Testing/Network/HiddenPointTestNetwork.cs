@@ -78,29 +78,8 @@ public sealed class HiddenPointTestNetwork : IAsyncDisposable
 
     private static (Consensus Consensus, AuthorityId Authority) BuildConsensus(IReadOnlyList<RelayStatus> relays)
     {
-        using var authority = AuthorityIdentityKey.Generate();
-        var now = DateTimeOffset.UtcNow;
-        var validAfter = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
-        var builder = new NetworkStatusBuilder
-        {
-            ValidAfter = validAfter,
-            FreshUntil = validAfter.AddHours(1),
-            ValidUntil = validAfter.AddHours(3),
-            SharedRandomPreviousValue = new byte[32],
-            SharedRandomCurrentValue = new byte[32],
-            Authorities = [new AuthorityEntry(authority.Id, "auth0", new RelayAddress(IPAddress.Loopback, 7000))],
-            Relays = [.. relays.OrderBy(r => Convert.ToHexString(r.Id.Key.Bytes), StringComparer.Ordinal)],
-        };
-        var body = builder.BuildBody(NetworkStatusKind.Consensus);
-        var document = NetworkStatusBuilder.Assemble(body, [NetworkStatusBuilder.Sign(NetworkStatusKind.Consensus, body, authority)]);
-        if (!NetworkStatusParser.TryParseConsensus(document, out var unverified, out var error))
-        {
-            throw new InvalidOperationException($"The test consensus does not parse: {error}.");
-        }
-
-        var signed = unverified.VerifySignatures([authority.Id]);
-        var timely = signed.IsValid ? signed.Value!.CheckValidAt(TimeProvider.System, null) : throw new InvalidOperationException(signed.ToString());
-        return timely.IsUsable ? (timely.Value!, authority.Id) : throw new InvalidOperationException(timely.ToString());
+        var (consensus, _, authority) = SyntheticConsensus.Build(relays);
+        return (consensus, authority);
     }
 }
 

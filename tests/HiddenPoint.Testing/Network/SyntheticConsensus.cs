@@ -34,18 +34,7 @@ public static class SyntheticConsensus
         using var authority = AuthorityIdentityKey.Generate();
         var now = DateTimeOffset.UtcNow;
         var start = validAfter ?? new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
-        var builder = new NetworkStatusBuilder
-        {
-            ValidAfter = start,
-            FreshUntil = start + (fresh ?? TimeSpan.FromHours(1)),
-            ValidUntil = start + (valid ?? TimeSpan.FromHours(3)),
-            SharedRandomPreviousValue = new byte[32],
-            SharedRandomCurrentValue = new byte[32],
-            Authorities = [new AuthorityEntry(authority.Id, "auth0", new RelayAddress(IPAddress.Loopback, 7000))],
-            Relays = [.. relays.OrderBy(r => Convert.ToHexString(r.Id.Key.Bytes), StringComparer.Ordinal)],
-        };
-        var body = builder.BuildBody(NetworkStatusKind.Consensus);
-        var document = NetworkStatusBuilder.Assemble(body, [NetworkStatusBuilder.Sign(NetworkStatusKind.Consensus, body, authority)]);
+        var document = Document(relays, [authority], [authority], start, fresh, valid);
         if (!NetworkStatusParser.TryParseConsensus(document, out var unverified, out var error))
         {
             throw new InvalidOperationException("The synthetic consensus does not parse: " + error);
@@ -59,5 +48,31 @@ public static class SyntheticConsensus
 
         var timely = signed.Value!.CheckValidAt(start + TimeSpan.FromMinutes(1));
         return timely.IsUsable ? (timely.Value!, document, authority.Id) : throw new InvalidOperationException("The synthetic consensus is not timely: " + timely);
+    }
+
+    /// <summary>
+    /// The bytes of a consensus listing <paramref name="relays"/> and the authorities <paramref name="listed"/> (named
+    /// auth0, auth1, …), signed by <paramref name="signing"/> only (a subset, to leave signatures missing), valid from
+    /// <paramref name="validAfter"/> for 3 hours (or <paramref name="valid"/>), fresh for 1 (or <paramref name="fresh"/>).
+    /// </summary>
+    public static byte[] Document(
+        IReadOnlyList<RelayStatus> relays, IReadOnlyList<AuthorityIdentityKey> listed, IReadOnlyList<AuthorityIdentityKey> signing, DateTimeOffset validAfter,
+        TimeSpan? fresh = null, TimeSpan? valid = null)
+    {
+        ArgumentNullException.ThrowIfNull(relays);
+        ArgumentNullException.ThrowIfNull(listed);
+        ArgumentNullException.ThrowIfNull(signing);
+        var builder = new NetworkStatusBuilder
+        {
+            ValidAfter = validAfter,
+            FreshUntil = validAfter + (fresh ?? TimeSpan.FromHours(1)),
+            ValidUntil = validAfter + (valid ?? TimeSpan.FromHours(3)),
+            SharedRandomPreviousValue = new byte[32],
+            SharedRandomCurrentValue = new byte[32],
+            Authorities = [.. listed.Select((k, i) => new AuthorityEntry(k.Id, "auth" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), new RelayAddress(IPAddress.Loopback, (ushort)(7000 + i))))],
+            Relays = [.. relays.OrderBy(r => Convert.ToHexString(r.Id.Key.Bytes), StringComparer.Ordinal)],
+        };
+        var body = builder.BuildBody(NetworkStatusKind.Consensus);
+        return NetworkStatusBuilder.Assemble(body, [.. signing.Select(k => NetworkStatusBuilder.Sign(NetworkStatusKind.Consensus, body, k))]);
     }
 }
