@@ -123,9 +123,12 @@ public sealed class TerminalUiTests(MessengerNetworkFixture fixture, ITestOutput
             await terminal.WaitForTextAsync("Contacts (0, 0 pending requests)");
 
             await carol.Messenger.SendAsync(daveId, "hello, may I write to you?", CancellationToken.None);
-            var request = await terminal.WaitForTextAsync("request: /accept or /reject", Delivery);
+            // The request's row comes with the contact list, its unread count with the message's event: wait for both.
+            var request = await terminal.WaitForScreenAsync(
+                screen => screen.Contains("request: /accept or /reject", StringComparison.Ordinal) && screen.Contains("(1 unread)", StringComparison.Ordinal),
+                "the request's row with its unread message",
+                Delivery);
             Assert.Contains("? " + carol.Id.ToString()[..12] + "…", request, StringComparison.Ordinal);
-            Assert.Contains("(1 unread)", request, StringComparison.Ordinal);
 
             // The selection stayed on the relay it was on when the request's row came in above it.
             terminal.Press("Home", "Down");
