@@ -78,7 +78,7 @@ internal sealed class StatusCommand() : CliVerb("status",
                 $"DEGRADED: no HSDir took the latest {publication.Targets} descriptor uploads ({stored}); {status.IntroductionPoints} introduction points; retrying")
             : status.Published
                 ? string.Create(CultureInfo.InvariantCulture,
-                    $"published, {status.IntroductionPoints} introduction points, held by {publication.Copies} of {publication.Targets} HSDirs")
+                    $"published, {status.IntroductionPoints} introduction points, {publication.Copies} of {publication.Targets} descriptor copies stored")
                 : "not yet published";
     }
 
