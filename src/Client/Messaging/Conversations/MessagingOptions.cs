@@ -42,8 +42,13 @@ public sealed class MessagingOptions
     /// <summary>The longest the Hello exchange may take on a new connection. Default 30 s; range 1 s to 5 min.</summary>
     public TimeSpan HelloTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The wait after the first failed attempt to reach a contact. Default 2 s; range 10 ms to 1 h.</summary>
-    public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// The wait after the first failed attempt to reach a contact. Default 1 s; range 10 ms to 1 h. When a relay on a
+    /// conversation's circuits dies, both sides redial at once while the network is still settling (the contact's own
+    /// introduction circuits are being rebuilt), and that first attempt often fails: this wait is most of the time to
+    /// reconnect (CR-01's rebuild: ~2 s and ~6 s with 2 s here, docs/security.md §5.3.1).
+    /// </summary>
+    public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The longest wait between attempts (the delay doubles from <see cref="RetryInitialDelay"/> up to this). Default
