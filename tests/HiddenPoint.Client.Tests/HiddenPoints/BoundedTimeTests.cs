@@ -66,21 +66,26 @@ public sealed class BoundedTimeTests
         using var identity = HiddenPointIdentityKey.Generate();
         using var expanded = identity.ToExpandedSecretKey();
         var options = new HostingOptions { UploadTimeout = TimeSpan.FromSeconds(20) };
+        var circuits = new HangingCircuitProvider();
         using var publisher = new DescriptorPublisher(
-            expanded, new HangingCircuitProvider(), new HsDirViewSource(network.ConsensusSource), options, clock, NullLogger.Instance);
+            expanded, circuits, new HsDirViewSource(network.ConsensusSource), options, clock, NullLogger.Instance);
         using var introAuth = HsIntroAuthSigningKey.Generate();
         using var introEncryption = HsIntroEncryptionKey.Generate();
         var relay = network.StatusOf(5);
         var entry = new Protocol.HiddenPoints.HsIntroductionPoint(
             Client.HiddenPoints.RelayLinkSpecifiers.Of(relay), relay.CircuitHandshakeKey, new Crypto.Handshakes.HsIntroAuthKey(introAuth.PublicKey), introEncryption.Public);
 
-        var publishing = publisher.PublishAsync([entry], CancellationToken.None);
-        var advanced = await AdvanceUntilDoneAsync(clock, publishing, TimeSpan.FromMinutes(2));
-        var results = await publishing;
-
         var view = HsDirView.Create(network.Consensus);
         var expected = view.UploadRings.Sum(ring => ring.StoreTargets(Crypto.HiddenPoints.KeyBlinding.BlindPublicKey(
             identity.IdentityPublicKey, ring.Period, Crypto.HiddenPoints.KeyBlindingLabels.Hpc)).Count);
+        var publishing = publisher.PublishAsync([entry], CancellationToken.None);
+
+        // Every upload has started its timeout and asked for its circuit before the clock moves: on a busy machine the
+        // last could otherwise start seconds of fake time late.
+        await Eventually.TrueAsync(() => circuits.Requests == expected, "every upload asked for its circuit");
+        var advanced = await AdvanceUntilDoneAsync(clock, publishing, TimeSpan.FromMinutes(2));
+        var results = await publishing;
+
         Assert.Equal(expected, results.Count);
         Assert.All(results, r => Assert.Equal(HsDirUploadOutcome.TimedOut, r.Outcome));
         Assert.InRange(advanced, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(21));
