@@ -180,6 +180,14 @@ public sealed class InProcessNetwork : IAsyncDisposable
                 VotingInterval = votingInterval,
                 Testnet = true,
                 ReachabilityTimeout = TimeSpan.FromSeconds(2),
+
+                // Every client of this network connects from 127.0.0.1, so the relays see all of a test's messengers as
+                // one client address: Tor's per-address circuit limits (3/s after 90) are scaled as the testnet's are.
+                Parameters = new Dictionary<string, int>
+                {
+                    [HiddenPoint.Protocol.Documents.NetworkParameter.DoSCircuitCreationRate.Name] = 300,
+                    [HiddenPoint.Protocol.Documents.NetworkParameter.DoSCircuitCreationBurst.Name] = 9_000,
+                },
                 Authorities = [.. members.Where(m => m.Nickname != self.Nickname).Select(m => new PeerAuthorityOptions
                 {
                     Nickname = m.Nickname,
