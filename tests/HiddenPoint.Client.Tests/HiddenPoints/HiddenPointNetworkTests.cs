@@ -252,6 +252,50 @@ public sealed class HiddenPointNetworkTests
     }
 
     [Fact]
+    public async Task An_hsdir_whose_consensus_lags_answers_not_responsible_and_is_asked_again_until_it_stores_the_descriptor()
+    {
+        await using var network = await HiddenPointTestNetwork.StartAsync(8);
+        await using var circuits = new FixedPathCircuitProviderFixture(network);
+        using var identity = HiddenPointIdentityKey.Generate();
+
+        // One HSDir of the clients' period still holds a consensus from before it was listed: it counts itself
+        // responsible for no blinded key and answers NotResponsible until it takes the network's consensus.
+        var view = HsDirView.Create(network.Consensus);
+        var blindedKey = KeyBlinding.BlindPublicKey(identity.IdentityPublicKey, view.FetchPeriod, KeyBlindingLabels.Hpc);
+        var lagging = network.RelayWith(view.FetchRing.StoreTargets(blindedKey)[0].Id);
+        lagging.Hold(network.ConsensusWithout(lagging));
+
+        // The next full round without a change would come only after an hour.
+        var options = new HostingOptions
+        {
+            PublishSettleDelay = TimeSpan.FromMilliseconds(200),
+            IntroductionRetryDelay = TimeSpan.FromMilliseconds(50),
+            PublishRetryInterval = TimeSpan.FromSeconds(1),
+            RepublishInterval = TimeSpan.FromHours(1),
+        };
+        await using var host = new HostedHiddenPoint(identity, circuits, network.ConsensusSource, Options.Create(options), TimeProvider.System, NullLogger<HostedHiddenPoint>.Instance);
+        host.Start();
+        await host.FirstPublished.WaitAsync(Timeout);
+        Assert.Contains(host.LastUploads, r => r.HsDir == lagging.Keys.Id && r.Status == DirectoryStatus.NotResponsible);
+
+        // Its refusal may change, so it is asked again alone (full rounds ask every HSDir once per period it serves).
+        var served = view.UploadRings.SelectMany(ring => ring.StoreTargets(KeyBlinding.BlindPublicKey(identity.IdentityPublicKey, ring.Period, KeyBlindingLabels.Hpc)))
+            .GroupBy(r => r.Id).ToDictionary(g => g.Key, g => (double)g.Count());
+        bool AskedAgainAlone()
+        {
+            var asked = circuits.Requests.Where(r => r.Purpose == CircuitPurpose.HsDir).GroupBy(r => r.LastHop!.Value).ToDictionary(g => g.Key, g => g.Count() / served[g.Key]);
+            return asked.TryGetValue(lagging.Keys.Id, out var times) && asked.Where(a => a.Key != lagging.Keys.Id).All(a => a.Value < times);
+        }
+
+        await Eventually.TrueAsync(AskedAgainAlone, "the lagging HSDir asked again alone");
+        Assert.False(lagging.HsDir.TryFetch(blindedKey.Bytes, out _));
+
+        // It catches up: a retry (not a full round, an hour away) stores the descriptor there.
+        lagging.Hold(network.Consensus);
+        await Eventually.TrueAsync(() => lagging.HsDir.TryFetch(blindedKey.Bytes, out _), "the HSDir that caught up holds the descriptor");
+    }
+
+    [Fact]
     public async Task CR04_with_every_hsdir_out_of_reach_the_host_warns_and_reports_degraded_then_publishes_soon_after_they_return()
     {
         await using var network = await HiddenPointTestNetwork.StartAsync(8);

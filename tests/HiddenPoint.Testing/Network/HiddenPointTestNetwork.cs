@@ -64,6 +64,11 @@ public sealed class HiddenPointTestNetwork : IAsyncDisposable
     public RelayStatus StatusOf(int index) =>
         Consensus.TryGetRelay(Relays[index].Keys.Id, out var status) ? status : throw new InvalidOperationException("The relay is not in the consensus.");
 
+    /// <summary>A consensus like <see cref="Consensus"/> that does not list <paramref name="relay"/>: what a relay holds
+    /// before the network's first consensus that names it.</summary>
+    public Consensus ConsensusWithout(HiddenPointTestRelay relay) =>
+        BuildConsensus([.. Relays.Where(r => r != relay).Select(r => r.Status)]).Consensus;
+
     /// <summary>The test relay with id <paramref name="id"/>.</summary>
     public HiddenPointTestRelay RelayWith(RelayId id) => Relays.First(r => r.Keys.Id == id);
 
@@ -126,6 +131,9 @@ public sealed class HiddenPointTestRelay : IAsyncDisposable
     public bool IsDown => Volatile.Read(ref _disposed) != 0;
 
     internal SwappableConsensusSource ConsensusSource { get; } = new();
+
+    /// <summary>Gives this relay alone <paramref name="consensus"/>: a relay behind or ahead of the network.</summary>
+    public void Hold(Consensus consensus) => ConsensusSource.Value = consensus;
 
     internal TestMeterFactory Meters { get; } = new();
 

@@ -39,6 +39,9 @@ internal static partial class HiddenPointClientLog
     [LoggerMessage(5310, LogLevel.Information, "Descriptor uploads that got no answer were tried again at {Retried} HSDirs: {Stored} stored it.", EventName = "MissedUploadsRetried")]
     public static partial void MissedUploadsRetried(ILogger logger, int retried, int stored);
 
+    [LoggerMessage(5311, LogLevel.Debug, "A descriptor upload for period {Period} failed: {Outcome} (HSDir status {Status}).", EventName = "DescriptorUploadFailed")]
+    public static partial void DescriptorUploadFailed(ILogger logger, ulong period, HiddenPoint.Client.Hosting.HsDirUploadOutcome outcome, string status);
+
     [LoggerMessage(5401, LogLevel.Debug, "Connect failed at {Step}: {Failure}.", EventName = "ConnectFailed")]
     public static partial void ConnectFailed(ILogger logger, string step, string failure);
 

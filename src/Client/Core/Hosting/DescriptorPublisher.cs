@@ -54,7 +54,10 @@ internal sealed class DescriptorPublisher : IDisposable
     /// </summary>
     public IReadOnlyList<Subcredential> Subcredentials => Volatile.Read(ref _subcredentials);
 
-    /// <summary>Whether an upload of the last round (or of a retry since) got no answer and waits to be tried again.</summary>
+    /// <summary>
+    /// Whether an upload of the last round (or of a retry since) got no answer, or an answer that may change (the HSDir
+    /// not yet able to decide, or deciding on another consensus), and waits to be tried again.
+    /// </summary>
     public bool HasMissedUploads => Volatile.Read(ref _missed).Count > 0;
 
     /// <summary>Builds both descriptors listing <paramref name="points"/> and uploads them; every HSDir's answer.</summary>
@@ -89,7 +92,8 @@ internal sealed class DescriptorPublisher : IDisposable
             ForgetSigningKeys(view.PreviousValuePeriod);
 
             var results = await Task.WhenAll(uploads.Select(u => u.Upload)).ConfigureAwait(false);
-            Volatile.Write(ref _missed, [.. uploads.Where((u, i) => IsWorthRetrying(results[i].Outcome)).Select(u => u.Pending)]);
+            Volatile.Write(ref _missed, [.. uploads.Where((u, i) => IsWorthRetrying(results[i])).Select(u => u.Pending)]);
+            LogFailures(results);
             foreach (var period in uploads.Select(u => u.Pending.Period).Distinct())
             {
                 var ofPeriod = results.Where(r => r.Period == period).ToList();
@@ -114,8 +118,8 @@ internal sealed class DescriptorPublisher : IDisposable
 
     /// <summary>
     /// Uploads the documents of the missed uploads again, each to its HSDir alone, if the current consensus still names
-    /// that HSDir for the document's blinded key; every answer. What again gets no answer stays missed; what the HSDirs
-    /// refuse or the ring no longer names is dropped (the next full round covers it).
+    /// that HSDir for the document's blinded key; every answer. What again gets no answer (or one that may change) stays
+    /// missed; what the HSDirs refuse or the ring no longer names is dropped (the next full round covers it).
     /// </summary>
     public async Task<IReadOnlyList<HsDirUploadResult>> RetryMissedAsync(CancellationToken cancellationToken)
     {
@@ -140,7 +144,8 @@ internal sealed class DescriptorPublisher : IDisposable
             }
 
             var results = await Task.WhenAll(uploads.Select(u => u.Upload)).ConfigureAwait(false);
-            Volatile.Write(ref _missed, [.. uploads.Where((u, i) => IsWorthRetrying(results[i].Outcome)).Select(u => u.Pending)]);
+            Volatile.Write(ref _missed, [.. uploads.Where((u, i) => IsWorthRetrying(results[i])).Select(u => u.Pending)]);
+            LogFailures(results);
             HiddenPointClientLog.MissedUploadsRetried(_logger, results.Length, results.Count(r => r.Outcome == HsDirUploadOutcome.Stored));
             return results;
         }
@@ -181,9 +186,21 @@ internal sealed class DescriptorPublisher : IDisposable
         _oneRound.Dispose();
     }
 
-    // A refusal is the HSDir's answer and would be the same again; the rest may have been the path or the moment.
-    private static bool IsWorthRetrying(HsDirUploadOutcome outcome) =>
-        outcome is HsDirUploadOutcome.NoCircuit or HsDirUploadOutcome.StreamFailed or HsDirUploadOutcome.TimedOut;
+    private void LogFailures(IEnumerable<HsDirUploadResult> results)
+    {
+        foreach (var failed in results.Where(r => r.Outcome != HsDirUploadOutcome.Stored))
+        {
+            HiddenPointClientLog.DescriptorUploadFailed(_logger, failed.Period, failed.Outcome, failed.Status?.ToString() ?? "none");
+        }
+    }
+
+    // What may have been the path or the moment: no answer, or an HSDir that cannot decide yet (Unavailable: no usable
+    // consensus, store full) or decides on another consensus than the host's (NotResponsible: an HSDir a few seconds
+    // behind a network that just changed does not yet count itself among the relays the host's consensus names). A
+    // refusal of the document itself (Rejected, BadRequest, TooLarge) would be the same again.
+    private static bool IsWorthRetrying(HsDirUploadResult result) =>
+        result.Outcome is HsDirUploadOutcome.NoCircuit or HsDirUploadOutcome.StreamFailed or HsDirUploadOutcome.TimedOut
+        || result.Status is DirectoryStatus.Unavailable or DirectoryStatus.NotResponsible;
 
     private async Task<HsDirUploadResult> UploadAsync(PendingUpload pending, RelayStatus hsDir, CancellationToken cancellationToken)
     {
