@@ -21,8 +21,12 @@ internal sealed partial class HpcClient : IDisposable
     /// <summary>A folder of the test's own, for files beside the data directory.</summary>
     public PrivateTempFolder Folder => _folder;
 
-    /// <summary>Runs hpc-client with <paramref name="args"/> and <c>--data-dir</c> on top, unless <paramref name="dataDir"/> is false.</summary>
-    public Task<ChildProgramResult> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, bool dataDir = true, string? standardInput = null)
+    /// <summary>
+    /// Runs hpc-client with <paramref name="args"/> and <c>--data-dir</c> on top, unless <paramref name="dataDir"/> is
+    /// false; killed after <paramref name="timeout"/> (<see cref="TestTimeouts.Host"/> when null).
+    /// </summary>
+    public Task<ChildProgramResult> RunAsync(
+        IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, bool dataDir = true, string? standardInput = null, TimeSpan? timeout = null)
     {
         var all = dataDir ? args.Concat(["--data-dir", DataDirectory]) : args;
         var variables = new Dictionary<string, string?>
@@ -38,7 +42,7 @@ internal sealed partial class HpcClient : IDisposable
             variables[name] = value;
         }
 
-        return s_program.RunAsync(all, variables, standardInput: standardInput);
+        return s_program.RunAsync(all, variables, timeout, standardInput);
     }
 
     /// <summary><c>hpc-client init</c> with the passphrase in HPC_PASSPHRASE; fails the test unless it exits 0.</summary>

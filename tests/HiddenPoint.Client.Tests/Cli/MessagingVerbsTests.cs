@@ -38,6 +38,18 @@ public sealed class MessagingVerbsNetwork : IAsyncLifetime
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class MessagingVerbsTests(MessagingVerbsNetwork network) : IClassFixture<MessagingVerbsNetwork>, IDisposable
 {
+    // A verb given --timeout 90 is let run past it, so that a slow delivery ends with the verb's own verdict and reason.
+    private static readonly TimeSpan BeyondTheVerbsOwnTimeout = TimeSpan.FromSeconds(110);
+
+    // The client core's debug lines on standard error (each fetch, circuit and connection step): when a delivering verb
+    // fails, its output says where it was.
+    private static Dictionary<string, string?> PassphraseAndSteps()
+    {
+        var environment = HpcClient.WithPassphrase(HpcClient.Passphrase);
+        environment["HPC_CLIENT__Logging__LogLevel__Default"] = "Debug";
+        return environment;
+    }
+
     private readonly HpcClient _alice = new();
 
     public void Dispose() => _alice.Dispose();
@@ -52,7 +64,7 @@ public sealed class MessagingVerbsTests(MessagingVerbsNetwork network) : IClassF
         var added = await _alice.RunAsync(["contacts", "add", bob.Id.ToString(), "bob"], passphrase);
         Assert.True(added.ExitCode == 0, added.ToString());
 
-        var sent = await _alice.RunAsync(["send", bob.Id.ToString(), "hello bob, from a script", "--timeout", "90"], passphrase);
+        var sent = await _alice.RunAsync(["send", bob.Id.ToString(), "hello bob, from a script", "--timeout", "90"], PassphraseAndSteps(), timeout: BeyondTheVerbsOwnTimeout);
         Assert.True(sent.ExitCode == 0, sent.ToString());
         Assert.Contains("delivered in", sent.Output, StringComparison.Ordinal);
         await bob.Events.WaitUntilAsync(
@@ -106,7 +118,10 @@ public sealed class MessagingVerbsTests(MessagingVerbsNetwork network) : IClassF
         var aliceId = await _alice.InitAsync([.. network.AuthorityArguments()]);
         var bob = network.Bob;
         var result = await _alice.RunAsync(
-            ["connect", bob.Id.ToString(), "--timeout", "90"], HpcClient.WithPassphrase(HpcClient.Passphrase), standardInput: "first line\nsecond line\n\nthird line\n");
+            ["connect", bob.Id.ToString(), "--timeout", "90"],
+            PassphraseAndSteps(),
+            standardInput: "first line\nsecond line\n\nthird line\n",
+            timeout: BeyondTheVerbsOwnTimeout);
         Assert.True(result.ExitCode == 0, result.ToString());
 
         await bob.Events.WaitUntilAsync(

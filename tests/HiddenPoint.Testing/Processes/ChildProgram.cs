@@ -106,9 +106,27 @@ public sealed class ChildProgram
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Path.GetFileName(_assembly)} {string.Join(' ', args)} was still running after {bound}; killed.");
+
+            // What the program printed before it was killed says where it was stuck (its warnings go to stderr).
+            var printed = await PrintedSoFarAsync(output, error).ConfigureAwait(false);
+            throw new TimeoutException($"{Path.GetFileName(_assembly)} {string.Join(' ', args)} was still running after {bound}; killed.{printed}");
         }
 
         return new ChildProgramResult(process.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
+    }
+
+    private static async Task<string> PrintedSoFarAsync(Task<string> output, Task<string> error)
+    {
+        const int Tail = 6_000;
+        static string Last(string text) => text.Length <= Tail ? text : "…" + text[^Tail..];
+        try
+        {
+            var printed = await Task.WhenAll(output, error).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            return $"{Environment.NewLine}stdout:{Environment.NewLine}{Last(printed[0])}{Environment.NewLine}stderr:{Environment.NewLine}{Last(printed[1])}";
+        }
+        catch (TimeoutException)
+        {
+            return " (its output did not end within 5 s of the kill)";
+        }
     }
 }
