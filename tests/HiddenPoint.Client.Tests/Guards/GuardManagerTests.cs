@@ -1,3 +1,4 @@
+using HiddenPoint.Crypto.Keys;
 using HiddenPoint.Client.Guards;
 using HiddenPoint.Client.Paths;
 using HiddenPoint.Protocol.Documents;
@@ -57,7 +58,7 @@ public sealed class GuardManagerTests : IDisposable
 
         var next = manager.ChooseGuard(consensus, _ => true)!;
         Assert.DoesNotContain(next.Id, primary);
-        Assert.Equal(primary, manager.Primary);
+        Assert.Equal(primary.ToHashSet(), manager.Primary.ToHashSet());
     }
 
     [Fact]
@@ -78,6 +79,51 @@ public sealed class GuardManagerTests : IDisposable
         var (later, _, _) = SyntheticConsensus.Build([.. without.Relays], without.ValidAfter.AddDays(21));
         manager.Update(later);
         Assert.DoesNotContain(gone, manager.Sample);
+    }
+
+    [Fact]
+    public void GD01_the_guard_in_use_killed_every_ten_minutes_for_six_hours_moves_the_client_only_among_its_primary_guards()
+    {
+        // TEST-MATRIX GD-01: every 10 minutes the guard the client uses is killed (kill -9, back a minute later); the
+        // client builds a circuit every minute. It must go on with its next primary guard, come back to the first, and
+        // take no new guard because of the forced failures (bar: at most 3 new guards in 24 hours).
+        var (consensus, clock, manager, _) = Create(new InMemoryGuardStateStore());
+        manager.Update(consensus);
+        var primary = manager.Primary.ToArray();
+        var used = new HashSet<RelayId>();
+        RelayId? down = null;
+        var downUntil = DateTimeOffset.MinValue;
+        for (var minute = 0; minute < 6 * 60; minute++)
+        {
+            if (minute % 10 == 0)
+            {
+                down = manager.ChooseGuard(consensus, _ => true)!.Id;
+                downUntil = clock.GetUtcNow() + TimeSpan.FromMinutes(1);
+            }
+
+            // One circuit: a guard that is down fails the first hop and the next is tried, as builds do.
+            for (var attempt = 0; ; attempt++)
+            {
+                Assert.True(attempt < 10, "no guard could be had");
+                var guard = manager.ChooseGuard(consensus, _ => true);
+                Assert.NotNull(guard);
+                if (guard.Id == down && clock.GetUtcNow() < downUntil)
+                {
+                    manager.ReportFailure(guard.Id);
+                    continue;
+                }
+
+                manager.ReportSuccess(guard.Id);
+                used.Add(guard.Id);
+                break;
+            }
+
+            clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        Assert.Equal(primary.ToHashSet(), manager.Primary.ToHashSet());
+        Assert.True(used.IsSubsetOf(primary), $"{used.Count} guards used, {used.Except(primary).Count()} outside the primary ones");
+        Assert.True(used.Count <= 3, $"{used.Count} guards used in 6 hours");
     }
 
     [Fact]

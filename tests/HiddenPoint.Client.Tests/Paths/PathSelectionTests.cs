@@ -72,6 +72,55 @@ public sealed class PathSelectionTests
     }
 
     [Fact]
+    public void DIR02_twenty_relays_in_one_family_and_one_subnet_never_share_a_path_over_ten_thousand()
+    {
+        // TEST-MATRIX DIR-02: 20 relays in one mutual family and one /16 (some of them guards), beside 20 honest relays.
+        var relays = new List<RelayStatus>();
+        for (var i = 0; i < 20; i++)
+        {
+            relays.Add(SyntheticConsensus.Relay("sybil" + i, $"10.66.{i}.1", i % 4 == 0 ? SyntheticConsensus.AllFlags : Middle, 600));
+            relays.Add(SyntheticConsensus.Relay("honest" + i, $"10.{100 + i}.0.1", i < 8 ? SyntheticConsensus.AllFlags : Middle, 300));
+        }
+
+        var (consensus, _, _) = SyntheticConsensus.Build(relays);
+        var sybils = consensus.Relays.Where(r => r.Nickname.StartsWith("sybil", StringComparison.Ordinal)).ToHashSet();
+        var families = new TestFamilies();
+        foreach (var a in sybils)
+        {
+            foreach (var b in sybils.Where(b => b != a))
+            {
+                families.Declare(a, b);
+            }
+        }
+
+        // Each rule alone keeps them apart: the family without the subnet rule, the subnet rule without the family.
+        foreach (var (rules, name) in new[]
+        {
+            (new PathRules(families, new PathOptions { EnforceDistinctSubnets = false }), "family"),
+            (new PathRules(new TestFamilies(), new PathOptions()), "subnet"),
+        })
+        {
+            var picker = new WeightedRelayPicker(rules, new Random(5));
+            var guards = new GuardManager(new GuardOptions(), new InMemoryGuardStateStore(), picker, new FakeTimeProvider(consensus.ValidAfter.AddMinutes(5)));
+            var selector = new PathSelector(picker, guards);
+            var purposes = Enum.GetValues<CircuitPurpose>().Where(p => p != CircuitPurpose.Directory).ToArray();
+            var (violations, built) = (0, 0);
+            for (var i = 0; i < 10_000; i++)
+            {
+                // A family guard whose four vanguards are all of the family leaves hidden-point circuits no path: a
+                // refusal, never a violation.
+                var failure = selector.TrySelect(consensus, purposes[i % purposes.Length], null, out var path);
+                Assert.True(failure is PathFailure.None or PathFailure.NoVanguard, $"{failure}");
+                built += failure == PathFailure.None ? 1 : 0;
+                violations += failure == PathFailure.None && path.Count(sybils.Contains) > 1 ? 1 : 0;
+            }
+
+            Assert.True(violations == 0, $"{violations} of {built} paths held two of the family under the {name} rule alone");
+            Assert.True(built >= 10_000 / purposes.Length, $"only {built} paths built");
+        }
+    }
+
+    [Fact]
     public void Draws_follow_the_bandwidth_weights()
     {
         var (relays, families, consensus) = Network();
