@@ -29,6 +29,13 @@ public sealed class TestnetRunTests
         // alice's message reached bob and bob's reached alice: each `hpc-client send` exits 0 only once delivered.
         Assert.Contains("2/2 delivered", output, StringComparison.Ordinal);
         Assert.NotNull(state.FirstDeliveredSeconds);
+
+        // TEST-MATRIX LG-01: no node, the users' own daemons included, logged a hidden-id or a message's text.
+        var secrets = state.Users.Select(u => u.Identity[..u.Identity.IndexOf('.', StringComparison.Ordinal)])
+            .Concat(state.Users.Select(u => "this is " + u.Name)).ToList();
+        Assert.Equal(4, secrets.Count);
+        var leaks = testnet.LogLinesContaining(secrets);
+        Assert.True(leaks.Count == 0, "sensitive lines in the logs:\n" + string.Join('\n', leaks.Take(10)));
     }
 
     [Fact]

@@ -100,6 +100,20 @@ internal sealed class TestnetUnderTest : IDisposable
         return text.ToString();
     }
 
+    /// <summary>Every line of every node's log that contains one of <paramref name="secrets"/> (ordinal), with its node.</summary>
+    public IReadOnlyList<string> LogLinesContaining(IReadOnlyCollection<string> secrets)
+    {
+        var found = new List<string>();
+        foreach (var node in State().Nodes.Where(n => File.Exists(n.LogFile)))
+        {
+            found.AddRange(File.ReadLines(node.LogFile)
+                .Where(line => secrets.Any(secret => line.Contains(secret, StringComparison.Ordinal)))
+                .Select(line => node.Name + ": " + line));
+        }
+
+        return found;
+    }
+
     public TestnetState State() => TestnetState.Load(_stateDirectory) ?? throw new InvalidOperationException("no testnet.json was written");
 
     /// <summary>
