@@ -111,6 +111,57 @@ public sealed class CircuitBuilderRetryTests
     }
 
     [Fact]
+    public async Task PB01_a_guard_whose_circuits_fail_past_it_is_judged_by_path_bias_and_logged()
+    {
+        await using var network = await RelayNetwork.StartAsync(3);
+
+        // Relay 0, the only Guard, completes every CREATE2, but nearly every path then extends to a dead relay (a closed
+        // port, far heavier than the rest), so the circuits past the guard fail, as a guard dropping them would make them.
+        var live = Enumerable.Range(0, 3).Select(network.StatusOf)
+            .Select((s, i) => i == 0 ? s : new RelayStatus(s.Id, s.Nickname, s.Addresses, s.LinkKey, s.CircuitHandshakeKey, s.Flags & ~RelayFlags.Guard, s.BandwidthWeight)).ToList();
+        var dead = SyntheticConsensus.Relay("dead", "127.0.0.1", SyntheticConsensus.AllFlags & ~RelayFlags.Guard, 1_000_000, (ushort)ClosedPort());
+        var consensus = TestConsensus.Build([.. live, dead]);
+        foreach (var relay in network.Relays)
+        {
+            relay.Consensus.Value = consensus;
+        }
+
+        using var meters = new TestMeterFactory();
+        using var logs = new LogCapture();
+        using var runtime = new LinkRuntime(Options.Create(new LinkOptions()), Options.Create(new CircuitOptions()), TimeProvider.System, NullLoggerFactory.Instance, meters);
+        await using var links = new LinkManager(runtime, Options.Create(new LinkManagerOptions()));
+        var picker = new WeightedRelayPicker(new PathRules(ConsensusFamilies.Instance, new PathOptions { EnforceDistinctSubnets = false }), new Random(4));
+        var guards = new GuardManager(new GuardOptions(), new InMemoryGuardStateStore(), picker, TimeProvider.System);
+        var options = new CircuitBuilderOptions { MaxAttempts = 1, PoolSize = 0, PathBiasMinCircuits = 20, PathBiasScaleCircuits = 40 };
+        await using var builder = new CircuitBuilder(
+            new SwappableConsensusSource { Value = consensus }, links, new PathSelector(picker, guards), guards, options, TimeProvider.System, logs.CreateLogger<CircuitBuilder>());
+
+        var completed = 0;
+        for (var i = 0; i < 30; i++)
+        {
+            try
+            {
+                var built = await builder.BuildAsync(CircuitPurpose.General, null, CancellationToken.None).WaitAsync(TestTimeouts.Step);
+                completed++;
+                await built.Circuit.CloseAsync();
+            }
+            catch (CircuitBuildException e)
+            {
+                Assert.Equal(CircuitBuildStep.Extend, e.LastStep);
+            }
+        }
+
+        // Every build got past the guard and counted; the guard stays the client's, and the share is logged.
+        var counts = builder.PathBias.Of(live[0].Id);
+        Assert.Equal(30, counts.Circuits);
+        Assert.Equal(completed, counts.Completed);
+        Assert.Equal(PathBiasLevel.Extreme, counts.Level);
+        Assert.Contains(logs.Lines, l => l.Id.Id == 5112 && l.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.Null(guards.NextRetryAt);
+        Assert.Equal(live[0].Id, guards.Primary[0]);
+    }
+
+    [Fact]
     public async Task With_every_guard_down_the_build_fails_with_the_step_and_the_reason()
     {
         var dead = SyntheticConsensus.Relay("dead", "127.0.0.1", SyntheticConsensus.AllFlags, 10, (ushort)ClosedPort());

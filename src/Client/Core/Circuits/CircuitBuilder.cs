@@ -60,6 +60,7 @@ public sealed class CircuitBuilder : ICircuitProvider, IAsyncDisposable
         _time = timeProvider;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         Timeouts = new BuildTimeoutEstimator(options);
+        PathBias = new GuardPathBias(options, _logger);
         _pool = new CircuitPool(this, options, timeProvider, _logger);
         if (consensus is ConsensusHolder holder)
         {
@@ -70,6 +71,9 @@ public sealed class CircuitBuilder : ICircuitProvider, IAsyncDisposable
 
     /// <summary>The learned build timeout.</summary>
     public BuildTimeoutEstimator Timeouts { get; }
+
+    /// <summary>Each guard's share of the circuits past it that were completed (path bias, docs/client.md §3).</summary>
+    public GuardPathBias PathBias { get; }
 
     /// <summary>How many pre-built circuits wait in the pool now, all shapes together.</summary>
     public int PooledCount => _pool.Count;
@@ -212,6 +216,11 @@ public sealed class CircuitBuilder : ICircuitProvider, IAsyncDisposable
             }
 
             _guards.ReportSuccess(guard.Id);
+            if (path.Length > 1)
+            {
+                PathBias.Record(guard, completed: true);
+            }
+
             ClientLog.CircuitBuilt(_logger, purpose, elapsed.TotalMilliseconds, path.Length);
             return new BuildOutcome(new ProvidedCircuit(circuit, path), CircuitBuildStep.None, "", null);
         }
@@ -222,6 +231,12 @@ public sealed class CircuitBuilder : ICircuitProvider, IAsyncDisposable
             if (step is CircuitBuildStep.Link or CircuitBuildStep.Create)
             {
                 _guards.ReportFailure(guard.Id);
+            }
+            else if (path.Length > 1)
+            {
+                // Past the guard: a guard that stalls the circuits it cannot watch fails them as surely as one that
+                // destroys them.
+                PathBias.Record(guard, completed: false);
             }
 
             return BuildOutcome.Failed(CircuitBuildStep.Timeout, $"no answer within {timeout.TotalMilliseconds:0} ms while at step {step}", e);
@@ -238,6 +253,11 @@ public sealed class CircuitBuilder : ICircuitProvider, IAsyncDisposable
                 // A hop gave up extending: most likely the relay it was to reach is down or cut off. Later paths pass
                 // it over for a while instead of drawing it again.
                 _paths.Unreachable?.Note(path[hop.Value].Id);
+            }
+
+            if (step == CircuitBuildStep.Extend && path.Length > 1)
+            {
+                PathBias.Record(guard, completed: false);
             }
 
             return BuildOutcome.Failed(step, e.Message, e);

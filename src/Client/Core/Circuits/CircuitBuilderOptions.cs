@@ -49,6 +49,27 @@ public sealed class CircuitBuilderOptions
     /// 1 s; range 10 ms to 1 min.</summary>
     public TimeSpan PoolRetryInitial { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Path bias: a guard's success rate is judged once this many circuits got past it (Tor's pb_mincircs).
+    /// Default 150; range 10 to 10,000.</summary>
+    public int PathBiasMinCircuits { get; set; } = 150;
+
+    /// <summary>Path bias: below this share of completed circuits a guard is noted (Information). Default 0.70 (Tor's
+    /// pb_noticepct); range <see cref="PathBiasWarnRate"/> to 1.</summary>
+    public double PathBiasNoticeRate { get; set; } = 0.70;
+
+    /// <summary>Path bias: below this share the user is warned (Warning). Default 0.50 (pb_warnpct); range
+    /// <see cref="PathBiasExtremeRate"/> to <see cref="PathBiasNoticeRate"/>.</summary>
+    public double PathBiasWarnRate { get; set; } = 0.50;
+
+    /// <summary>Path bias: below this share the guard is most likely attacking its circuits (Error). Default 0.30
+    /// (pb_extremepct); range 0 to <see cref="PathBiasWarnRate"/>.</summary>
+    public double PathBiasExtremeRate { get; set; } = 0.30;
+
+    /// <summary>Path bias: when a guard's count of circuits reaches this, both its counts are halved, so that the rate
+    /// follows what the guard does now (pb_scalecircs). Default 300; range 2 × <see cref="PathBiasMinCircuits"/> to
+    /// 100,000.</summary>
+    public int PathBiasScaleCircuits { get; set; } = 300;
+
     /// <summary>Throws <see cref="OptionsValidationException"/> when a value is out of range.</summary>
     public void Validate()
     {
@@ -79,6 +100,11 @@ public sealed class CircuitBuilderOptionsValidator : IValidateOptions<CircuitBui
         OptionRange.Check(failures, nameof(options.PooledCircuitMaxAge), options.PooledCircuitMaxAge, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         OptionRange.Check(failures, nameof(options.PoolCheckInterval), options.PoolCheckInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10));
         OptionRange.Check(failures, nameof(options.PoolRetryInitial), options.PoolRetryInitial, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1));
+        OptionRange.Check(failures, nameof(options.PathBiasMinCircuits), options.PathBiasMinCircuits, 10, 10_000);
+        OptionRange.Check(failures, nameof(options.PathBiasScaleCircuits), options.PathBiasScaleCircuits, 2 * options.PathBiasMinCircuits, 100_000);
+        OptionRange.Check(failures, nameof(options.PathBiasExtremeRate), options.PathBiasExtremeRate, 0, 1);
+        OptionRange.Check(failures, nameof(options.PathBiasWarnRate), options.PathBiasWarnRate, options.PathBiasExtremeRate, 1);
+        OptionRange.Check(failures, nameof(options.PathBiasNoticeRate), options.PathBiasNoticeRate, options.PathBiasWarnRate, 1);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

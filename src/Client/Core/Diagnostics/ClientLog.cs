@@ -66,6 +66,15 @@ internal static partial class ClientLog
     [LoggerMessage(5109, LogLevel.Warning, "No usable guard: every sampled guard is waiting to be retried or unlisted", EventName = "NoUsableGuard")]
     public static partial void NoUsableGuard(ILogger logger);
 
+    [LoggerMessage(5110, LogLevel.Information, "Guard {Nickname} completed {Rate:P0} of the last {Circuits:0} circuits that got past it (below {Threshold:P0}); circuits through it fail more often than through most guards", EventName = "PathBiasNotice")]
+    public static partial void PathBiasNotice(ILogger logger, string nickname, double rate, double circuits, double threshold);
+
+    [LoggerMessage(5111, LogLevel.Warning, "Guard {Nickname} completed only {Rate:P0} of the last {Circuits:0} circuits that got past it (below {Threshold:P0}): it, or the network near it, may be failing circuits on purpose", EventName = "PathBiasWarning")]
+    public static partial void PathBiasWarning(ILogger logger, string nickname, double rate, double circuits, double threshold);
+
+    [LoggerMessage(5112, LogLevel.Error, "Guard {Nickname} completed only {Rate:P0} of the last {Circuits:0} circuits that got past it (below {Threshold:P0}): a route-manipulation attack, an overloaded network, or a bug; the guard is kept (changing guards on a guard's say-so is what such an attack wants)", EventName = "PathBiasExtreme")]
+    public static partial void PathBiasExtreme(ILogger logger, string nickname, double rate, double circuits, double threshold);
+
     [LoggerMessage(5201, LogLevel.Debug, "{Purpose} circuit built in {Milliseconds:0.0} ms over {Hops} hops", EventName = "CircuitBuilt")]
     public static partial void CircuitBuilt(ILogger logger, CircuitPurpose purpose, double milliseconds, int hops);
 
