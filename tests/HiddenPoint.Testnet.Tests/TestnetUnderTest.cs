@@ -8,7 +8,7 @@ namespace HiddenPoint.Testnet.Tests;
 /// Runs the built testnet program (hpc-testnet) against a state folder of the test's own, each command bounded in
 /// time, and on <see cref="Dispose"/> kills every node the state file records that still runs, whatever the test did.
 /// </summary>
-internal sealed class TestnetUnderTest : IDisposable
+internal sealed partial class TestnetUnderTest : IDisposable
 {
     /// <summary>The longest a command may take: a run waits up to its --timeout (90 s here) for the consensus.</summary>
     public static readonly TimeSpan CommandBound = TimeSpan.FromSeconds(110);
@@ -113,6 +113,35 @@ internal sealed class TestnetUnderTest : IDisposable
 
         return found;
     }
+
+    /// <summary>
+    /// The log lines that break TEST-MATRIX §4.0's common pass conditions: every Error or Critical line, every line
+    /// marked as a bug ("Bug:"), and every Warning whose event id is not in <paramref name="allowedWarnings"/>.
+    /// </summary>
+    public IReadOnlyList<string> LogProblems(IReadOnlySet<int> allowedWarnings)
+    {
+        var found = new List<string>();
+        foreach (var node in State().Nodes.Where(n => File.Exists(n.LogFile)))
+        {
+            foreach (var line in File.ReadLines(node.LogFile))
+            {
+                var entry = LogLine().Match(line);
+                var problem = line.Contains("Bug:", StringComparison.Ordinal)
+                    || (entry.Success && entry.Groups["level"].Value is "fail" or "crit")
+                    || (entry.Success && entry.Groups["level"].Value == "warn" && !allowedWarnings.Contains(int.Parse(entry.Groups["id"].Value, System.Globalization.CultureInfo.InvariantCulture)));
+                if (problem)
+                {
+                    found.Add(node.Name + ": " + line);
+                }
+            }
+        }
+
+        return found;
+    }
+
+    // The console logger's line: "2026-12-07 20:28:41 warn: Category[EventId] message".
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\S+ \S+ (?<level>[a-z]{4}): \S+\[(?<id>\d+)\]")]
+    private static partial System.Text.RegularExpressions.Regex LogLine();
 
     public TestnetState State() => TestnetState.Load(_stateDirectory) ?? throw new InvalidOperationException("no testnet.json was written");
 
