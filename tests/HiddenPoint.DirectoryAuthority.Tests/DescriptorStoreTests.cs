@@ -337,7 +337,7 @@ public class DescriptorStoreTests
         Assert.Equal(2, vote.Relays.Count);
         Assert.True(vote.TryGetRelay(Relay(1).Id, out var fast));
         Assert.Equal(RelayFlags.Fast | RelayFlags.Running | RelayFlags.Valid, fast.Flags); // known 30 minutes: not Stable
-        Assert.Equal(500u, fast.BandwidthWeight);
+        Assert.Equal(20u, fast.BandwidthWeight); // known 30 minutes: its claim of 500 kB/s is capped
         Assert.True(vote.TryGetRelay(Relay(2).Id, out var slow));
         Assert.Equal(RelayFlags.Running | RelayFlags.Valid, slow.Flags);
         Assert.Equal(800, vote.Parameters.Get(NetworkParameter.CircuitWindow));
@@ -346,6 +346,47 @@ public class DescriptorStoreTests
         var testnet = ParseVote(VoteComposer.Compose(store, key, Entry(key, 1), period, FlagThresholds.Testnet, [], Start.AddMinutes(30)), [key.Id], Start.AddMinutes(30));
         Assert.True(testnet.TryGetRelay(Relay(2).Id, out var all));
         Assert.Equal(RelayFlags.Fast | RelayFlags.Guard | RelayFlags.HSDir | RelayFlags.Running | RelayFlags.Stable | RelayFlags.Valid, all.Flags);
+        Assert.True(testnet.TryGetRelay(Relay(1).Id, out var uncapped));
+        Assert.Equal(500u, uncapped.BandwidthWeight);
+    }
+
+    [Fact]
+    public void DIR03_fifty_new_relays_claiming_ten_megabytes_each_weigh_no_more_than_their_capped_share_and_are_no_guards()
+    {
+        // Ten relays known for two days claim 1 MB/s each; fifty relays first seen today claim 10 MB/s each. Each
+        // uploads from its own address (one address's uploads are rate-limited).
+        static IPAddress SourceOf(int n) => IPAddress.Parse($"127.9.{n}.1");
+        var (store, clock) = NewStore();
+        var known = Enumerable.Range(1, 10).ToList();
+        var newcomers = Enumerable.Range(11, 50).ToList();
+        foreach (var n in known)
+        {
+            Assert.True(store.Submit(Descriptor((byte)n, Start, bandwidth: 1_000_000), SourceOf(n)).IsAccepted);
+        }
+
+        var now = Start.AddDays(2);
+        clock.SetUtcNow(now);
+        foreach (var n in known)
+        {
+            Assert.True(store.Submit(Descriptor((byte)n, now, bandwidth: 1_000_000), SourceOf(n)).IsAccepted);
+        }
+
+        foreach (var n in newcomers)
+        {
+            Assert.True(store.Submit(Descriptor((byte)n, now, bandwidth: 10_000_000), SourceOf(n)).IsAccepted);
+        }
+
+        using var key = Authority(1);
+        var period = VotingPeriod.Next(now, TimeSpan.FromHours(1));
+        var vote = ParseVote(VoteComposer.Compose(store, key, Entry(key, 1), period, new FlagThresholds(), [], now), [key.Id], now);
+        var weights = vote.Relays.ToDictionary(r => r.Id, r => (double)r.BandwidthWeight);
+        var newShare = newcomers.Sum(n => weights[Relay((byte)n).Id]) / weights.Values.Sum();
+
+        // Capped at 20 kB/s each: 1,000 of 11,000, where their claims would have made them 50,000 of 60,000.
+        Assert.All(newcomers, n => Assert.Equal(20.0, weights[Relay((byte)n).Id]));
+        Assert.All(known, n => Assert.Equal(1000.0, weights[Relay((byte)n).Id]));
+        Assert.True(newShare <= 50 * 20 / 11_000.0 + 1e-9, $"the new relays hold {newShare:P1} of the weight");
+        Assert.All(vote.Relays.Where(r => newcomers.Any(n => Relay((byte)n).Id == r.Id)), r => Assert.False(r.Flags.HasFlag(RelayFlags.Guard)));
     }
 
     private sealed class IdentityOrder : IComparer<Crypto.Keys.RelayId>

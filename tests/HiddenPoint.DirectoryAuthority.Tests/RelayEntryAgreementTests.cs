@@ -72,7 +72,7 @@ public sealed class RelayEntryAgreementTests : IDisposable
         Assert.Equal("Relay1", listed.Nickname);
         // A relay known for minutes is not Stable, Guard or HSDir by the default thresholds: the forger's flags lose.
         Assert.Equal(RelayFlags.Fast | RelayFlags.Running | RelayFlags.Valid, listed.Flags);
-        Assert.Equal(500u, listed.BandwidthWeight);
+        Assert.Equal(20u, listed.BandwidthWeight); // and its weight is capped while it is new
     }
 
     [Fact]

@@ -3,9 +3,9 @@ using HiddenPoint.Protocol.Documents;
 namespace HiddenPoint.DirectoryAuthority.Voting;
 
 /// <summary>
-/// The thresholds an authority applies when it assigns flags in its vote. Each authority publishes the values it
-/// used as network parameters in its vote (names starting with <c>Flag</c>), so the consensus shows their median;
-/// the public network uses the defaults, a testnet small values.
+/// The thresholds an authority applies when it assigns flags and weights in its vote. Each authority publishes the flag
+/// values it used as network parameters in its vote (names starting with <c>Flag</c>), so the consensus shows their
+/// median; the public network uses the defaults, a testnet small values.
 /// </summary>
 public sealed record FlagThresholds
 {
@@ -27,9 +27,23 @@ public sealed record FlagThresholds
     /// <summary>A Stable relay that supports HsDir is an HSDir once known this long.</summary>
     public TimeSpan HsDirMinKnown { get; init; } = TimeSpan.FromDays(4);
 
+    /// <summary>
+    /// A relay known for less than this is weighted at most <see cref="NewRelayMaxWeight"/>: no authority measures
+    /// bandwidth, so a new relay's claim is not believed until it has stayed (TEST-MATRIX DIR-03).
+    /// </summary>
+    public TimeSpan FullWeightMinKnown { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>The weight (kB/s) of a relay known less than <see cref="FullWeightMinKnown"/>, at most: Tor's 20 kB/s
+    /// for a relay no bandwidth authority has measured.</summary>
+    public uint NewRelayMaxWeight { get; init; } = 20;
+
+    /// <summary>The most weight (kB/s) any relay's claim earns: Tor's 10 MB/s "believable" bandwidth.</summary>
+    public uint MaxWeight { get; init; } = 10_000;
+
     /// <summary>Small values for a test network whose relays are minutes old.</summary>
     public static FlagThresholds Testnet { get; } = new()
     {
+        FullWeightMinKnown = TimeSpan.Zero,
         RunningMaxDescriptorAge = TimeSpan.FromHours(18),
         StableMinKnown = TimeSpan.Zero,
         FastMinBandwidth = 1,
@@ -82,6 +96,18 @@ public sealed record FlagThresholds
         }
 
         return flags;
+    }
+
+    /// <summary>
+    /// The weight (<c>w</c>) for a relay whose descriptor is <paramref name="descriptor"/>, first seen at
+    /// <paramref name="firstSeen"/>: its advertised bandwidth in kB/s, at least 1, at most <see cref="MaxWeight"/>,
+    /// and at most <see cref="NewRelayMaxWeight"/> while it is known for less than <see cref="FullWeightMinKnown"/>.
+    /// </summary>
+    public uint WeightFor(RelayDescriptor descriptor, DateTimeOffset firstSeen, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        var cap = now - firstSeen < FullWeightMinKnown ? Math.Min(NewRelayMaxWeight, MaxWeight) : MaxWeight;
+        return Math.Clamp(descriptor.Bandwidth / 1000, 1u, Math.Max(1u, cap));
     }
 
     private static int Clamp(uint value) => (int)Math.Min(value, int.MaxValue);

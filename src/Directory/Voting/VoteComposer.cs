@@ -29,9 +29,9 @@ public static class VoteComposer
 {
     /// <summary>
     /// Builds and signs a vote for <paramref name="period"/> listing the store's listable relays at
-    /// <paramref name="now"/>, with flags by <paramref name="thresholds"/> and weight the advertised bandwidth in
-    /// kilobytes per second (at least 1). The vote's parameters are <paramref name="parameters"/> plus the thresholds.
-    /// When <paramref name="reachable"/> is given, only the relays in it can be Running (the others are still listed);
+    /// <paramref name="now"/>, with flags and weights by <paramref name="thresholds"/> (the advertised bandwidth in
+    /// kilobytes per second, at least 1, capped; <see cref="FlagThresholds.WeightFor"/>). The vote's parameters are
+    /// <paramref name="parameters"/> plus the thresholds. When <paramref name="reachable"/> is given, only the relays in it can be Running (the others are still listed);
     /// when null, Running depends on the descriptor's age alone.
     /// </summary>
     public static byte[] Compose(
@@ -62,7 +62,7 @@ public static class VoteComposer
             // when a majority of the authorities copied it from the same document the relay signed.
             return new RelayStatus(
                 d.Identity, d.Nickname, d.Addresses, d.LinkKey, d.CircuitHandshakeKey,
-                flags, Math.Max(1u, d.Bandwidth / 1000), stored.Digest, d.Family);
+                flags, thresholds.WeightFor(d, stored.FirstSeen, now), stored.Digest, d.Family);
         }).ToArray();
         var allParameters = new NetworkParameters(
             parameters.Where(p => !p.Key.StartsWith("Flag", StringComparison.Ordinal)).Concat(thresholds.ToParameters()));
