@@ -156,7 +156,10 @@ public sealed class RelayKeyStore : IRelayKeys, IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or KeyFileException)
         {
-            RelayKeyLog.RotationFailed(_logger, s_rotationRetry, e.Message);
+            // The first failure comes at the end of a key's lifetime, a whole overlap (7 days by default) before the
+            // descriptor's keys expire: the warning TEST-MATRIX KY-01 asks for, with the time that is left.
+            var current = Current;
+            RelayKeyLog.RotationFailed(_logger, s_rotationRetry, e.Message, Earliest(current.LinkKeyExpires, current.CircuitHandshakeKeyExpires));
             lock (_rotation)
             {
                 if (!_disposed)
@@ -441,6 +444,6 @@ internal static partial class RelayKeyLog
     [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "The previous {Key} key's overlap is over; it is no longer answered.")]
     public static partial void PreviousKeyDropped(ILogger logger, string key);
 
-    [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Could not write a rotated key; the current keys stay in use and rotation is tried again in {Retry}: {Problem}")]
-    public static partial void RotationFailed(ILogger logger, TimeSpan retry, string problem);
+    [LoggerMessage(EventId = 104, Level = LogLevel.Error, Message = "Could not write a rotated key; the current keys stay in use and rotation is tried again in {Retry}: {Problem}. The published keys expire at {Expires:u}; from then on the authorities stop listing this relay until a rotation succeeds")]
+    public static partial void RotationFailed(ILogger logger, TimeSpan retry, string problem, DateTimeOffset expires);
 }

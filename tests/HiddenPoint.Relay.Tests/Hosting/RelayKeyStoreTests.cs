@@ -142,8 +142,13 @@ public sealed class RelayKeyStoreTests : IDisposable
     public void A_rotation_that_cannot_write_its_key_files_keeps_the_current_keys_and_tries_again_later()
     {
         using var identity = HostingFixtures.WriteIdentity(_folder.Path);
-        using var store = Open(o => o.LinkKeyLifetime = TimeSpan.FromSeconds(100));
+        using var store = Open(o =>
+        {
+            o.LinkKeyLifetime = TimeSpan.FromSeconds(100);
+            o.LinkKeyOverlap = TimeSpan.FromDays(7);
+        });
         var firstLink = store.Current.LinkKey.Public;
+        var expires = store.Current.LinkKeyExpires;
 
         // A directory where the previous key's file goes: writing it fails as a full or broken disk would.
         var blocker = _folder.File(RelayKeyStore.PreviousLinkKeyFileName);
@@ -152,7 +157,11 @@ public sealed class RelayKeyStoreTests : IDisposable
         _clock.Advance(TimeSpan.FromSeconds(100));
         Assert.Equal(firstLink, store.Current.LinkKey.Public);
         Assert.Null(store.Current.PreviousLinkKey);
-        Assert.Contains(_log.Lines, line => line.Level == LogLevel.Error && line.Id.Id == 104);
+        var alarm = Assert.Single(_log.Lines, line => line.Level == LogLevel.Error && line.Id.Id == 104);
+
+        // KY-01: the alarm comes the overlap (7 days) before the published key expires, and says when that is.
+        Assert.Equal(TimeSpan.FromDays(7), expires - _clock.GetUtcNow());
+        Assert.Contains(expires.ToString("u", System.Globalization.CultureInfo.InvariantCulture), alarm.Message, StringComparison.Ordinal);
 
         // Once the disk is usable again, the retry a minute later rotates.
         Directory.Delete(blocker, recursive: true);
