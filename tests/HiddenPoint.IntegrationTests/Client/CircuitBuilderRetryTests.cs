@@ -83,16 +83,8 @@ public sealed class CircuitBuilderRetryTests
     {
         await using var network = await RelayNetwork.StartAsync(3);
 
-        // A dead relay (a closed port) that is Fast and far heavier than the others: the first middle drawn. Relay 0 is
-        // the only Guard.
-        var live = Enumerable.Range(0, 3).Select(network.StatusOf)
-            .Select((s, i) => i == 0 ? s : new RelayStatus(s.Id, s.Nickname, s.Addresses, s.LinkKey, s.CircuitHandshakeKey, s.Flags & ~RelayFlags.Guard, s.BandwidthWeight)).ToList();
-        var dead = SyntheticConsensus.Relay("dead", "127.0.0.1", SyntheticConsensus.AllFlags & ~RelayFlags.Guard, 1_000_000, (ushort)ClosedPort());
-        var consensus = TestConsensus.Build([.. live, dead]);
-        foreach (var relay in network.Relays)
-        {
-            relay.Consensus.Value = consensus;
-        }
+        // A dead relay (a closed port) that is Fast and far heavier than the others: the first middle drawn.
+        var (live, dead, consensus) = WithHeavyDeadRelay(network);
 
         using var meters = new TestMeterFactory();
         using var runtime = new LinkRuntime(Options.Create(new LinkOptions()), Options.Create(new CircuitOptions()), TimeProvider.System, NullLoggerFactory.Instance, meters);
@@ -117,14 +109,7 @@ public sealed class CircuitBuilderRetryTests
 
         // Relay 0, the only Guard, completes every CREATE2, but nearly every path then extends to a dead relay (a closed
         // port, far heavier than the rest), so the circuits past the guard fail, as a guard dropping them would make them.
-        var live = Enumerable.Range(0, 3).Select(network.StatusOf)
-            .Select((s, i) => i == 0 ? s : new RelayStatus(s.Id, s.Nickname, s.Addresses, s.LinkKey, s.CircuitHandshakeKey, s.Flags & ~RelayFlags.Guard, s.BandwidthWeight)).ToList();
-        var dead = SyntheticConsensus.Relay("dead", "127.0.0.1", SyntheticConsensus.AllFlags & ~RelayFlags.Guard, 1_000_000, (ushort)ClosedPort());
-        var consensus = TestConsensus.Build([.. live, dead]);
-        foreach (var relay in network.Relays)
-        {
-            relay.Consensus.Value = consensus;
-        }
+        var (live, _, consensus) = WithHeavyDeadRelay(network);
 
         using var meters = new TestMeterFactory();
         using var logs = new LogCapture();
@@ -178,6 +163,22 @@ public sealed class CircuitBuilderRetryTests
         Assert.Equal(CircuitPurpose.General, error.Purpose);
         Assert.Equal(CircuitBuildStep.Path, error.LastStep);
         Assert.Contains("no guard is usable", error.Message, StringComparison.Ordinal);
+    }
+
+    // The network's relays with relay 0 the only Guard, beside a dead relay (a closed port) that is Fast, not a Guard,
+    // and far heavier than the rest, so nearly every middle or last hop drawn; every relay holds that consensus.
+    private static (List<RelayStatus> Live, RelayStatus Dead, Consensus Consensus) WithHeavyDeadRelay(RelayNetwork network)
+    {
+        var live = Enumerable.Range(0, network.Relays.Count).Select(network.StatusOf)
+            .Select((s, i) => i == 0 ? s : new RelayStatus(s.Id, s.Nickname, s.Addresses, s.LinkKey, s.CircuitHandshakeKey, s.Flags & ~RelayFlags.Guard, s.BandwidthWeight)).ToList();
+        var dead = SyntheticConsensus.Relay("dead", "127.0.0.1", SyntheticConsensus.AllFlags & ~RelayFlags.Guard, 1_000_000, (ushort)ClosedPort());
+        var consensus = TestConsensus.Build([.. live, dead]);
+        foreach (var relay in network.Relays)
+        {
+            relay.Consensus.Value = consensus;
+        }
+
+        return (live, dead, consensus);
     }
 
     private static int ClosedPort()
